@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import type { ActionType } from './enums';
+
+/**
+ * The step catalog of SPEC §7: every action, grouped by type, with the params it takes.
+ * Param schemas are built twice: once for drafts (a value may still be a `{{stepId.field}}`
+ * template that is only resolved just before the step runs) and once for execution
+ * (everything resolved, checked strictly).
+ */
+export const ACTIONS_BY_TYPE = {
+  calendar: ['list_events', 'create_event', 'find_free_time'],
+  task: ['list_tasks', 'create_task', 'update_task', 'complete_task'],
+  contact: ['search_contacts', 'get_all_contacts', 'create_contact'],
+  email: ['send_email', 'create_draft', 'fetch_emails'],
+  analysis: ['summarize'],
+  system: ['user_intervention'],
+} as const satisfies Record<ActionType, readonly string[]>;
+
+export type ActionName = (typeof ACTIONS_BY_TYPE)[keyof typeof ACTIONS_BY_TYPE][number];
+export const ALL_ACTIONS: readonly ActionName[] = Object.values(ACTIONS_BY_TYPE).flat();
+
+/** A value that is exactly one template, e.g. `{{contact_lookup_1.email}}`. */
+export const WHOLE_TEMPLATE_RE = /^\{\{\s*([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.-]+))?\s*\}\}$/;
+/** Any template inside a string (a string may interpolate several). */
+export const TEMPLATE_RE = /\{\{\s*([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.-]+))?\s*\}\}/g;
+
+const MAX_TEXT = 10_000;
+
+function isoTime(): z.ZodType<string> {
+  return z
+    .string()
+    .max(64)
+    .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
+      message: 'must be an ISO 8601 date-time',
+    });
+}
+
+function buildParamSchemas(allowTemplates: boolean) {
+  const template = z.string().regex(WHOLE_TEMPLATE_RE, 'must be a {{stepId.field}} template');
+  // In drafts, any field may instead hold a whole template; inline templates are plain strings anyway.
+  const t = <T extends z.ZodType>(schema: T) => (allowTemplates ? z.union([schema, template]) : schema);
+  const text = (max = MAX_TEXT) => z.string().min(1).max(max);
+  const optText = (max = MAX_TEXT) => z.string().max(max).optional();
+  const email = () => t(z.email());
+  const time = () => t(isoTime()).optional();
+  const minutes = () => t(z.number().int().min(1).max(24 * 60)).optional();
+
+  return {
+    list_events: z.strictObject({ from: time(), to: time() }),
+    create_event: z.strictObject({
+      title: t(text(200)),
+      start: time(),
+      end: time(),
+      durationMinutes: minutes(),
+      attendees: t(z.array(email()).max(100)).optional(),
+      description: optText(),
+    }),
+    find_free_time: z.strictObject({ from: time(), to: time(), durationMinutes: minutes() }),
+    list_tasks: z.strictObject({ status: t(z.enum(['open', 'completed', 'all'])).optional() }),
+    create_task: z.strictObject({ title: t(text(200)), due: time(), notes: optText() }),
+    update_task: z.strictObject({ taskId: t(text(100)), title: t(text(200)).optional(), due: time(), notes: optText() }),
+    complete_task: z.strictObject({ taskId: t(text(100)) }),
+    search_contacts: z.strictObject({ query: t(text(200)) }),
+    get_all_contacts: z.strictObject({}),
+    create_contact: z.strictObject({ name: t(text(200)), email: email().optional(), phone: t(z.string().max(40)).optional() }),
+    send_email: z.strictObject({ recipient: email(), subject: t(text(300)), body: optText() }),
+    create_draft: z.strictObject({ recipient: email(), subject: t(text(300)), body: optText() }),
+    fetch_emails: z.strictObject({ folder: t(z.string().max(100)).optional(), limit: t(z.number().int().min(1).max(100)).optional() }),
+    summarize: z.strictObject({ text: t(text(50_000)) }),
+    user_intervention: z.strictObject({ reason: t(text(1000)), options: z.array(text(200)).min(1).max(10) }),
+  } satisfies Record<ActionName, z.ZodType>;
+}
+
+/** Params as a draft may hold them (templates allowed). */
+export const DRAFT_PARAM_SCHEMAS = buildParamSchemas(true);
+/** Params as a handler receives them (templates resolved). */
+export const RESOLVED_PARAM_SCHEMAS = buildParamSchemas(false);
+
+export type ResolvedParams<A extends ActionName> = z.infer<(typeof RESOLVED_PARAM_SCHEMAS)[A]>;
+
+export function isActionName(action: string): action is ActionName {
+  return (ALL_ACTIONS as readonly string[]).includes(action);
+}
+
+export function actionBelongsToType(type: ActionType, action: string): boolean {
+  return (ACTIONS_BY_TYPE[type] as readonly string[]).includes(action);
+}
