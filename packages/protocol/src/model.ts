@@ -128,6 +128,8 @@ export const ApprovalStepSchema = z.object({
   providedValues: z.record(z.string(), z.unknown()).optional(),
   /** Dependencies whose value was dropped (`skip` under enhances/optional). */
   droppedDependencies: z.array(z.string()).optional(),
+  /** Set when a dependency rule skipped this step (`skip` under `blocks`): the lost dependency's id. Absent when the user skipped it. */
+  skippedBy: z.string().optional(),
   interventionRequired: InterventionRequiredSchema.optional(),
   startedAt: z.number().optional(),
   finishedAt: z.number().optional(),

@@ -1,0 +1,51 @@
+import jwt from 'jsonwebtoken';
+import { z } from 'zod';
+
+/** SPEC §4 claims. */
+const ClaimsSchema = z.object({
+  sub: z.string().min(1).max(200),
+  roles: z.array(z.string().max(100)).max(50).optional(),
+  phoneNumber: z.string().max(40).optional(),
+  timezone: z.string().max(64).optional(),
+});
+
+export interface AuthUser {
+  userId: string;
+  roles: string[];
+  phoneNumber?: string;
+  timezone?: string;
+}
+
+/** Verify an HS256 token (other algorithms refused, `exp` honoured). Returns null when invalid. */
+export function verifyToken(token: unknown, secret: string): AuthUser | null {
+  if (typeof token !== 'string' || token.length === 0 || token.length > 8192) return null;
+  try {
+    const decoded = jwt.verify(token, secret, { algorithms: ['HS256'] });
+    const claims = ClaimsSchema.safeParse(decoded);
+    if (!claims.success) return null;
+    const { sub, roles, phoneNumber, timezone } = claims.data;
+    return { userId: sub, roles: roles ?? [], phoneNumber, timezone };
+  } catch {
+    return null;
+  }
+}
+
+export function signToken(
+  secret: string,
+  claims: { sub: string; roles?: string[]; timezone?: string; phoneNumber?: string },
+  expiresInSeconds = 30 * 24 * 3600,
+): string {
+  return jwt.sign(claims, secret, { algorithm: 'HS256', expiresIn: expiresInSeconds });
+}
+
+/** `Authorization: Bearer <token>`, or (for a browser opening Bull Board) the `wfa_token` cookie. */
+export function tokenFromHttp(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const auth = headers['authorization'];
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim();
+  const cookie = headers['cookie'];
+  if (typeof cookie === 'string') {
+    const m = /(?:^|;\s*)wfa_token=([^;]+)/.exec(cookie);
+    if (m?.[1]) return decodeURIComponent(m[1]);
+  }
+  return undefined;
+}

@@ -1,0 +1,114 @@
+/**
+ * Gateway composition root: config → Redis → stores → queues → HTTP + socket.io → relay → signals.
+ * The only listen() of the gateway lives here.
+ */
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { DEFAULT_LIMITS } from '@wfa/protocol';
+import { createDefaultPlanner } from '@wfa/planner';
+import { StepQueue } from '@wfa/queue';
+import { ConfigError, createLogger, onShutdown } from '@wfa/runtime';
+import {
+  PreferencesStore,
+  ReplyCache,
+  WorkflowStore,
+  createBlockingConnection,
+  createCommandConnection,
+  createKeys,
+  waitForReady,
+} from '@wfa/store';
+import { signToken } from './auth';
+import { DEV_USER_ID, loadConfig, type GatewayConfig } from './config';
+import { createHttpApp } from './http/app';
+import { startRelay } from './relay';
+import { createSocketServer, deliverToUsers } from './socket/server';
+
+async function main(): Promise<void> {
+  let config: GatewayConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    process.stderr.write(`${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger('gateway', { level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
+  const keys = createKeys(config.KEY_PREFIX);
+  const redis = createCommandConnection(config.REDIS_URL, 'wfa-gateway');
+  const subscriber = createBlockingConnection(config.REDIS_URL, 'wfa-gateway-relay');
+  const queueConnection = createCommandConnection(config.REDIS_URL, 'wfa-gateway-queue');
+  for (const c of [redis, subscriber, queueConnection]) c.on('error', () => undefined); // reconnects by itself; /health reports it
+  await waitForReady(redis, 15_000).catch((err: Error) => {
+    logger.error(`cannot reach Redis at ${config.REDIS_URL}: ${err.message}`);
+    process.exit(3);
+  });
+
+  const store = new WorkflowStore(redis, keys);
+  const steps = new StepQueue({
+    connection: queueConnection,
+    prefix: keys.queuePrefix,
+    attempts: config.STEP_ATTEMPTS,
+    backoffMs: config.STEP_BACKOFF_MS,
+  });
+  const devToken = config.devMode ? signToken(config.JWT_SECRET, { sub: DEV_USER_ID, roles: ['user', 'approver', config.ADMIN_ROLE] }) : undefined;
+  const app = createHttpApp({
+    redis,
+    queues: [steps.queue],
+    jwtSecret: config.JWT_SECRET,
+    adminRole: config.ADMIN_ROLE,
+    consoleDir: config.CONSOLE_DIR ?? join(__dirname, '..', '..', 'console', 'dist'),
+    publicConfig: () => (devToken ? { devMode: true, token: devToken } : { devMode: false }),
+  });
+  const http = createServer(app);
+  const io = createSocketServer(http, {
+    jwtSecret: config.JWT_SECRET,
+    store,
+    preferences: new PreferencesStore(redis, keys),
+    replies: new ReplyCache(redis, keys),
+    steps,
+    planner: createDefaultPlanner(),
+    logger,
+    limits: {
+      ...DEFAULT_LIMITS,
+      maxStepsPerWorkflow: config.MAX_STEPS_PER_WORKFLOW,
+      maxConcurrentWorkflowsPerUser: config.MAX_WORKFLOWS_PER_USER,
+      maxDependencyDepth: config.MAX_DEPENDENCY_DEPTH,
+      messagePayloadSizeLimit: config.MAX_MESSAGE_BYTES,
+    },
+    rate: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
+    redisReady: () => redis.status === 'ready',
+    now: Date.now,
+  });
+  const stopRelay = await startRelay(subscriber, keys.channel, logger, (users, envelope) => deliverToUsers(io, users, envelope));
+
+  await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info('gateway listening', { port, redis: redactUrl(config.REDIS_URL) });
+  // Machine-readable line for scripts and tests that start the gateway on port 0.
+  process.stdout.write(`WFA_GATEWAY_READY port=${port}\n`);
+  if (devToken) {
+    process.stdout.write(
+      [
+        '',
+        '  Dev mode (no JWT_SECRET): a token for the demo user, valid 30 days:',
+        `  ${devToken}`,
+        `  Approval console: http://localhost:${port}/`,
+        `  Bull Board:       http://localhost:${port}/admin/queues?token=${devToken}`,
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+
+  onShutdown(logger, async () => {
+    await stopRelay();
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await steps.close().catch(() => undefined);
+    await Promise.all([redis.quit(), subscriber.quit(), queueConnection.quit()].map((p) => p.catch(() => undefined)));
+  });
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+void main();

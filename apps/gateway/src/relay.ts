@@ -1,0 +1,36 @@
+import type Redis from 'ioredis';
+import { RelayMessageSchema, type ServerEnvelope } from '@wfa/protocol';
+import type { Logger } from '@wfa/runtime';
+
+/**
+ * Pub/sub → sockets. Every gateway hears every workflow event (published by the commit script
+ * right after the event was logged) and hands it to its own sockets of the owner. Pub/sub may
+ * drop messages while a connection is down; clients close such gaps with WORKFLOW_SUBSCRIBE.
+ */
+export async function startRelay(
+  subscriber: Redis,
+  channel: string,
+  logger: Logger,
+  deliver: (userIds: string[], envelope: ServerEnvelope) => void,
+): Promise<() => Promise<void>> {
+  subscriber.on('message', (ch: string, raw: string) => {
+    if (ch !== channel) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      logger.warn('relay: dropped a message that is not JSON');
+      return;
+    }
+    const msg = RelayMessageSchema.safeParse(json);
+    if (!msg.success) {
+      logger.warn('relay: dropped a malformed message');
+      return;
+    }
+    deliver([msg.data.userId, ...(msg.data.watchers ?? [])], msg.data.envelope as ServerEnvelope);
+  });
+  await subscriber.subscribe(channel);
+  return async () => {
+    await subscriber.unsubscribe(channel).catch(() => undefined);
+  };
+}

@@ -1,0 +1,53 @@
+import type { Socket } from 'socket.io';
+import type { ClientEnvelope, ClientMessageType, ClientPayload, ScalabilityLimits, ClientToServerEvents, ServerToClientEvents } from '@wfa/protocol';
+import type { Planner } from '@wfa/planner';
+import type { PreferencesStore, ReplyCache, WorkflowStore } from '@wfa/store';
+import type { StepQueue } from '@wfa/queue';
+import type { Logger } from '@wfa/runtime';
+import type { AuthUser } from '../auth';
+import type { SocketDelivery } from './delivery';
+import type { TokenBucket } from './rate-limit';
+
+/** Everything the socket layer needs, injected by main.ts (or a test). */
+export interface SocketDeps {
+  store: WorkflowStore;
+  preferences: PreferencesStore;
+  replies: ReplyCache;
+  steps: StepQueue;
+  planner: Planner;
+  logger: Logger;
+  limits: ScalabilityLimits;
+  rate: { perSecond: number; burst: number };
+  redisReady: () => boolean;
+  now: () => number;
+}
+
+export interface SocketData {
+  user: AuthUser;
+  delivery: SocketDelivery;
+  bucket: TokenBucket;
+}
+
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** One client message being handled. */
+export interface MessageContext {
+  deps: SocketDeps;
+  socket: AppSocket;
+  user: AuthUser;
+  envelope: ClientEnvelope;
+  logger: Logger;
+}
+
+/** A handler returns the extra fields of its `{ ok: true, ... }` acknowledgement. */
+export type MessageHandler<T extends ClientMessageType> = (
+  ctx: MessageContext,
+  payload: ClientPayload<T>,
+) => Promise<Record<string, unknown>>;
+
+/** Exhaustive: a client message type without a handler is a compile error. */
+export type MessageHandlers = { [T in ClientMessageType]: MessageHandler<T> };
+
+export function userRoom(userId: string): string {
+  return `user:${userId}`;
+}

@@ -1,0 +1,79 @@
+import {
+  CLIENT_PAYLOADS,
+  ClientEnvelopeSchema,
+  ProtocolError,
+  WORKFLOW_SCOPED_TYPES,
+  type Ack,
+  type AckCallback,
+  type ClientMessageType,
+} from '@wfa/protocol';
+import type { AppSocket, MessageHandlers, SocketDeps } from './context';
+import { isReplayableAnswer, toErrorBody } from './errors';
+
+/**
+ * Handle one client message end to end: rate limit, size limit, envelope and payload schemas,
+ * at-most-once by messageId, the handler, and an acknowledgement that is always called (or an
+ * ERROR event when the client gave no callback). A refused message changes nothing.
+ */
+export async function dispatch(
+  deps: SocketDeps,
+  handlers: MessageHandlers,
+  socket: AppSocket,
+  type: ClientMessageType,
+  raw: unknown,
+  ack: AckCallback | undefined,
+): Promise<void> {
+  const user = socket.data.user;
+  let reply: Ack;
+  let claimedId: string | undefined;
+  try {
+    if (!socket.data.bucket.take()) throw new ProtocolError('rate_limited', 'too many messages; slow down');
+    const size = Buffer.byteLength(safeStringify(raw), 'utf8');
+    if (size > deps.limits.messagePayloadSizeLimit) {
+      throw new ProtocolError('invalid_message', `message is ${size} bytes; the limit is ${deps.limits.messagePayloadSizeLimit}`);
+    }
+    const envelope = ClientEnvelopeSchema.safeParse(raw);
+    if (!envelope.success) throw new ProtocolError('invalid_message', 'the envelope is malformed', envelope.error.issues);
+    if (envelope.data.type !== type) {
+      throw new ProtocolError('invalid_message', `envelope type "${envelope.data.type}" does not match event "${type}"`);
+    }
+    if (WORKFLOW_SCOPED_TYPES.includes(type) && !envelope.data.sessionId) {
+      throw new ProtocolError('invalid_message', `${type} needs the workflow's sessionId`);
+    }
+    const payload = CLIENT_PAYLOADS[type].safeParse(envelope.data.payload);
+    if (!payload.success) throw new ProtocolError('invalid_message', `invalid ${type} payload`, payload.error.issues);
+
+    const messageId = envelope.data.messageId;
+    if (messageId) {
+      const claim = await deps.replies.claim(user.userId, messageId);
+      if (claim.kind === 'answered') {
+        ack?.(claim.reply as Ack);
+        return;
+      }
+      if (claim.kind === 'in_progress') throw new ProtocolError('unavailable', 'this messageId is still being processed; retry');
+      claimedId = messageId;
+    }
+    const logger = deps.logger.child({ type, sessionId: envelope.data.sessionId, userId: user.userId });
+    const handler = handlers[type] as (ctx: Parameters<MessageHandlers[typeof type]>[0], p: unknown) => Promise<Record<string, unknown>>;
+    const extra = await handler({ deps, socket, user, envelope: envelope.data, logger }, payload.data);
+    reply = { ...extra, ok: true };
+  } catch (err) {
+    const error = toErrorBody(err, deps.redisReady());
+    if (error.code === 'internal') deps.logger.error('message failed', { type, error: String(err), stack: (err as Error)?.stack });
+    reply = { ok: false, error };
+  }
+  if (claimedId) {
+    const keep = reply.ok || isReplayableAnswer(reply.error);
+    await (keep ? deps.replies.store(user.userId, claimedId, reply) : deps.replies.release(user.userId, claimedId)).catch(() => undefined);
+  }
+  if (ack) ack(reply);
+  else if (!reply.ok) socket.emit('ERROR', { type: 'ERROR', payload: reply.error, timestamp: deps.now() });
+}
+
+function safeStringify(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? '';
+  } catch {
+    return '';
+  }
+}

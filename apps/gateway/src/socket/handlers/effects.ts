@@ -1,0 +1,46 @@
+import { ProtocolError, type ServerEnvelope, type WorkflowDraft } from '@wfa/protocol';
+import { isFinished, type Actor, type Transition } from '@wfa/domain';
+import type { MessageContext } from '../context';
+
+/** Wait at most this long for the relay to bring a change's events back to the acting socket. */
+const ACK_AFTER_EVENTS_MS = 1500;
+
+export function actorOf(ctx: MessageContext): Actor {
+  return { userId: ctx.user.userId, roles: ctx.user.roles, kind: 'user' };
+}
+
+/** SPEC §4: only the owner sees a workflow; anyone else gets exactly what a missing one gets. */
+export function assertVisible(draft: WorkflowDraft | null, ctx: MessageContext, sessionId: string): WorkflowDraft {
+  if (!draft || draft.userId !== ctx.user.userId) throw new ProtocolError('not_found', `no workflow ${sessionId}`);
+  return draft;
+}
+
+/**
+ * Apply a domain decision to the named workflow with optimistic concurrency, then carry out what
+ * it asks of the queues. The acknowledgement is sent after the change's events reached this
+ * socket, so a client sees the consequences of its message no later than its answer.
+ */
+export async function decide(ctx: MessageContext, decision: (draft: WorkflowDraft) => Transition): Promise<Record<string, unknown>> {
+  const sessionId = ctx.envelope.sessionId;
+  if (!sessionId) throw new ProtocolError('invalid_message', 'sessionId is required');
+  const { store } = ctx.deps;
+  const { result, envelopes } = await store
+    .mutate(sessionId, (draft) => decision(assertVisible(draft, ctx, sessionId)))
+    .catch((err: unknown) => {
+      // Someone else's workflow must look exactly like a missing one, even in the error text.
+      if (err instanceof ProtocolError && err.code === 'not_found') throw new ProtocolError('not_found', `no workflow ${sessionId}`);
+      throw err;
+    });
+  if (!result) throw new ProtocolError('invalid_state', 'nothing to change');
+  await carryOut(ctx, result, envelopes);
+  return { sessionId, version: result.draft.version, ...result.ack };
+}
+
+export async function carryOut(ctx: MessageContext, t: Transition, envelopes: ServerEnvelope[]): Promise<void> {
+  const sid = t.draft.sessionId;
+  if (t.cancel.length) await ctx.deps.steps.remove(sid, t.cancel);
+  if (t.enqueue.length) await ctx.deps.steps.enqueue(sid, t.enqueue);
+  if (isFinished(t.draft)) await ctx.deps.store.removeFromUserIndex(t.draft.userId, sid);
+  const last = envelopes[envelopes.length - 1];
+  if (last) await ctx.socket.data.delivery.waitFor(sid, last.eventId, ACK_AFTER_EVENTS_MS);
+}

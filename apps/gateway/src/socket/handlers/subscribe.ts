@@ -1,0 +1,41 @@
+import { ProtocolError } from '@wfa/protocol';
+import { isFinished, toStatusPayload, toSummary } from '@wfa/domain';
+import { isEventId } from '@wfa/store';
+import type { MessageHandler } from '../context';
+import { assertVisible } from './effects';
+
+/**
+ * SPEC §5 resume: WORKFLOW_STATUS now (carrying the id of the last event it reflects), then every
+ * logged event after `lastEventId` (all of them when it is absent), in order, none twice, then
+ * live events with no gap: live ones are held back on this socket while the replay is read.
+ */
+export const onWorkflowSubscribe: MessageHandler<'WORKFLOW_SUBSCRIBE'> = async (ctx, payload) => {
+  const sessionId = ctx.envelope.sessionId as string;
+  const { lastEventId } = payload;
+  if (lastEventId !== undefined && !isEventId(lastEventId)) throw new ProtocolError('invalid_message', 'lastEventId is not an event id');
+  const delivery = ctx.socket.data.delivery;
+  delivery.beginReplay(sessionId);
+  let replayed: Awaited<ReturnType<typeof ctx.deps.store.readEvents>> = [];
+  try {
+    const snap = await ctx.deps.store.snapshot(sessionId);
+    const draft = assertVisible(snap.draft, ctx, sessionId);
+    ctx.socket.emit('WORKFLOW_STATUS', {
+      type: 'WORKFLOW_STATUS',
+      sessionId,
+      eventId: snap.lastEventId ?? '0-0',
+      payload: toStatusPayload(draft),
+      timestamp: ctx.deps.now(),
+    });
+    delivery.resetTo(sessionId, lastEventId);
+    replayed = await ctx.deps.store.readEvents(sessionId, lastEventId);
+    return { sessionId, version: draft.version, replayed: replayed.length, lastEventId: snap.lastEventId };
+  } finally {
+    delivery.endReplay(sessionId, replayed);
+  }
+};
+
+export const onWorkflowList: MessageHandler<'WORKFLOW_LIST'> = async (ctx) => {
+  const drafts = await ctx.deps.store.listUserWorkflows(ctx.user.userId);
+  const workflows = drafts.filter((d) => !isFinished(d)).map(toSummary);
+  return { workflows };
+};

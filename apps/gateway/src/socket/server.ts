@@ -1,0 +1,64 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { CLIENT_MESSAGE_TYPES, type ClientToServerEvents, type ServerEnvelope, type ServerToClientEvents } from '@wfa/protocol';
+import { verifyToken } from '../auth';
+import { userRoom, type AppSocket, type SocketData, type SocketDeps } from './context';
+import { SocketDelivery } from './delivery';
+import { dispatch } from './dispatch';
+import { HANDLERS } from './handlers';
+import { TokenBucket } from './rate-limit';
+
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/**
+ * socket.io on the default namespace and path (SPEC §5). Each client message type is an event of
+ * the same name; the handshake must carry a valid token (`auth: { token }`).
+ */
+export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSecret: string }): AppServer {
+  const io: AppServer = new Server(http, {
+    // socket.io refuses frames above this before we parse them; our own limit gives the clear error.
+    maxHttpBufferSize: deps.limits.messagePayloadSizeLimit * 4 + 4096,
+    cors: { origin: true, credentials: true },
+  });
+
+  io.use((socket, next) => {
+    const user = verifyToken((socket.handshake.auth as Record<string, unknown> | undefined)?.['token'], deps.jwtSecret);
+    if (!user) {
+      next(new Error('unauthorized'));
+      return;
+    }
+    socket.data.user = user;
+    socket.data.bucket = new TokenBucket(deps.rate.perSecond, deps.rate.burst);
+    socket.data.delivery = new SocketDelivery((e) => (socket as AppSocket).emit(e.type, e as never));
+    next();
+  });
+
+  io.on('connection', (socket: AppSocket) => {
+    void socket.join(userRoom(socket.data.user.userId));
+    for (const type of CLIENT_MESSAGE_TYPES) {
+      socket.on(type, (raw: unknown, ack?: unknown) => {
+        void dispatch(deps, HANDLERS, socket, type, raw, typeof ack === 'function' ? (ack as never) : undefined);
+      });
+    }
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if ((CLIENT_MESSAGE_TYPES as string[]).includes(event)) return;
+      const ack = args[args.length - 1];
+      const error = { code: 'invalid_message' as const, message: `unknown message type "${event}"` };
+      if (typeof ack === 'function') (ack as (a: unknown) => void)({ ok: false, error });
+      else socket.emit('ERROR', { type: 'ERROR', payload: error, timestamp: deps.now() });
+    });
+  });
+  return io;
+}
+
+/** Hand one logged event to every local socket of its owner (and watchers). */
+export function deliverToUsers(io: AppServer, userIds: readonly string[], envelope: ServerEnvelope): void {
+  for (const userId of userIds) {
+    const ids = io.sockets.adapter.rooms.get(userRoom(userId));
+    if (!ids) continue;
+    for (const id of ids) {
+      const socket = io.sockets.sockets.get(id);
+      socket?.data.delivery?.deliver(envelope);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type Redis from 'ioredis';
+import { JOB_CATALOG, isActionName } from '@wfa/protocol';
+import { beginStep, finishStep, isFinished, readyToRun, reportProgress, type StepOutcome, type Transition } from '@wfa/domain';
+import { STEP_QUEUE, type StepQueue } from '@wfa/queue';
+import type { Logger } from '@wfa/runtime';
+import type { Keys, WorkflowStore } from '@wfa/store';
+import { PermanentStepError, Workspace, runHandler, type HandlerContext, type HandlerOutcome } from './handlers';
+
+export interface StepWorkerDeps {
+  store: WorkflowStore;
+  steps: StepQueue;
+  /** Command connection the built-in workspace lives on. */
+  redis: Redis;
+  keys: Keys;
+  logger: Logger;
+  now: () => number;
+  stepTimeoutMs: number;
+}
+
+/**
+ * Runs one step job: parse job.data, check (fail closed) that the step may run, resolve its
+ * templates, run its handler, persist the outcome and advance the graph, and enqueue what became
+ * ready before the job completes. A redelivered job (worker died mid-step) runs the handler again
+ * under the same idempotency key, so the step's effect happens once.
+ */
+export function createStepProcessor(deps: StepWorkerDeps) {
+  return async (job: Job): Promise<{ outcome: string }> => {
+    const parsed = JOB_CATALOG['step.run'].safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError('malformed step job data');
+    const { sessionId, stepId, run } = parsed.data;
+    const log = deps.logger.child({ sessionId, stepId, run, jobId: job.id });
+
+    let params: Record<string, unknown> | undefined;
+    const begun = await deps.store
+      .mutate(sessionId, (d) => {
+        const b = beginStep(d, stepId, run, deps.now());
+        params = b?.params;
+        return b?.transition ?? null;
+      })
+      .catch((err: unknown) => {
+        if ((err as { code?: string }).code === 'not_found') return null;
+        throw err;
+      });
+    if (!begun) {
+      log.warn('workflow is gone; dropping the job');
+      return { outcome: 'dropped' };
+    }
+    if (begun.result) await carryOut(deps, begun.result);
+    const draft = begun.result?.draft ?? begun.before;
+    const step = draft.steps.find((s) => s.id === stepId);
+    if (!params || !step || step.state !== 'running' || step.run !== run) {
+      // Not runnable (stale run, cancelled, already done...). If a previous delivery finished the
+      // step but died before enqueuing its dependents, this puts them on the queue.
+      await deps.steps.enqueue(sessionId, readyToRun(draft));
+      return { outcome: 'not_runnable' };
+    }
+    if (!isActionName(step.action)) throw new UnrecoverableError(`unknown action ${step.action}`);
+
+    const ctx: HandlerContext = {
+      userId: draft.userId,
+      sessionId,
+      stepId,
+      idempotencyKey: `${sessionId}:${stepId}`,
+      timezone: draft.executionContext.userTimezone,
+      now: deps.now,
+      workspace: new Workspace(deps.redis, deps.keys.prefix, draft.userId),
+      reportProgress: async (progress, message) => {
+        await job.updateProgress(progress);
+        const r = await deps.store.mutate(sessionId, (d) => reportProgress(d, stepId, run, progress, message, deps.now()));
+        if (r.result) await carryOut(deps, r.result);
+      },
+    };
+
+    let outcome: StepOutcome;
+    try {
+      outcome = toOutcome(await withTimeout(runHandler(step.action, params, ctx), deps.stepTimeoutMs));
+    } catch (err) {
+      const permanent = err instanceof PermanentStepError;
+      const attempts = job.opts.attempts ?? 1;
+      const finalAttempt = permanent || job.attemptsMade + 1 >= attempts;
+      outcome = { kind: 'failed', error: err instanceof Error ? err.message : String(err), retriable: !permanent, finalAttempt };
+      log.warn('step attempt failed', { error: outcome.error, attempt: job.attemptsMade + 1, finalAttempt });
+    }
+
+    const finished = await deps.store.mutate(sessionId, (d) => finishStep(d, stepId, run, outcome, deps.now()));
+    if (finished.result) await carryOut(deps, finished.result);
+    if (outcome.kind === 'failed') {
+      // Final: recorded above, and BullMQ must not retry. Otherwise BullMQ retries with backoff.
+      throw outcome.finalAttempt ? new UnrecoverableError(outcome.error) : new Error(outcome.error);
+    }
+    if (outcome.kind === 'intervention') {
+      await deps.redis.set(
+        deps.keys.intervention(sessionId, stepId),
+        JSON.stringify({ sessionId, stepId, run, ...outcome, askedAt: deps.now() }),
+        'EX',
+        24 * 3600,
+      );
+    }
+    log.info('step finished', { outcome: outcome.kind });
+    return { outcome: outcome.kind };
+  };
+}
+
+function toOutcome(out: HandlerOutcome): StepOutcome {
+  return out.kind === 'completed'
+    ? { kind: 'completed', data: out.data, message: out.message }
+    : { kind: 'intervention', reason: out.reason, options: out.options, timeoutSec: out.timeoutSec, entityToResolve: out.entityToResolve };
+}
+
+async function carryOut(deps: StepWorkerDeps, t: Transition): Promise<void> {
+  const sid = t.draft.sessionId;
+  if (t.cancel.length) await deps.steps.remove(sid, t.cancel);
+  if (t.enqueue.length) await deps.steps.enqueue(sid, t.enqueue);
+  if (isFinished(t.draft)) await deps.store.removeFromUserIndex(t.draft.userId, sid);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the step took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function createStepWorker(
+  connection: ConnectionOptions,
+  prefix: string,
+  concurrency: number,
+  processor: ReturnType<typeof createStepProcessor>,
+  lockDurationMs: number,
+): Worker {
+  return new Worker(STEP_QUEUE, processor, {
+    connection,
+    prefix,
+    concurrency,
+    lockDuration: lockDurationMs,
+    stalledInterval: Math.max(1000, Math.floor(lockDurationMs / 2)),
+    maxStalledCount: 2,
+  });
+}

@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { CLIENT_PAYLOADS, ClientEnvelopeSchema, WorkflowEditPayloadSchema } from './messages';
+import { ALL_ACTIONS, DRAFT_PARAM_SCHEMAS, RESOLVED_PARAM_SCHEMAS, isActionName, actionBelongsToType } from './catalog';
+import { ActionStepInputSchema } from './model';
+import { ApprovalPreferencesPatchSchema, DEFAULT_PREFERENCES, ApprovalPreferencesSchema } from './preferences';
+
+describe('catalog', () => {
+  test('every action has draft and resolved param schemas', () => {
+    for (const a of ALL_ACTIONS) {
+      expect(DRAFT_PARAM_SCHEMAS[a]).toBeDefined();
+      expect(RESOLVED_PARAM_SCHEMAS[a]).toBeDefined();
+    }
+    expect(isActionName('launch_rocket')).toBe(false);
+    expect(actionBelongsToType('email', 'send_email')).toBe(true);
+    expect(actionBelongsToType('task', 'send_email')).toBe(false);
+  });
+
+  test('drafts accept whole-value templates where execution does not', () => {
+    const params = { subject: 'About the meeting', recipient: '{{contact_lookup_1.email}}' };
+    expect(DRAFT_PARAM_SCHEMAS.create_draft.safeParse(params).success).toBe(true);
+    expect(RESOLVED_PARAM_SCHEMAS.create_draft.safeParse(params).success).toBe(false);
+    expect(RESOLVED_PARAM_SCHEMAS.create_draft.safeParse({ ...params, recipient: 'john@x.com' }).success).toBe(true);
+    expect(DRAFT_PARAM_SCHEMAS.create_event.safeParse({ title: 'x', attendees: ['{{c.email}}'] }).success).toBe(true);
+  });
+
+  test('unknown, missing and mistyped params are refused', () => {
+    expect(DRAFT_PARAM_SCHEMAS.create_task.safeParse({ title: 'x', colour: 'red' }).success).toBe(false);
+    expect(DRAFT_PARAM_SCHEMAS.send_email.safeParse({ subject: 'x' }).success).toBe(false);
+    expect(DRAFT_PARAM_SCHEMAS.create_event.safeParse({ title: 'x', start: 'tomorrow' }).success).toBe(false);
+    expect(DRAFT_PARAM_SCHEMAS.create_event.safeParse({ title: 'x', start: '2026-11-25T15:00:00+01:00' }).success).toBe(true);
+  });
+});
+
+describe('client messages', () => {
+  test('the seed approval message parses', () => {
+    const env = ClientEnvelopeSchema.parse({ type: 'WORKFLOW_APPROVAL', sessionId: 'wf_123abc', payload: { action: 'reject_step', stepId: 'contact_lookup_1', reason: 'I know it' }, timestamp: 1 });
+    expect(CLIENT_PAYLOADS.WORKFLOW_APPROVAL.parse(env.payload)).toMatchObject({ action: 'reject_step' });
+  });
+
+  test('edits come single or as the seed batch form', () => {
+    expect(WorkflowEditPayloadSchema.safeParse({ operation: 'modify_params', stepId: 'a', newParams: { subject: 'x' } }).success).toBe(true);
+    expect(WorkflowEditPayloadSchema.safeParse({ edits: [{ operation: 'skip_step', stepId: 'a' }] }).success).toBe(true);
+    expect(WorkflowEditPayloadSchema.safeParse({ edits: [] }).success).toBe(false);
+  });
+
+  test('step ids are restricted to a safe alphabet', () => {
+    const step = { id: 'a', type: 'task', action: 'create_task', description: 'x', params: { title: 'x' } };
+    expect(ActionStepInputSchema.safeParse(step).success).toBe(true);
+    for (const id of ['', 'a b', 'a:b', '{x}', '__proto__x'.padEnd(80, 'x')]) {
+      expect(ActionStepInputSchema.safeParse({ ...step, id }).success).toBe(false);
+    }
+  });
+
+  test('property: any input to any payload schema yields a result, never a throw', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...(Object.keys(CLIENT_PAYLOADS) as (keyof typeof CLIENT_PAYLOADS)[])), fc.anything(), (type, input) => {
+        const r = CLIENT_PAYLOADS[type].safeParse(input);
+        expect(typeof r.success).toBe('boolean');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('preferences', () => {
+  test('defaults are valid and a patch refuses unknown keys', () => {
+    expect(ApprovalPreferencesSchema.safeParse(DEFAULT_PREFERENCES).success).toBe(true);
+    expect(ApprovalPreferencesPatchSchema.safeParse({ autoApprove: { lowRiskSteps: true } }).success).toBe(true);
+    expect(ApprovalPreferencesPatchSchema.safeParse({ autoApprove: { bogus: true } }).success).toBe(false);
+    expect(ApprovalPreferencesPatchSchema.safeParse({ timeout: { timeoutMs: 0 } }).success).toBe(false);
+  });
+});

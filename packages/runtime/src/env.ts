@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/**
+ * Parse process.env with a zod schema; on failure, print one clear line per bad variable and
+ * exit (configuration errors are the operator's to fix, not a stack trace to read).
+ */
+export function loadEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, app: string): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+  throw new ConfigError(`${app}: invalid configuration\n${lines.join('\n')}`);
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config_error';
+}
+
+/** Common schema pieces. Empty strings count as unset. */
+export const envString = () => z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+export const envInt = (def: number, min: number, max: number) =>
+  z.preprocess((v) => (v === '' || v === undefined ? def : Number(v)), z.number().int().min(min).max(max));
+export const envRedisUrl = () =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+  );
+export const envLogLevel = () =>
+  z.preprocess((v) => (v === '' || v === undefined ? 'info' : v), z.enum(['error', 'warn', 'info', 'debug']));
+export const envNodeEnv = () =>
+  z.preprocess((v) => (v === '' || v === undefined ? 'development' : v), z.enum(['development', 'production', 'test']));

@@ -1,0 +1,44 @@
+/**
+ * Every Redis key the service owns, in one place.
+ *
+ * The seed's keys are kept literally, braces included: `workflow:draft:{sessionId}` is read as a
+ * Redis Cluster hash tag, so every key of one workflow hashes to the slot of `{<sessionId>}` and
+ * the commit script (which touches the draft, its step status keys and its event stream) is legal
+ * on a cluster. Per-user keys share the `{<userId>}` tag. `prefix` isolates tenants and test runs.
+ */
+export interface Keys {
+  prefix: string;
+  draft(sessionId: string): string;
+  stepStatus(sessionId: string, stepId: string): string;
+  events(sessionId: string): string;
+  intervention(sessionId: string, stepId: string): string;
+  audit(sessionId: string): string;
+  userActive(userId: string): string;
+  preferences(userId: string): string;
+  reply(userId: string, messageId: string): string;
+  /** Pub/sub channel every gateway listens on. */
+  channel: string;
+  /** BullMQ prefix: one hash tag, so a queue's keys live in one cluster slot. */
+  queuePrefix: string;
+}
+
+export function createKeys(prefix = ''): Keys {
+  if (/[{}]/.test(prefix)) throw new Error('KEY_PREFIX must not contain braces (they are hash tags)');
+  return {
+    prefix,
+    draft: (sid) => `${prefix}workflow:draft:{${sid}}`,
+    stepStatus: (sid, stepId) => `${prefix}workflow:{${sid}}:step:{${stepId}}:status`,
+    events: (sid) => `${prefix}workflow:{${sid}}:events`,
+    intervention: (sid, stepId) => `${prefix}intervention:{${sid}}:step:{${stepId}}`,
+    audit: (sid) => `${prefix}workflow:{${sid}}:audit`,
+    userActive: (uid) => `${prefix}approvals:{${uid}}:active`,
+    preferences: (uid) => `${prefix}user:{${uid}}:approval_preferences`,
+    reply: (uid, messageId) => `${prefix}user:{${uid}}:reply:${messageId}`,
+    channel: `${prefix}wfa:events`,
+    queuePrefix: `${prefix}{wfa}`,
+  };
+}
+
+/** TTLs of SPEC §6.1: drafts 2 h, finished (and running) workflows 24 h, refreshed on every commit. */
+export const DRAFT_TTL_SECONDS = 2 * 3600;
+export const FINISHED_TTL_SECONDS = 24 * 3600;

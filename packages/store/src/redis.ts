@@ -1,0 +1,44 @@
+import Redis, { type RedisOptions } from 'ioredis';
+
+/**
+ * A command connection that fails fast while Redis is away (so clients get `unavailable` instead
+ * of hanging) and reconnects by itself forever.
+ */
+export function createCommandConnection(url: string, name: string, extra: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    connectionName: name,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    ...extra,
+  });
+}
+
+/** The connection BullMQ workers and pub/sub need: commands wait for a reconnect instead of failing. */
+export function createBlockingConnection(url: string, name: string): Redis {
+  return new Redis(url, {
+    connectionName: name,
+    maxRetriesPerRequest: null,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+}
+
+/** Resolve once the connection is ready (or reject after `timeoutMs`). */
+export function waitForReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis did not become ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+    };
+    redis.on('ready', onReady);
+  });
+}

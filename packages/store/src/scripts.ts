@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Redis from 'ioredis';
+import type { Result } from 'ioredis';
+
+/** Lua scripts, each in its own file whose header states KEYS, ARGV and the return contract. */
+const COMMIT_WORKFLOW = readFileSync(join(__dirname, 'lua', 'commit-workflow.lua'), 'utf8');
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    commitWorkflow(...args: (string | number)[]): Result<(number | string)[], Context>;
+  }
+}
+
+/** Registers the scripts on a connection (EVALSHA with automatic EVAL fallback). */
+export function defineScripts(redis: Redis): void {
+  if (typeof (redis as Partial<Redis>).commitWorkflow === 'function') return;
+  redis.defineCommand('commitWorkflow', { lua: COMMIT_WORKFLOW });
+}

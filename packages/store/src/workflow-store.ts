@@ -1,0 +1,167 @@
+import type Redis from 'ioredis';
+import {
+  ProtocolError,
+  ServerEnvelopeSchema,
+  WorkflowDraftSchema,
+  type ServerEnvelope,
+  type WorkflowDraft,
+  type WorkflowEvent,
+} from '@wfa/protocol';
+import { DRAFT_TTL_SECONDS, FINISHED_TTL_SECONDS, type Keys } from './keys';
+import { defineScripts } from './scripts';
+import { CorruptRecordError, VersionConflictError } from './errors';
+import { compareEventIds } from './event-ids';
+
+/** The part of a domain Transition the store persists. */
+export interface Commit {
+  draft: WorkflowDraft;
+  events: WorkflowEvent[];
+}
+
+/** Serialize with `version` first: the commit script reads it without decoding the document. */
+export function serializeDraft(draft: WorkflowDraft): string {
+  const { version, ...rest } = draft;
+  return JSON.stringify({ version, ...rest });
+}
+
+/** TTL of SPEC §6.1: 2 h while a draft (at least until it expires), 24 h once it runs or ended. */
+export function ttlFor(draft: WorkflowDraft, now: number): number {
+  if (draft.state !== 'created') return FINISHED_TTL_SECONDS;
+  const untilExpiry = draft.expiresAt ? Math.ceil((draft.expiresAt - now) / 1000) + 600 : 0;
+  return Math.max(DRAFT_TTL_SECONDS, untilExpiry);
+}
+
+export class WorkflowStore {
+  constructor(
+    private readonly redis: Redis,
+    readonly keys: Keys,
+    private readonly now: () => number = Date.now,
+  ) {
+    defineScripts(redis);
+  }
+
+  async load(sessionId: string): Promise<WorkflowDraft | null> {
+    const key = this.keys.draft(sessionId);
+    const raw = await this.redis.get(key);
+    if (raw === null) return null;
+    const parsed = WorkflowDraftSchema.safeParse(JSON.parse(raw));
+    if (!parsed.success) throw new CorruptRecordError(key, parsed.error.message);
+    return parsed.data;
+  }
+
+  /**
+   * Atomically replace the draft (if its stored version is still `expectedVersion`, or -1 for a
+   * new one), write step statuses, and append + publish the events. Returns the logged envelopes.
+   */
+  async commit(expectedVersion: number, change: Commit): Promise<ServerEnvelope[]> {
+    const { draft, events } = change;
+    const sid = draft.sessionId;
+    const now = this.now();
+    const envelopes = events.map((e) => JSON.stringify({ type: e.type, sessionId: sid, payload: e.payload, timestamp: now }));
+    const relayHead = `{"v":1,"userId":${JSON.stringify(draft.userId)},"envelope":`;
+    const stepKeys = draft.steps.map((s) => this.keys.stepStatus(sid, s.id));
+    const reply = await this.redis.commitWorkflow(
+      2 + stepKeys.length,
+      this.keys.draft(sid),
+      this.keys.events(sid),
+      ...stepKeys,
+      String(expectedVersion),
+      serializeDraft(draft),
+      String(ttlFor(draft, now)),
+      this.keys.channel,
+      relayHead,
+      String(events.length),
+      ...envelopes,
+      ...draft.steps.map((s) => s.state),
+    );
+    if (Number(reply[0]) !== 1) throw new VersionConflictError(Number(reply[1]));
+    return events.map((e, i) => ({
+      type: e.type,
+      sessionId: sid,
+      eventId: String(reply[i + 1]),
+      payload: e.payload,
+      timestamp: now,
+    })) as ServerEnvelope[];
+  }
+
+  /**
+   * Optimistic read-modify-write: load, apply `change`, commit; on a concurrent change, load
+   * again and re-apply (the domain re-checks everything, including a client's expectedVersion).
+   * `change` returns null for "nothing to do". Throws `not_found` when the workflow is gone.
+   */
+  async mutate<T extends Commit>(
+    sessionId: string,
+    change: (draft: WorkflowDraft) => T | null,
+    attempts = 20,
+  ): Promise<{ result: T | null; envelopes: ServerEnvelope[]; before: WorkflowDraft }> {
+    for (let attempt = 0; ; attempt++) {
+      const before = await this.load(sessionId);
+      if (!before) throw new ProtocolError('not_found', `no workflow ${sessionId}`);
+      const result = change(before);
+      if (!result) return { result: null, envelopes: [], before };
+      try {
+        const envelopes = await this.commit(before.version, result);
+        return { result, envelopes, before };
+      } catch (err) {
+        if (!(err instanceof VersionConflictError) || attempt >= attempts) throw err;
+      }
+    }
+  }
+
+  /** Events after `afterId` (exclusive), oldest first, from the durable log. */
+  async readEvents(sessionId: string, afterId?: string): Promise<ServerEnvelope[]> {
+    const start = afterId ? `(${afterId}` : '-';
+    const rows = await this.redis.xrange(this.keys.events(sessionId), start, '+');
+    return rows.map(([id, fields]) => {
+      const json = fields[1] ?? '{}';
+      const parsed = ServerEnvelopeSchema.safeParse(JSON.parse(json));
+      if (!parsed.success) throw new CorruptRecordError(`${this.keys.events(sessionId)}#${id}`, parsed.error.message);
+      return parsed.data as ServerEnvelope;
+    });
+  }
+
+  /** The draft and the id of the last event it reflects, read together (one MULTI). */
+  async snapshot(sessionId: string): Promise<{ draft: WorkflowDraft | null; lastEventId?: string }> {
+    const res = await this.redis
+      .multi()
+      .get(this.keys.draft(sessionId))
+      .xrevrange(this.keys.events(sessionId), '+', '-', 'COUNT', 1)
+      .exec();
+    const raw = res?.[0]?.[1] as string | null | undefined;
+    const top = res?.[1]?.[1] as [string, string[]][] | undefined;
+    if (!raw) return { draft: null };
+    const parsed = WorkflowDraftSchema.safeParse(JSON.parse(raw));
+    if (!parsed.success) throw new CorruptRecordError(this.keys.draft(sessionId), parsed.error.message);
+    return { draft: parsed.data, lastEventId: top?.[0]?.[0] };
+  }
+
+  async lastEventId(sessionId: string): Promise<string | undefined> {
+    const top = await this.redis.xrevrange(this.keys.events(sessionId), '+', '-', 'COUNT', 1);
+    return top[0]?.[0];
+  }
+
+  // ------------------------------------------------------------ the user's index of live workflows
+
+  async addToUserIndex(userId: string, sessionId: string, createdAt: number): Promise<void> {
+    await this.redis.zadd(this.keys.userActive(userId), createdAt, sessionId);
+  }
+
+  async removeFromUserIndex(userId: string, sessionId: string): Promise<void> {
+    await this.redis.zrem(this.keys.userActive(userId), sessionId);
+  }
+
+  /** Newest first; entries whose draft has expired are pruned on the way. */
+  async listUserWorkflows(userId: string, limit = 100): Promise<WorkflowDraft[]> {
+    const ids = await this.redis.zrevrange(this.keys.userActive(userId), 0, limit - 1);
+    const drafts = await Promise.all(ids.map((id) => this.load(id).catch(() => null)));
+    const gone = ids.filter((_, i) => !drafts[i]);
+    if (gone.length) await this.redis.zrem(this.keys.userActive(userId), ...gone);
+    return drafts.filter((d): d is WorkflowDraft => d !== null && d.userId === userId);
+  }
+
+  async countUserWorkflows(userId: string): Promise<number> {
+    return this.redis.zcard(this.keys.userActive(userId));
+  }
+}
+
+export { compareEventIds };

@@ -1,0 +1,229 @@
+/**
+ * The gateway's edges as a client meets them: authentication, authorization, malformed input,
+ * limits, health and Bull Board. Every refusal changes nothing and leaves the socket usable.
+ */
+import { TestClient, isType, tokenFor, workflowEnded } from './support/client';
+import { TEST_SECRET, startStack } from './support/processes';
+import jwt from 'jsonwebtoken';
+
+let stack: Awaited<ReturnType<typeof startStack>>;
+beforeAll(async () => {
+  stack = await startStack({ gateway: { MAX_MESSAGE_BYTES: '4096' } });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const oneStepPlan = (title = 'Call mom') => ({
+  plan: { steps: [{ id: 'task_1', type: 'task', action: 'create_task', description: title, params: { title } }] },
+});
+
+describe('authentication', () => {
+  test('no token, a bad token, another algorithm and an expired token are refused with "unauthorized"', async () => {
+    const none = jwt.sign({ sub: 'x', alg: 'none' }, '', { algorithm: 'none' as any });
+    const hs512 = jwt.sign({ sub: 'x' }, TEST_SECRET, { algorithm: 'HS512' });
+    const expired = jwt.sign({ sub: 'x', exp: Math.floor(Date.now() / 1000) - 10 }, TEST_SECRET, { algorithm: 'HS256' });
+    const wrongSecret = jwt.sign({ sub: 'x' }, 'another-secret-entirely-123', { algorithm: 'HS256' });
+    const noSub = jwt.sign({ roles: ['user'] }, TEST_SECRET, { algorithm: 'HS256' });
+    for (const token of [undefined, 'garbage', none, hs512, expired, wrongSecret, noSub]) {
+      await expect(TestClient.connect(stack.gateway.url, token)).rejects.toThrow('unauthorized');
+    }
+  });
+});
+
+describe('authorization', () => {
+  test("another user's workflow answers not_found, exactly like a missing one", async () => {
+    const alice = await TestClient.connect(stack.gateway.url, tokenFor('alice-authz'));
+    const bob = await TestClient.connect(stack.gateway.url, tokenFor('bob-authz'));
+    try {
+      const { sessionId } = await alice.sendOk('WORKFLOW_SUBMIT', oneStepPlan());
+      for (const [type, payload] of [
+        ['WORKFLOW_APPROVAL', { action: 'approve_all' }],
+        ['WORKFLOW_APPROVAL', { action: 'cancel_all' }],
+        ['WORKFLOW_EDIT', { operation: 'reject_step', stepId: 'task_1' }],
+        ['WORKFLOW_SUBSCRIBE', {}],
+      ] as const) {
+        const theirs = await bob.send(type, payload, sessionId);
+        const missing = await bob.send(type, payload, 'wf_doesnotexist123');
+        expect(theirs).toEqual({ ok: false, error: { code: 'not_found', message: `no workflow ${sessionId}` } });
+        expect(missing.ok).toBe(false);
+        if (!missing.ok && !theirs.ok) expect(missing.error.code).toBe(theirs.error.code);
+      }
+      // Bob saw nothing of Alice's workflow and it is untouched.
+      expect(bob.of(sessionId)).toHaveLength(0);
+      const list = await alice.sendOk('WORKFLOW_LIST', {});
+      expect(list['workflows'].find((w: any) => w.sessionId === sessionId)).toMatchObject({ approvalStatus: 'draft_pending', pendingStepIds: ['task_1'] });
+      const bobList = await bob.sendOk('WORKFLOW_LIST', {});
+      expect(bobList['workflows']).toEqual([]);
+    } finally {
+      alice.close();
+      bob.close();
+    }
+  });
+});
+
+describe('malformed messages', () => {
+  test('each is refused with a structured error and the socket stays usable', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor('mallory'));
+    try {
+      const cases: [string, unknown][] = [
+        ['USER_MESSAGE', 'not an object'],
+        ['USER_MESSAGE', { type: 'USER_MESSAGE', payload: { message: 42 } }],
+        ['USER_MESSAGE', { type: 'WORKFLOW_LIST', payload: {} }],
+        ['WORKFLOW_APPROVAL', { type: 'WORKFLOW_APPROVAL', payload: { action: 'approve_all' } }],
+        ['WORKFLOW_APPROVAL', { type: 'WORKFLOW_APPROVAL', sessionId: 'wf_abcdefgh', payload: { action: 'explode' } }],
+        ['WORKFLOW_SUBMIT', { type: 'WORKFLOW_SUBMIT', payload: { plan: { steps: [] } } }],
+        ['WORKFLOW_SUBMIT', { type: 'WORKFLOW_SUBMIT', payload: { plan: { steps: [{ id: 'a' }] }, extra: 1 } }],
+        ['WORKFLOW_LIST', { type: 'WORKFLOW_LIST', payload: { __proto__: { polluted: true } }, timestamp: 1 }],
+        ['WORKFLOW_LIST', { type: 'WORKFLOW_LIST', payload: { note: 'x'.repeat(10_000) } }],
+      ];
+      for (const [event, body] of cases) {
+        const ack = (await c.socket.timeout(5000).emitWithAck(event, body)) as any;
+        expect(ack.ok).toBe(false);
+        expect(ack.error.code).toBe('invalid_message');
+        expect(typeof ack.error.message).toBe('string');
+      }
+      const unknown = (await c.socket.timeout(5000).emitWithAck('DROP_TABLES', { type: 'DROP_TABLES', payload: {} })) as any;
+      expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+      expect(({} as any).polluted).toBeUndefined();
+      // Still usable, and nothing was created.
+      const list = await c.sendOk('WORKFLOW_LIST', {});
+      expect(list['workflows']).toEqual([]);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('a message without an acknowledgement callback gets an ERROR event', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor('noack'));
+    try {
+      c.socket.emit('WORKFLOW_APPROVAL', { type: 'WORKFLOW_APPROVAL', payload: {} });
+      const err = await c.waitFor(isType('ERROR'));
+      expect(err.payload.code).toBe('invalid_message');
+    } finally {
+      c.close();
+    }
+  });
+
+  test('plans that cannot run are refused with invalid_plan, naming the cycle', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor('planner-user'));
+    try {
+      const step = (id: string, dependsOn: string[]) => ({ id, type: 'task', action: 'create_task', description: id, params: { title: id }, dependsOn });
+      const cycle = await c.send('WORKFLOW_SUBMIT', { plan: { steps: [step('a', ['c']), step('b', ['a']), step('c', ['b'])] } });
+      expect(cycle.ok).toBe(false);
+      if (!cycle.ok) {
+        expect(cycle.error.code).toBe('invalid_plan');
+        expect(cycle.error.message).toMatch(/a/);
+        expect(cycle.error.message).toMatch(/->|→/);
+      }
+      const unknownDep = await c.send('WORKFLOW_SUBMIT', { plan: { steps: [step('a', ['nope'])] } });
+      expect(unknownDep).toMatchObject({ ok: false, error: { code: 'invalid_plan' } });
+      const self = await c.send('WORKFLOW_SUBMIT', { plan: { steps: [step('a', ['a'])] } });
+      expect(self).toMatchObject({ ok: false, error: { code: 'invalid_plan' } });
+      const unknownAction = await c.send('WORKFLOW_SUBMIT', { plan: { steps: [{ id: 'a', type: 'task', action: 'launch_rocket', description: 'x', params: {} }] } });
+      expect(unknownAction).toMatchObject({ ok: false, error: { code: 'invalid_plan' } });
+      const badParams = await c.send('WORKFLOW_SUBMIT', { plan: { steps: [{ id: 'a', type: 'task', action: 'create_task', description: 'x', params: { title: 'x', colour: 'red' } }] } });
+      expect(badParams).toMatchObject({ ok: false, error: { code: 'invalid_plan' } });
+      const missingParam = await c.send('WORKFLOW_SUBMIT', { plan: { steps: [{ id: 'a', type: 'email', action: 'send_email', description: 'x', params: { subject: 'hi' } }] } });
+      expect(missingParam).toMatchObject({ ok: false, error: { code: 'invalid_plan' } });
+      const unplannable = await c.send('USER_MESSAGE', { message: 'What is the meaning of life?' });
+      expect(unplannable).toMatchObject({ ok: false, error: { code: 'invalid_plan' } });
+      expect((await c.sendOk('WORKFLOW_LIST', {}))['workflows']).toEqual([]);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe('decisions', () => {
+  test('cancel_all ends the workflow as cancelled and nothing can be decided afterwards', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor('canceller'));
+    try {
+      const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', oneStepPlan('Never run me'));
+      const ack = await c.sendOk('WORKFLOW_APPROVAL', { action: 'cancel_all' }, sessionId);
+      expect(ack['version']).toEqual(expect.any(Number));
+      const status = await c.waitFor(workflowEnded(sessionId, 'cancelled'));
+      expect(status.payload.approvalStatus).toBe('user_cancelled');
+      const late = await c.send('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+      expect(late).toMatchObject({ ok: false, error: { code: 'invalid_state' } });
+      expect(c.of(sessionId, 'STEP_EXECUTION')).toHaveLength(0);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('approving a step that already ran is invalid_state; a stale expectedVersion is a conflict', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor('decider'));
+    try {
+      const { sessionId, version } = await c.sendOk('WORKFLOW_SUBMIT', oneStepPlan('Water plants'));
+      const first = await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'task_1', expectedVersion: version }, sessionId);
+      await c.waitFor(workflowEnded(sessionId));
+      const again = await c.send('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: 'task_1' }, sessionId);
+      expect(again).toMatchObject({ ok: false, error: { code: 'invalid_state' } });
+      const stale = await c.send('WORKFLOW_APPROVAL', { action: 'approve_all', expectedVersion: first['version'] - 1 }, sessionId);
+      expect(stale).toMatchObject({ ok: false, error: { code: 'conflict' } });
+      const unknownStep = await c.send('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'nope' }, sessionId);
+      expect(unknownStep.ok).toBe(false);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('step_by_step: an approved step runs before the others are decided', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor('stepper'));
+    try {
+      const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', {
+        mode: 'step_by_step',
+        plan: {
+          steps: [
+            { id: 'first', type: 'task', action: 'create_task', description: 'first', params: { title: 'first' } },
+            { id: 'second', type: 'task', action: 'create_task', description: 'second', params: { title: 'second' }, dependsOn: ['first'] },
+          ],
+        },
+      });
+      await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'first' }, sessionId);
+      await c.waitFor((e) => e.type === 'STEP_EXECUTION' && e.sessionId === sessionId && e.payload.stepId === 'first' && e.payload.status === 'completed');
+      expect(c.of(sessionId, 'STEP_EXECUTION').some((e) => e.payload.stepId === 'second')).toBe(false);
+      await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'second' }, sessionId);
+      await c.waitFor(workflowEnded(sessionId));
+    } finally {
+      c.close();
+    }
+  });
+
+  test("every event reaches every socket of the owner, and only the owner's", async () => {
+    const a1 = await TestClient.connect(stack.gateway.url, tokenFor('twotabs'));
+    const a2 = await TestClient.connect(stack.gateway.url, tokenFor('twotabs'));
+    const other = await TestClient.connect(stack.gateway.url, tokenFor('stranger'));
+    try {
+      const { sessionId } = await a1.sendOk('WORKFLOW_SUBMIT', oneStepPlan('Both tabs'));
+      await a2.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+      await a1.waitFor(workflowEnded(sessionId));
+      await a2.waitFor(workflowEnded(sessionId));
+      expect(a1.of(sessionId).map((e) => e.eventId)).toEqual(a2.of(sessionId).map((e) => e.eventId));
+      expect(other.of(sessionId)).toHaveLength(0);
+    } finally {
+      a1.close();
+      a2.close();
+      other.close();
+    }
+  });
+});
+
+describe('http', () => {
+  test('/health answers ok while Redis answers', async () => {
+    const res = await fetch(`${stack.gateway.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  test('Bull Board needs an admin token', async () => {
+    expect((await fetch(`${stack.gateway.url}/admin/queues`)).status).toBe(401);
+    const user = tokenFor('plain-user');
+    expect((await fetch(`${stack.gateway.url}/admin/queues`, { headers: { authorization: `Bearer ${user}` } })).status).toBe(403);
+    const admin = tokenFor('ops', { roles: ['admin'] });
+    const ok = await fetch(`${stack.gateway.url}/admin/queues`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toMatch(/<html/i);
+  });
+});
