@@ -74,12 +74,13 @@ describe('malformed messages', () => {
         ['WORKFLOW_APPROVAL', { type: 'WORKFLOW_APPROVAL', sessionId: 'wf_abcdefgh', payload: { action: 'explode' } }],
         ['WORKFLOW_SUBMIT', { type: 'WORKFLOW_SUBMIT', payload: { plan: { steps: [] } } }],
         ['WORKFLOW_SUBMIT', { type: 'WORKFLOW_SUBMIT', payload: { plan: { steps: [{ id: 'a' }] }, extra: 1 } }],
-        ['WORKFLOW_LIST', { type: 'WORKFLOW_LIST', payload: { __proto__: { polluted: true } }, timestamp: 1 }],
+        ['WORKFLOW_LIST', JSON.parse('{"type":"WORKFLOW_LIST","payload":{"__proto__":{"polluted":true}},"timestamp":1}')],
+        ['PREFERENCES_SET', JSON.parse('{"type":"PREFERENCES_SET","payload":{"preferences":{"constructor":{"prototype":{"polluted":true}}}}}')],
         ['WORKFLOW_LIST', { type: 'WORKFLOW_LIST', payload: { note: 'x'.repeat(10_000) } }],
       ];
       for (const [event, body] of cases) {
         const ack = (await c.socket.timeout(5000).emitWithAck(event, body)) as any;
-        expect(ack.ok).toBe(false);
+        expect({ event, body, ok: ack.ok }).toEqual({ event, body, ok: false });
         expect(ack.error.code).toBe('invalid_message');
         expect(typeof ack.error.message).toBe('string');
       }

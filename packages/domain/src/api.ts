@@ -59,6 +59,18 @@ export interface Transition {
   ack: Record<string, unknown>;
 }
 
+/**
+ * What `beginStep` returns when it has something to say. `execute` false means: persist
+ * `transition` (the step failed permanently before running, e.g. a template could not be
+ * resolved or the resolved params are invalid) and do NOT call the handler.
+ * `execute` true: persist `transition` if non-null, then run the handler with `params`.
+ */
+export interface BeginResult {
+  transition: Transition | null;
+  params: Record<string, unknown>;
+  execute: boolean;
+}
+
 /** What the worker gets when it may run a step. */
 export interface StepStart {
   transition: Transition;

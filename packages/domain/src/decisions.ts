@@ -1,15 +1,203 @@
-import type { ClientPayload, WorkflowDraft } from '@wfa/protocol';
-import type { Actor, Transition } from './api';
+import { ProtocolError, RESOLVED_PARAM_SCHEMAS, TERMINAL_PLAN_STATES, isActionName } from '@wfa/protocol';
+import type { ApprovalStep, ClientPayload, DependencyImpact, ServerPayload, WorkflowDraft, WorkflowEvent } from '@wfa/protocol';
+import type { Actor, StepJobRef, Transition } from './api';
+import { beginWork, finishWork, type Work } from './engine';
+import { canReapprove, settle, templateLookup } from './dependencies';
+import { effectiveDeps } from './graph';
+import { opApprove, opModify, opReject, opRestore, opSkip } from './edits';
+import { resolveTemplates } from './templates';
+import { validateDraft } from './validation';
+import { assertSafeKeys, findStep, isTerminalState, requireStep } from './util';
+
+export function assertVersion(d: WorkflowDraft, expected: number | undefined): void {
+  if (expected !== undefined && expected !== d.version) {
+    throw new ProtocolError('conflict', `The workflow changed (version ${d.version}, you sent ${expected}); reload and try again`, {
+      version: d.version,
+    });
+  }
+}
+
+export function assertLive(d: WorkflowDraft): void {
+  if (TERMINAL_PLAN_STATES.includes(d.state)) {
+    throw new ProtocolError('invalid_state', `This workflow is ${d.state}; nothing can be changed`, { planState: d.state });
+  }
+}
+
+function editResult(d: WorkflowDraft, updated: string[], impacts: DependencyImpact[], batch: boolean): WorkflowEvent {
+  const steps = updated.map((id) => findStep(d, id)).filter((s): s is ApprovalStep => s !== undefined);
+  const payload: ServerPayload<'EDIT_RESULT'> = {
+    success: true,
+    dependencyImpacts: impacts,
+    validationResult: validateDraft(d),
+    version: d.version,
+  };
+  const last = steps[steps.length - 1];
+  if (last) payload.updatedStep = structuredClone(last);
+  if (batch) payload.updatedSteps = steps.map((s) => structuredClone(s));
+  return { type: 'EDIT_RESULT', payload };
+}
 
 /** SPEC §6.2/§6.3: the five WORKFLOW_APPROVAL actions. Throws ProtocolError on refusal (nothing changes). */
-export function applyApproval(_d: WorkflowDraft, _p: ClientPayload<'WORKFLOW_APPROVAL'>, _a: Actor, _now: number): Transition {
-  throw new Error('not implemented');
+export function applyApproval(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APPROVAL'>, _a: Actor, now: number): Transition {
+  assertVersion(d, p.expectedVersion);
+  assertLive(d);
+  const w = beginWork(d, now);
+  switch (p.action) {
+    case 'approve_step': {
+      opApprove(w.d, requireStep(w.d, p.stepId));
+      return finishWork(w, { snapshot: true });
+    }
+    case 'approve_all': {
+      for (const s of w.d.steps) {
+        if (s.state === 'pending' && (s.approvalStatus === 'draft_pending' || s.approvalStatus === 'step_modified')) {
+          s.approvalStatus = 'step_approved';
+        }
+      }
+      return finishWork(w, { snapshot: true });
+    }
+    case 'reject_step': {
+      const s = requireStep(w.d, p.stepId);
+      const impacts = opReject(w.d, s, p.reason);
+      return finishWork(w, { snapshot: true, lead: () => [editResult(w.d, [s.id], impacts, false)] });
+    }
+    case 'modify_step': {
+      const s = requireStep(w.d, p.stepId);
+      if (p.modifications === undefined) throw new ProtocolError('invalid_message', 'modify_step needs modifications');
+      const impacts = opModify(w.d, s, p.modifications);
+      return finishWork(w, { snapshot: true, lead: () => [editResult(w.d, [s.id], impacts, false)] });
+    }
+    case 'cancel_all':
+      return cancelAll(w, p.reason);
+  }
 }
-/** Seed edit operations, single or batch (all-or-nothing); events include EDIT_RESULT. */
-export function applyEdit(_d: WorkflowDraft, _p: ClientPayload<'WORKFLOW_EDIT'>, _a: Actor, _now: number): Transition {
-  throw new Error('not implemented');
+
+/**
+ * cancel_all: the workflow is cancelled, nothing more runs. Steps that were not finished get
+ * approvalStatus `user_cancelled`; pending (and waiting_intervention) ones become `skipped`, a
+ * running one stays running until its worker reports (that outcome is still recorded).
+ * `cancel` lists the job of every approved step that had not finished.
+ */
+function cancelAll(w: Work, reason: string | undefined): Transition {
+  const d = w.d;
+  const extraCancel: StepJobRef[] = [];
+  for (const s of d.steps) {
+    if (isTerminalState(s)) continue;
+    if (s.approvalStatus === 'step_approved') extraCancel.push({ stepId: s.id, run: s.run });
+    s.approvalStatus = 'user_cancelled';
+    if (s.state === 'pending' || s.state === 'waiting_intervention') {
+      s.state = 'skipped';
+      delete s.interventionRequired;
+    }
+  }
+  d.state = 'cancelled';
+  d.approvalStatus = 'user_cancelled';
+  d.cancelReason = reason ?? 'Cancelled by the user';
+  d.finishedAt = w.now;
+  d.conflicts = [];
+  return finishWork(w, { noAdvance: true, extraCancel, snapshot: true });
 }
-/** CONFLICT_RESOLUTION for the dependent step `stepId`. */
-export function resolveConflict(_d: WorkflowDraft, _p: ClientPayload<'CONFLICT_RESOLUTION'>, _a: Actor, _now: number): Transition {
-  throw new Error('not implemented');
+
+type StepEdit = Extract<ClientPayload<'WORKFLOW_EDIT'>, { operation: unknown }>;
+
+function applyOp(w: Work, e: Omit<StepEdit, 'expectedVersion'>): DependencyImpact[] {
+  const s = requireStep(w.d, e.stepId);
+  switch (e.operation) {
+    case 'approve_step':
+      return opApprove(w.d, s);
+    case 'reject_step':
+      return opReject(w.d, s, e.reason);
+    case 'skip_step':
+      return opSkip(w.d, s);
+    case 'modify_params':
+      if (e.newParams === undefined) throw new ProtocolError('invalid_message', 'modify_params needs newParams');
+      return opModify(w.d, s, e.newParams);
+    case 'restore_params':
+      return opRestore(w.d, s);
+  }
+}
+
+/** Seed edit operations, single or batch (all-or-nothing, in order); events include EDIT_RESULT. */
+export function applyEdit(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_EDIT'>, _a: Actor, now: number): Transition {
+  assertVersion(d, p.expectedVersion);
+  assertLive(d);
+  const batch = 'edits' in p;
+  const edits = 'edits' in p ? p.edits : [p];
+  const w = beginWork(d, now);
+  const impacts: DependencyImpact[] = [];
+  for (const e of edits) {
+    impacts.push(...applyOp(w, e));
+    // Later edits of the batch see the effects of earlier ones (cascades, conflicts).
+    settle(w.d, now, w.fx);
+  }
+  // Each edited step once, the last edited step last (it is `updatedStep`).
+  const order = edits.map((e) => e.stepId).filter((id, i, all) => all.lastIndexOf(id) === i);
+  return finishWork(w, { lead: () => [editResult(w.d, order, impacts, batch)] });
+}
+
+/**
+ * CONFLICT_RESOLUTION for the dependent step `stepId`: resolves its oldest open conflict with one of
+ * the options that conflict offered (skip_dependent clears all of the step's conflicts).
+ * A provided value stands for the missing field (or, as an object, for several fields) and is
+ * checked against the action's params when every other template of the step is resolved.
+ */
+export function resolveConflict(d: WorkflowDraft, p: ClientPayload<'CONFLICT_RESOLUTION'>, _a: Actor, now: number): Transition {
+  assertVersion(d, p.expectedVersion);
+  assertLive(d);
+  requireStep(d, p.stepId);
+  const w = beginWork(d, now);
+  const s = requireStep(w.d, p.stepId);
+  const conflict = w.d.conflicts.find((c) => c.stepId === s.id);
+  if (!conflict) throw new ProtocolError('invalid_state', `Step "${s.id}" has no open dependency conflict`);
+  if (!conflict.options.some((o) => o.action === p.option)) {
+    throw new ProtocolError('invalid_state', `"${p.option}" is not an option for this conflict`, {
+      options: conflict.options.map((o) => o.action),
+    });
+  }
+  const depId = conflict.missingDependency;
+  const drop = () => {
+    w.d.conflicts = w.d.conflicts.filter((c) => c !== conflict);
+  };
+  switch (p.option) {
+    case 'provide_value': {
+      if (p.value === undefined) throw new ProtocolError('invalid_message', 'provide_value needs a value');
+      assertSafeKeys(p.value, 'value');
+      s.providedValues = { ...(s.providedValues ?? {}), [depId]: structuredClone(p.value) };
+      drop();
+      checkProvided(w.d, s);
+      break;
+    }
+    case 'use_fallback': {
+      const dep = effectiveDeps(s).find((e) => e.stepId === depId);
+      s.providedValues = { ...(s.providedValues ?? {}), [depId]: structuredClone(dep?.fallbackValue) };
+      drop();
+      break;
+    }
+    case 'skip_dependent':
+      s.state = 'skipped';
+      delete s.skippedBy;
+      w.d.conflicts = w.d.conflicts.filter((c) => c.stepId !== s.id);
+      break;
+    case 'reapprove_dependency': {
+      const D = findStep(w.d, depId);
+      if (!D || !canReapprove(D)) throw new ProtocolError('invalid_state', `Step "${depId}" can no longer be re-approved`);
+      D.approvalStatus = 'step_approved';
+      D.state = 'pending';
+      delete D.rejectionReason;
+      delete D.skippedBy;
+      break;
+    }
+  }
+  return finishWork(w, { snapshot: true });
+}
+
+/** Refuse a provided value that would make the step's params invalid (when that can be told now). */
+function checkProvided(d: WorkflowDraft, s: ApprovalStep): void {
+  if (!isActionName(s.action)) return;
+  const { params, problems } = resolveTemplates(s.params, templateLookup(d, s));
+  if (problems.length > 0) return;
+  const r = RESOLVED_PARAM_SCHEMAS[s.action].safeParse(params);
+  if (!r.success) {
+    const msg = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ProtocolError('invalid_message', `The value does not fit step "${s.id}": ${msg}`);
+  }
 }

@@ -1,14 +1,98 @@
+/** What clients see: the draft payload, status snapshots, list summaries. */
+import { TERMINAL_PLAN_STATES } from '@wfa/protocol';
 import type { ServerPayload, WorkflowDraft, WorkflowSummary } from '@wfa/protocol';
+import { effectiveDeps } from './graph';
+import { depState } from './dependencies';
+import { findStep, isUndecided } from './util';
 
-export function toDraftPayload(_d: WorkflowDraft): ServerPayload<'WORKFLOW_DRAFT'> {
-  throw new Error('not implemented');
+export function toDraftPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_DRAFT'> {
+  const payload: ServerPayload<'WORKFLOW_DRAFT'> = {
+    originalMessage: d.originalMessage,
+    summary: d.summary,
+    totalSteps: d.totalSteps,
+    estimatedDuration: d.estimatedDuration,
+    planState: d.state,
+    approvalStatus: d.approvalStatus,
+    mode: d.mode,
+    version: d.version,
+    steps: d.steps.map((s) => {
+      const view: ServerPayload<'WORKFLOW_DRAFT'>['steps'][number] = {
+        id: s.id,
+        order: s.order,
+        description: s.description,
+        userFriendlyDescription: s.userFriendlyDescription,
+        type: s.type,
+        action: s.action,
+        riskLevel: s.riskLevel,
+        estimatedTime: s.estimatedTime,
+        dependencies: [...s.dependencies],
+        expectedOutcome: s.expectedOutcome,
+        state: s.state,
+        approvalStatus: s.approvalStatus,
+        params: structuredClone(s.params),
+        isModified: s.isModified,
+      };
+      if (s.requires !== undefined) view.requires = structuredClone(s.requires);
+      if (s.autoApprovedBy !== undefined) view.autoApprovedBy = s.autoApprovedBy;
+      return view;
+    }),
+    dependencies: structuredClone(d.dependencies),
+    risks: structuredClone(d.risks),
+  };
+  if (d.expiresAt !== undefined) payload.expiresAt = d.expiresAt;
+  return payload;
 }
-export function toStatusPayload(_d: WorkflowDraft): ServerPayload<'WORKFLOW_STATUS'> {
-  throw new Error('not implemented');
+
+export function toStatusPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_STATUS'> {
+  const payload: ServerPayload<'WORKFLOW_STATUS'> = {
+    planState: d.state,
+    approvalStatus: d.approvalStatus,
+    version: d.version,
+    steps: d.steps.map((s) => {
+      const v: ServerPayload<'WORKFLOW_STATUS'>['steps'][number] = { id: s.id, state: s.state, approvalStatus: s.approvalStatus };
+      if (s.result !== undefined) v.result = structuredClone(s.result);
+      return v;
+    }),
+  };
+  if (d.conflicts.length > 0) payload.conflicts = structuredClone(d.conflicts);
+  if (d.partialFailure !== undefined) payload.partialFailure = structuredClone(d.partialFailure);
+  if (d.expiresAt !== undefined) payload.expiresAt = d.expiresAt;
+  return payload;
 }
-export function toSummary(_d: WorkflowDraft): WorkflowSummary {
-  throw new Error('not implemented');
+
+/**
+ * What waits on the user: undecided steps, plus rejected steps that hold a `wait` dependent
+ * (only re-approving them lets that dependent run).
+ */
+export function pendingStepIds(d: WorkflowDraft): string[] {
+  const ids = d.steps.filter((s) => s.state === 'pending' && isUndecided(s)).map((s) => s.id);
+  for (const s of d.steps) {
+    if (s.state !== 'pending') continue;
+    for (const dep of effectiveDeps(s)) {
+      if (depState(d, s, dep) === 'held' && !ids.includes(dep.stepId) && findStep(d, dep.stepId)) ids.push(dep.stepId);
+    }
+  }
+  return ids;
 }
-export function isFinished(_d: WorkflowDraft): boolean {
-  throw new Error('not implemented');
+
+export function toSummary(d: WorkflowDraft): WorkflowSummary {
+  const summary: WorkflowSummary = {
+    sessionId: d.sessionId,
+    summary: d.summary,
+    originalMessage: d.originalMessage,
+    planState: d.state,
+    approvalStatus: d.approvalStatus,
+    version: d.version,
+    createdAt: d.createdAt,
+    pendingStepIds: isFinished(d) ? [] : pendingStepIds(d),
+    conflicts: [...new Set(d.conflicts.map((c) => c.stepId))],
+    interventions: d.steps.filter((s) => s.state === 'waiting_intervention').map((s) => s.id),
+    failedStepIds: d.steps.filter((s) => s.state === 'failed').map((s) => s.id),
+  };
+  if (d.expiresAt !== undefined) summary.expiresAt = d.expiresAt;
+  return summary;
+}
+
+export function isFinished(d: WorkflowDraft): boolean {
+  return TERMINAL_PLAN_STATES.includes(d.state);
 }

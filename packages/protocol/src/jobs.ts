@@ -8,7 +8,7 @@ export const JOB_CATALOG = {
   'workflow.timer': z.strictObject({
     v: z.literal(1),
     sessionId: SessionIdSchema,
-    kind: z.enum(['reminder', 'expire', 'intervention_timeout']),
+    kind: z.enum(['reminder', 'expire', 'intervention_timeout', 'rollback']),
     /** For reminders: which interval; for intervention timeouts: which step and run. */
     index: z.number().int().min(0).optional(),
     stepId: StepIdSchema.optional(),

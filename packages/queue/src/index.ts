@@ -1,2 +1,3 @@
 export * from './names';
 export * from './step-queue';
+export * from './timer-queue';

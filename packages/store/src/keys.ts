@@ -16,6 +16,8 @@ export interface Keys {
   userActive(userId: string): string;
   preferences(userId: string): string;
   reply(userId: string, messageId: string): string;
+  /** Workflows that may have steps to enqueue; the worker's sweep reconciles them. */
+  activeWorkflows: string;
   /** Pub/sub channel every gateway listens on. */
   channel: string;
   /** BullMQ prefix: one hash tag, so a queue's keys live in one cluster slot. */
@@ -34,6 +36,7 @@ export function createKeys(prefix = ''): Keys {
     userActive: (uid) => `${prefix}approvals:{${uid}}:active`,
     preferences: (uid) => `${prefix}user:{${uid}}:approval_preferences`,
     reply: (uid, messageId) => `${prefix}user:{${uid}}:reply:${messageId}`,
+    activeWorkflows: `${prefix}wfa:{active}:workflows`,
     channel: `${prefix}wfa:events`,
     queuePrefix: `${prefix}{wfa}`,
   };

@@ -16,6 +16,9 @@ import { compareEventIds } from './event-ids';
 export interface Commit {
   draft: WorkflowDraft;
   events: WorkflowEvent[];
+  /** Jobs the change will enqueue: the workflow is marked active first, so a crash between the
+   * commit and the enqueue is repaired by the sweep instead of losing an approved step. */
+  enqueue?: readonly unknown[];
 }
 
 /** Serialize with `version` first: the commit script reads it without decoding the document. */
@@ -55,6 +58,7 @@ export class WorkflowStore {
    */
   async commit(expectedVersion: number, change: Commit): Promise<ServerEnvelope[]> {
     const { draft, events } = change;
+    if (change.enqueue?.length) await this.redis.sadd(this.keys.activeWorkflows, draft.sessionId);
     const sid = draft.sessionId;
     const now = this.now();
     const envelopes = events.map((e) => JSON.stringify({ type: e.type, sessionId: sid, payload: e.payload, timestamp: now }));
@@ -138,6 +142,16 @@ export class WorkflowStore {
   async lastEventId(sessionId: string): Promise<string | undefined> {
     const top = await this.redis.xrevrange(this.keys.events(sessionId), '+', '-', 'COUNT', 1);
     return top[0]?.[0];
+  }
+
+  // ------------------------------------------------------------ the sweep's set of active workflows
+
+  async activeWorkflowIds(count = 1000): Promise<string[]> {
+    return this.redis.srandmember(this.keys.activeWorkflows, count);
+  }
+
+  async markInactive(sessionId: string): Promise<void> {
+    await this.redis.srem(this.keys.activeWorkflows, sessionId);
   }
 
   // ------------------------------------------------------------ the user's index of live workflows

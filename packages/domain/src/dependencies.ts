@@ -1,0 +1,281 @@
+/**
+ * The 3x4 dependency engine (SPEC §6.4). How each dependency of a step stands, what a step may
+ * run on, and `settle`: apply the effect x resolution rules to every dependency that was lost.
+ *
+ * A dependency D of step S is *lost* when D can no longer supply its value: D rejected, skipped,
+ * timed out, failed for good (only once the user released the failure: while a partial failure is
+ * open, dependents of failed steps stay frozen), or D completed without the fields S needs.
+ * Rules on a lost dependency (stored on S so that they show and survive):
+ *  - ask_user: an OpenConflict on S (DEPENDENCY_CONFLICT); S waits for CONFLICT_RESOLUTION.
+ *  - skip: blocks -> S is skipped (`skippedBy` D), transitively; enhances/optional -> D is added to
+ *    S.droppedDependencies and S runs without the value.
+ *  - fallback: S.providedValues[D] = fallbackValue (no fallbackValue: the value is dropped).
+ *  - wait: S stays pending until D is re-approved. A D that can never come back (it failed, timed
+ *    out, or completed without the needed fields) would hold S forever, so there `wait` asks the
+ *    user instead (an OpenConflict, as ask_user).
+ * When D comes back (re-approved, or modified for review), everything derived from losing it is
+ * undone for steps that have not started: conflicts about D go, provided/dropped values for D go,
+ * and steps skipped because of D are pending again.
+ *
+ * Conditional dependencies: the condition is read from the condition step's result once that step
+ * completed. False: the dependency is not needed (S does not wait for D; templates on D use D's
+ * result if D completed, else resolve empty). True, or the condition step can never complete: the
+ * dependency applies as declared. Until the condition step finishes, S waits for it.
+ */
+import type { ApprovalStep, DependencyCondition, OpenConflict, WorkflowDraft } from '@wfa/protocol';
+import { effectiveDeps, type EffectiveDep } from './graph';
+import type { Lookup, TemplateRef } from './templates';
+import { findStep, getPath, hasOwn, isPlainObject, deepEqual } from './util';
+import { issueText, provideText, quote, reapproveText, skipText } from './describe';
+
+export type DepStateKind =
+  | 'satisfied' // D completed with what S needs
+  | 'not_needed' // a condition turned the dependency off
+  | 'provided' // value provided by the user or a fallback
+  | 'dropped' // value dropped, S runs without it
+  | 'pending' // D (or the condition step) may still run: S waits
+  | 'held' // `wait`: S waits for D to be re-approved
+  | 'conflict' // an open conflict waits on the user
+  | 'frozen' // D failed; the workflow waits on FAILURE_RESOLUTION
+  | 'unresolved'; // lost, no rule applied yet (settle applies one)
+
+const OK_KINDS: ReadonlySet<DepStateKind> = new Set(['satisfied', 'not_needed', 'provided', 'dropped']);
+
+/** D can no longer produce a result (and the rules of its dependents apply). */
+export function isDead(d: WorkflowDraft, s: ApprovalStep): boolean {
+  if (s.state === 'skipped' || s.state === 'timeout') return true;
+  if (s.state === 'failed') return d.partialFailure === undefined;
+  return s.state === 'pending' && (s.approvalStatus === 'step_rejected' || s.approvalStatus === 'user_cancelled');
+}
+
+export function isFrozen(d: WorkflowDraft, s: ApprovalStep): boolean {
+  return s.state === 'failed' && d.partialFailure !== undefined;
+}
+
+function resultData(s: ApprovalStep): unknown {
+  return s.result?.data;
+}
+
+export function evalCondition(data: unknown, c: DependencyCondition): boolean {
+  const { found, value } = getPath(data, c.field);
+  switch (c.operator) {
+    case 'exists':
+      return found && value !== null;
+    case 'equals':
+      return found && deepEqual(value, c.value);
+    case 'greater_than':
+      if (typeof value === 'number' && typeof c.value === 'number') return value > c.value;
+      if (typeof value === 'string' && typeof c.value === 'string') return value > c.value;
+      return false;
+  }
+}
+
+export function fieldsOk(data: unknown, dep: EffectiveDep): boolean {
+  if (dep.checkFields.length === 0) return true;
+  const has = (f: string) => {
+    const r = getPath(data, f);
+    return r.found && r.value !== null;
+  };
+  return dep.requireAll ? dep.checkFields.every(has) : dep.checkFields.some(has);
+}
+
+/** 'off' when a completed condition step says the dependency is not needed. */
+function conditionGate(d: WorkflowDraft, dep: EffectiveDep): 'on' | 'off' | 'pending' | 'frozen' {
+  if (!dep.condition) return 'on';
+  const c = findStep(d, dep.condition.stepId);
+  if (!c) return 'on';
+  if (c.state === 'completed') return evalCondition(resultData(c), dep.condition) ? 'on' : 'off';
+  if (isFrozen(d, c)) return 'frozen';
+  return isDead(d, c) ? 'on' : 'pending';
+}
+
+/** D cannot give S what it needs (and the condition, if any, does not turn the dependency off). */
+export function isLost(d: WorkflowDraft, dep: EffectiveDep): boolean {
+  if (conditionGate(d, dep) === 'off') return false;
+  const D = findStep(d, dep.stepId);
+  if (!D) return true;
+  if (D.state === 'completed') return !fieldsOk(resultData(D), dep);
+  return isDead(d, D) || isFrozen(d, D);
+}
+
+export function hasConflict(d: WorkflowDraft, stepId: string, depId?: string): boolean {
+  return d.conflicts.some((c) => c.stepId === stepId && (depId === undefined || c.missingDependency === depId));
+}
+
+export function depState(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveDep): DepStateKind {
+  const gate = conditionGate(d, dep);
+  if (gate === 'off') return 'not_needed';
+  if (gate === 'pending') return 'pending';
+  if (gate === 'frozen') return 'frozen';
+  const D = findStep(d, dep.stepId);
+  let missingFields = false;
+  if (D && D.state === 'completed') {
+    if (fieldsOk(resultData(D), dep)) return 'satisfied';
+    missingFields = true;
+  } else if (D && !isDead(d, D) && !isFrozen(d, D)) {
+    return 'pending';
+  }
+  if (s.providedValues && hasOwn(s.providedValues, dep.stepId)) return 'provided';
+  if (s.droppedDependencies?.includes(dep.stepId)) return 'dropped';
+  if (hasConflict(d, s.id, dep.stepId)) return 'conflict';
+  if (D && isFrozen(d, D)) return 'frozen';
+  if (dep.resolution === 'wait' && !missingFields && D && revivable(d, D)) return 'held';
+  return 'unresolved';
+}
+
+export function depsSettled(d: WorkflowDraft, s: ApprovalStep): boolean {
+  return effectiveDeps(s).every((dep) => OK_KINDS.has(depState(d, s, dep)));
+}
+
+/** Approved, not started, no open conflict, every dependency satisfied or resolved. */
+export function isRunnable(d: WorkflowDraft, s: ApprovalStep): boolean {
+  return s.approvalStatus === 'step_approved' && s.state === 'pending' && !hasConflict(d, s.id) && depsSettled(d, s);
+}
+
+/** Eligible for dependency rules: not started and not declined. */
+function eligible(s: ApprovalStep): boolean {
+  return s.state === 'pending' && s.approvalStatus !== 'step_rejected' && s.approvalStatus !== 'user_cancelled';
+}
+
+/** Whether the user may bring D back to supply the value (it never ran, and the user took it away). */
+export function canReapprove(D: ApprovalStep | undefined): boolean {
+  if (!D) return false;
+  if (D.state === 'pending' && D.approvalStatus === 'step_rejected') return true;
+  return D.state === 'skipped' && D.skippedBy === undefined && D.startedAt === undefined;
+}
+
+/** D can still come back by a user decision (directly, or by bringing back what skipped it). */
+export function revivable(d: WorkflowDraft, D: ApprovalStep, depth = 0): boolean {
+  if (canReapprove(D)) return true;
+  if (D.state !== 'skipped' || D.skippedBy === undefined || depth > d.steps.length) return false;
+  const cause = findStep(d, D.skippedBy);
+  return cause !== undefined && revivable(d, cause, depth + 1);
+}
+
+export function buildConflict(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveDep, now: number): OpenConflict {
+  const D = findStep(d, dep.stepId);
+  const options: OpenConflict['options'] = [
+    { action: 'provide_value', description: provideText(D, dep.field), impact: `${quote(s)} will use the value you provide` },
+    { action: 'skip_dependent', description: skipText([s]), impact: `${quote(s)} will not run` },
+  ];
+  if (canReapprove(D) && D) {
+    options.push({ action: 'reapprove_dependency', description: reapproveText(D), impact: `${quote(D)} will run and supply the value` });
+  }
+  if (dep.hasFallback) {
+    options.push({
+      action: 'use_fallback',
+      description: `Use the default value (${JSON.stringify(dep.fallbackValue)})`,
+      impact: `${quote(s)} runs with the default value`,
+    });
+  }
+  const c: OpenConflict = { stepId: s.id, missingDependency: dep.stepId, issue: issueText(D, dep.field), options, raisedAt: now };
+  if (dep.field !== undefined) c.field = dep.field;
+  return c;
+}
+
+export interface Effects {
+  raised: OpenConflict[];
+  /** Steps skipped by a dependency rule in this transition, with the step whose loss did it. */
+  skipped: Array<{ stepId: string; cause: string }>;
+}
+
+export function newEffects(): Effects {
+  return { raised: [], skipped: [] };
+}
+
+/** Apply the rules until nothing changes (mutates `d`, which must be a private copy). */
+export function settle(d: WorkflowDraft, now: number, fx: Effects): void {
+  for (let round = 0; round < d.steps.length * 2 + 4; round++) {
+    let changed = false;
+    // Undo what a lost dependency caused, when it is no longer lost.
+    for (const s of d.steps) {
+      if (s.state === 'skipped' && s.skippedBy !== undefined) {
+        const dep = effectiveDeps(s).find((e) => e.stepId === s.skippedBy);
+        if (!dep || !isLost(d, dep)) {
+          s.state = 'pending';
+          delete s.skippedBy;
+          fx.skipped = fx.skipped.filter((x) => x.stepId !== s.id);
+          changed = true;
+        }
+      }
+    }
+    const before = d.conflicts.length;
+    d.conflicts = d.conflicts.filter((c) => {
+      const s = findStep(d, c.stepId);
+      if (!s || !eligible(s)) return false;
+      const dep = effectiveDeps(s).find((e) => e.stepId === c.missingDependency);
+      return dep !== undefined && isLost(d, dep);
+    });
+    if (d.conflicts.length !== before) changed = true;
+    for (const s of d.steps) {
+      if (!eligible(s)) continue;
+      const deps = effectiveDeps(s);
+      for (const dep of deps) {
+        const D = findStep(d, dep.stepId);
+        if (!isLost(d, dep) && D?.state !== 'completed') {
+          if (s.providedValues && hasOwn(s.providedValues, dep.stepId)) {
+            const { [dep.stepId]: _gone, ...rest } = s.providedValues;
+            s.providedValues = rest;
+            changed = true;
+          }
+          if (s.droppedDependencies?.includes(dep.stepId)) {
+            s.droppedDependencies = s.droppedDependencies.filter((x) => x !== dep.stepId);
+            changed = true;
+          }
+        }
+      }
+      for (const dep of deps) {
+        if (depState(d, s, dep) !== 'unresolved') continue;
+        changed = true;
+        if (dep.resolution === 'skip' && dep.effect === 'blocks') {
+          s.state = 'skipped';
+          s.skippedBy = dep.stepId;
+          fx.skipped.push({ stepId: s.id, cause: dep.stepId });
+          break;
+        }
+        if (dep.resolution === 'skip' || (dep.resolution === 'fallback' && !dep.hasFallback)) {
+          s.droppedDependencies = [...(s.droppedDependencies ?? []), dep.stepId];
+        } else if (dep.resolution === 'fallback') {
+          s.providedValues = { ...(s.providedValues ?? {}), [dep.stepId]: structuredClone(dep.fallbackValue) };
+        } else {
+          const c = buildConflict(d, s, dep, now);
+          d.conflicts.push(c);
+          fx.raised.push(c);
+        }
+      }
+    }
+    if (!changed) return;
+  }
+}
+
+/** How S's templates resolve right now (SPEC §6.5: from results, provided values, fallbacks). */
+export function templateLookup(d: WorkflowDraft, s: ApprovalStep): (ref: TemplateRef) => Lookup {
+  const deps = effectiveDeps(s);
+  return (ref) => {
+    const D = findStep(d, ref.stepId);
+    const dep = deps.find((e) => e.stepId === ref.stepId);
+    if (!D || !dep) return { kind: 'unresolved', why: `{{${ref.stepId}}} names no dependency of this step` };
+    const data = D.state === 'completed' ? resultData(D) : undefined;
+    if (s.providedValues && hasOwn(s.providedValues, ref.stepId)) {
+      const pv = s.providedValues[ref.stepId];
+      if (ref.field !== undefined && isPlainObject(pv)) {
+        const r = getPath(pv, ref.field);
+        if (r.found) return { kind: 'value', value: r.value };
+      }
+      if (D.state === 'completed') {
+        const r = getPath(data, ref.field);
+        if (r.found) return { kind: 'value', value: r.value };
+      }
+      return { kind: 'value', value: pv };
+    }
+    const st = depState(d, s, dep);
+    if (D.state === 'completed') {
+      const r = getPath(data, ref.field);
+      if (r.found) return { kind: 'value', value: r.value };
+      if (st === 'dropped' || st === 'not_needed') return { kind: 'dropped' };
+      return { kind: 'unresolved', why: `"${D.id}" completed without "${ref.field ?? ''}"` };
+    }
+    if (st === 'dropped' || st === 'not_needed') return { kind: 'dropped' };
+    return { kind: 'unresolved', why: `"${D.id}" has not supplied ${ref.field ?? 'its result'}` };
+  };
+}

@@ -1,0 +1,152 @@
+/** The edit operations on one step (SPEC §6.2) and the dependency impacts they report. */
+import { DEFAULT_LIMITS, ProtocolError } from '@wfa/protocol';
+import type { ApprovalStep, DependencyImpact, Params, WorkflowDraft } from '@wfa/protocol';
+import { dependentsOf, dependencyIds, validateGraph, type EffectiveDep } from './graph';
+import { isDead } from './dependencies';
+import { dependencyMap } from './draft';
+import { fieldLabel, neededValue, quote } from './describe';
+import { validateParams } from './validation';
+import { assertSafeKeys, isPlainObject } from './util';
+
+export function assertDecidable(s: ApprovalStep): void {
+  if (s.state !== 'pending') {
+    throw new ProtocolError('invalid_state', `Step "${s.id}" is ${s.state.replace('_', ' ')} and cannot be decided again`, {
+      stepId: s.id,
+      state: s.state,
+    });
+  }
+}
+
+function liveDependents(d: WorkflowDraft, stepId: string): Array<{ step: ApprovalStep; dep: EffectiveDep }> {
+  return dependentsOf(d.steps, stepId).filter(
+    ({ step }) => step.state === 'pending' && step.approvalStatus !== 'step_rejected' && step.approvalStatus !== 'user_cancelled',
+  );
+}
+
+/** What happens to X's dependents once X will not run (reject / skip). */
+export function lossImpacts(d: WorkflowDraft, x: ApprovalStep): DependencyImpact[] {
+  return liveDependents(d, x.id).map(({ step, dep }) => {
+    const what = neededValue(x, dep.field);
+    const base = { stepId: step.id };
+    switch (dep.resolution) {
+      case 'ask_user':
+        return { ...base, impact: 'will_ask_user', message: `You will be asked how ${quote(step)} should proceed without ${what}` };
+      case 'wait':
+        return { ...base, impact: 'will_wait', message: `${quote(step)} will wait until ${quote(x)} is approved again` };
+      case 'fallback':
+        return dep.hasFallback
+          ? { ...base, impact: 'will_use_fallback', message: `${quote(step)} will use its default value (${JSON.stringify(dep.fallbackValue)}) instead of ${what}` }
+          : { ...base, impact: 'value_dropped', message: `${quote(step)} will run without ${what}` };
+      case 'skip':
+        return dep.effect === 'blocks'
+          ? { ...base, impact: 'will_be_skipped', message: `${quote(step)} will be skipped because it needs ${what}` }
+          : { ...base, impact: 'value_dropped', message: `${quote(step)} will run without ${what}` };
+    }
+  });
+}
+
+/** What a change of X's params means for its dependents (they still run after it). */
+export function modifyImpacts(d: WorkflowDraft, x: ApprovalStep): DependencyImpact[] {
+  return liveDependents(d, x.id).map(({ step, dep }) => {
+    const usesValue = dep.templateFields.length > 0 || dep.field !== undefined;
+    const what = neededValue(x, dep.field);
+    if (usesValue && dep.effect === 'blocks') {
+      return { stepId: step.id, impact: 'needs_review', message: `${quote(step)} uses ${what} from ${quote(x)}, which changed - review it` };
+    }
+    if (dep.hasFallback) {
+      return {
+        stepId: step.id,
+        impact: 'will_use_fallback',
+        message: `${quote(step)} will use its default value (${JSON.stringify(dep.fallbackValue)}) if ${quote(x)} does not provide ${fieldLabel(dep.field)}`,
+      };
+    }
+    if (usesValue) return { stepId: step.id, impact: 'needs_review', message: `${quote(step)} uses ${what} from ${quote(x)}, which changed - review it` };
+    return { stepId: step.id, impact: 'unaffected', message: `${quote(step)} still runs after ${quote(x)}` };
+  });
+}
+
+/** Recompute a step's dependencies after its params changed; refuses cycles, unknown refs, depth. */
+function refreshGraph(d: WorkflowDraft, s: ApprovalStep, previous: ApprovalStep[]): void {
+  const depthBefore = validateGraph(previous, Number.MAX_SAFE_INTEGER);
+  validateGraph(d.steps, Math.max(DEFAULT_LIMITS.maxDependencyDepth, depthBefore));
+  s.dependencies = dependencyIds(s);
+  d.dependencies = dependencyMap(d.steps);
+}
+
+/** Approve; on a step the user skipped (never started) this undoes the skip. */
+export function opApprove(d: WorkflowDraft, s: ApprovalStep): DependencyImpact[] {
+  const wasDead = isDead(d, s);
+  if (s.state === 'skipped' && s.skippedBy === undefined && s.startedAt === undefined && s.approvalStatus !== 'user_cancelled') {
+    s.state = 'pending';
+  }
+  assertDecidable(s);
+  s.approvalStatus = 'step_approved';
+  delete s.rejectionReason;
+  if (!wasDead) return [];
+  return liveDependents(d, s.id).map(({ step }) => ({
+    stepId: step.id,
+    impact: 'unaffected',
+    message: `${quote(step)} will use the result of ${quote(s)} again`,
+  }));
+}
+
+export function opReject(d: WorkflowDraft, s: ApprovalStep, reason: string | undefined): DependencyImpact[] {
+  assertDecidable(s);
+  s.approvalStatus = 'step_rejected';
+  delete s.autoApprovedBy;
+  if (reason !== undefined) s.rejectionReason = reason;
+  else delete s.rejectionReason;
+  return lossImpacts(d, s);
+}
+
+/** Skip: the step will not run; its approval status stays as it was. */
+export function opSkip(d: WorkflowDraft, s: ApprovalStep): DependencyImpact[] {
+  assertDecidable(s);
+  s.state = 'skipped';
+  delete s.skippedBy;
+  return lossImpacts(d, s);
+}
+
+/**
+ * Shallow merge (a `null` value removes that param), validated per action. Keys that reach a
+ * prototype are refused (`invalid_message`); the merge uses own data properties only.
+ */
+export function opModify(d: WorkflowDraft, s: ApprovalStep, modifications: Params | undefined): DependencyImpact[] {
+  assertDecidable(s);
+  if (modifications === undefined) throw new ProtocolError('invalid_message', 'modifications are required to modify a step');
+  if (!isPlainObject(modifications) || Object.keys(modifications).length === 0) {
+    throw new ProtocolError('invalid_message', 'modifications must be a non-empty object of params');
+  }
+  assertSafeKeys(modifications, 'modifications');
+  const previous = structuredClone(d.steps);
+  const merged: Record<string, unknown> = { ...s.params };
+  for (const [k, v] of Object.entries(modifications)) {
+    if (v === null) delete merged[k];
+    else merged[k] = structuredClone(v);
+  }
+  validateParams(s.id, s.action, merged);
+  s.originalParams ??= structuredClone(s.params);
+  s.userModifications = { ...(s.userModifications ?? {}), ...structuredClone(modifications) };
+  s.params = merged;
+  s.isModified = true;
+  s.approvalStatus = 'step_modified';
+  delete s.autoApprovedBy;
+  refreshGraph(d, s, previous);
+  return modifyImpacts(d, s);
+}
+
+/** Undo every modification: original params back, approval needed again. */
+export function opRestore(d: WorkflowDraft, s: ApprovalStep): DependencyImpact[] {
+  assertDecidable(s);
+  if (!s.isModified || s.originalParams === undefined) {
+    throw new ProtocolError('invalid_state', `Step "${s.id}" has no modifications to undo`);
+  }
+  const previous = structuredClone(d.steps);
+  s.params = s.originalParams;
+  delete s.originalParams;
+  delete s.userModifications;
+  s.isModified = false;
+  s.approvalStatus = 'draft_pending';
+  refreshGraph(d, s, previous);
+  return modifyImpacts(d, s);
+}

@@ -1,0 +1,127 @@
+/**
+ * The transition pipeline every mutation goes through: work on a private copy, settle the
+ * dependency rules, start / pause / finish the plan, diff the ready set into `enqueue`/`cancel`,
+ * bump the version, and emit events.
+ *
+ * Ready-set diff: `ready(d)` is a pure function of the draft (steps that should have a job now).
+ * A transition enqueues exactly the refs that became ready and cancels refs that stopped being
+ * ready without starting (a step re-decided, skipped, paused): those steps get a new `run`, so a
+ * job that slips through is stale and `beginStep` refuses it.
+ */
+import { TERMINAL_PLAN_STATES } from '@wfa/protocol';
+import type { PlanState, WorkflowDraft, WorkflowEvent } from '@wfa/protocol';
+import type { StepJobRef, Transition } from './api';
+import { conflictEvents } from './conflicts';
+import { isRunnable, newEffects, settle, type Effects } from './dependencies';
+import { validateDraft } from './validation';
+import { clone, findStep, isDone, isUndecided } from './util';
+import { toStatusPayload } from './views';
+
+export interface Work {
+  d: WorkflowDraft;
+  readyBefore: StepJobRef[];
+  stateBefore: PlanState;
+  now: number;
+  fx: Effects;
+}
+
+export function beginWork(d0: WorkflowDraft, now: number): Work {
+  return { d: clone(d0), readyBefore: ready(d0), stateBefore: d0.state, now, fx: newEffects() };
+}
+
+/** Steps that should have a job now: the plan runs, is not paused on a failure, the step is runnable. */
+export function ready(d: WorkflowDraft): StepJobRef[] {
+  if (d.state !== 'running' && d.state !== 'waiting_intervention') return [];
+  if (d.partialFailure) return [];
+  return d.steps.filter((s) => isRunnable(d, s)).map((s) => ({ stepId: s.id, run: s.run }));
+}
+
+function awaitingDecision(d: WorkflowDraft): boolean {
+  return d.steps.some((s) => s.state === 'pending' && isUndecided(s));
+}
+
+/** review_all: everything decided, validation passes, no open conflict. step_by_step: something can run. */
+function canStart(d: WorkflowDraft): boolean {
+  if (d.mode === 'step_by_step') return d.steps.some((s) => isRunnable(d, s));
+  return !awaitingDecision(d) && d.conflicts.length === 0 && validateDraft(d).isValid;
+}
+
+export function advance(w: Work): void {
+  const d = w.d;
+  if (TERMINAL_PLAN_STATES.includes(d.state)) return;
+  settle(d, w.now, w.fx);
+  if (d.state === 'created') {
+    if (d.steps.every(isDone)) {
+      // Nothing will ever run (every step rejected or skipped): the workflow ends as cancelled.
+      d.state = 'cancelled';
+      d.approvalStatus = 'step_rejected';
+      d.cancelReason = 'All steps were rejected or skipped - nothing to execute';
+      d.finishedAt = w.now;
+      return;
+    }
+    if (!canStart(d)) return;
+    d.state = 'running';
+  }
+  if (d.state === 'running' || d.state === 'waiting_intervention') {
+    const waiting = d.partialFailure !== undefined || d.steps.some((s) => s.state === 'waiting_intervention');
+    d.state = waiting ? 'waiting_intervention' : 'running';
+    if (d.steps.every(isDone)) {
+      d.state = d.partialFailure ? 'failed' : 'completed';
+      d.finishedAt = w.now;
+      return;
+    }
+    d.approvalStatus = awaitingDecision(d) ? 'draft_pending' : 'step_approved';
+  }
+}
+
+export interface FinishOptions {
+  /** Events that come first; built after the ready diff so they can name what runs next. */
+  lead?: (enqueue: StepJobRef[]) => WorkflowEvent[];
+  /** Always end with a WORKFLOW_STATUS snapshot (otherwise only when the plan state changed). */
+  snapshot?: boolean;
+  extraCancel?: StepJobRef[];
+  ack?: Record<string, unknown>;
+  /** Skip `advance` (the caller already finished the plan, e.g. cancel_all). */
+  noAdvance?: boolean;
+}
+
+export function finishWork(w: Work, o: FinishOptions = {}): Transition {
+  if (!o.noAdvance) advance(w);
+  const d = w.d;
+  const after = ready(d);
+  const same = (a: StepJobRef, b: StepJobRef) => a.stepId === b.stepId && a.run === b.run;
+  const enqueue = after.filter((r) => !w.readyBefore.some((b) => same(b, r)));
+  const cancel: StepJobRef[] = [];
+  for (const b of w.readyBefore) {
+    if (after.some((r) => same(r, b))) continue;
+    const s = findStep(d, b.stepId);
+    if (!s || s.state === 'running' || s.run !== b.run) continue;
+    cancel.push(b);
+    s.run += 1;
+  }
+  for (const c of o.extraCancel ?? []) if (!cancel.some((x) => same(x, c))) cancel.push(c);
+
+  d.version += 1;
+  d.lastInteraction = w.now;
+  d.approvedSteps = d.steps.filter((s) => s.approvalStatus === 'step_approved').map((s) => s.id);
+  d.rejectedSteps = d.steps.filter((s) => s.approvalStatus === 'step_rejected').map((s) => s.id);
+  d.currentStepIndex = d.steps.filter((s) => s.state === 'completed' || s.state === 'failed' || s.state === 'timeout').length;
+  d.executionContext.planState = d.state;
+  d.executionContext.currentStepIndex = d.currentStepIndex;
+
+  const events: WorkflowEvent[] = [...(o.lead ? o.lead(enqueue) : [])];
+  if (d.state !== 'created') {
+    for (const sk of w.fx.skipped) {
+      const s = findStep(d, sk.stepId);
+      const cause = findStep(d, sk.cause);
+      if (!s || s.state !== 'skipped') continue;
+      events.push({
+        type: 'STEP_EXECUTION',
+        payload: { stepId: s.id, status: 'skipped', message: `Skipped: "${cause?.description ?? sk.cause}" will not provide what this step needs` },
+      });
+    }
+  }
+  events.push(...conflictEvents(d, w.fx.raised));
+  if (o.snapshot || d.state !== w.stateBefore) events.push({ type: 'WORKFLOW_STATUS', payload: toStatusPayload(d) });
+  return { draft: d, events, enqueue, cancel, ack: o.ack ?? { version: d.version } };
+}

@@ -1,0 +1,169 @@
+/** The seed's 3x4 matrix: every effect x resolution when the dependency is rejected, plus runtime losses. */
+import type { DependencyEffect, DependencyResolution, StepDependency, WorkflowDraft } from '@wfa/protocol';
+import type { PlanInput, Transition } from './api';
+import { applyApproval, resolveConflict } from './decisions';
+import { beginStep, expireIntervention, finishStep, skipFailed } from './execution';
+import { JOHN, T0, USER, build, runStep, step, types } from './test-helpers';
+
+function plan(effect: DependencyEffect, resolution: DependencyResolution, extra: Partial<StepDependency> = {}): PlanInput {
+  return {
+    steps: [
+      { id: 'A', type: 'contact', action: 'search_contacts', params: { query: 'John' }, description: 'Look up John' },
+      {
+        id: 'B',
+        type: 'task',
+        action: 'create_task',
+        params: { title: 'Follow up', notes: 'Call {{A.phone}}' },
+        description: 'Create follow-up task',
+        requires: [{ stepId: 'A', field: 'phone', effect, resolution, fallbackValue: '+100', ...extra }],
+      },
+      { id: 'C', type: 'task', action: 'list_tasks', params: {}, description: 'List tasks' },
+    ],
+  };
+}
+
+/** Reject A, approve B and C (review_all). */
+function rejectA(p: PlanInput): Transition[] {
+  const d0 = build(p).draft;
+  const r = applyApproval(d0, { action: 'reject_step', stepId: 'A', reason: 'no' }, USER, T0 + 1);
+  // (B may already be skipped by the rule: then there is nothing to approve.)
+  const b = step(r.draft, 'B').state === 'pending' ? applyApproval(r.draft, { action: 'approve_step', stepId: 'B' }, USER, T0 + 2) : r;
+  const c = applyApproval(b.draft, { action: 'approve_step', stepId: 'C' }, USER, T0 + 3);
+  return [r, b, c];
+}
+
+function impactOf(t: Transition): string | undefined {
+  const e = t.events.find((x) => x.type === 'EDIT_RESULT');
+  return e?.type === 'EDIT_RESULT' ? e.payload.dependencyImpacts?.find((i) => i.stepId === 'B')?.impact : undefined;
+}
+
+function notesWhenRun(d: WorkflowDraft): unknown {
+  const r = beginStep(d, 'B', step(d, 'B').run, T0 + 100);
+  if (!r || !r.execute) throw new Error('B could not run');
+  return r.params['notes'];
+}
+
+const effects: DependencyEffect[] = ['blocks', 'enhances', 'optional'];
+
+describe.each(effects)('%s dependency, A rejected', (effect) => {
+  it('wait: B is held until A is re-approved, other steps run', () => {
+    const [r, , c] = rejectA(plan(effect, 'wait'));
+    expect(impactOf(r!)).toBe('will_wait');
+    expect(c!.draft.state).toBe('running'); // a held step counts as decided
+    expect(c!.enqueue).toEqual([{ stepId: 'C', run: 0 }]);
+    expect(beginStep(c!.draft, 'B', 0, T0 + 4)).toBeNull();
+    let d = runStep(c!.draft, 'C', { tasks: [] }).done.draft;
+    expect(d.state).toBe('running'); // B still waits
+    const re = applyApproval(d, { action: 'approve_step', stepId: 'A' }, USER, T0 + 20);
+    expect(re.enqueue).toEqual([{ stepId: 'A', run: 0 }]);
+    const a = runStep(re.draft, 'A', JOHN);
+    expect(a.done.enqueue).toEqual([{ stepId: 'B', run: 0 }]);
+    d = a.done.draft;
+    expect(notesWhenRun(d)).toBe('Call +1234567890');
+  });
+
+  it('skip', () => {
+    const [r, , c] = rejectA(plan(effect, 'skip'));
+    if (effect === 'blocks') {
+      expect(impactOf(r!)).toBe('will_be_skipped');
+      expect(step(r!.draft, 'B')).toMatchObject({ state: 'skipped', skippedBy: 'A' });
+      expect(c!.enqueue).toEqual([{ stepId: 'C', run: 0 }]);
+      const done = runStep(c!.draft, 'C', { tasks: [] }).done;
+      expect(done.draft.state).toBe('completed');
+      expect(step(done.draft, 'B').state).toBe('skipped');
+    } else {
+      expect(impactOf(r!)).toBe('value_dropped');
+      expect(step(c!.draft, 'B').droppedDependencies).toEqual(['A']);
+      expect(c!.enqueue).toEqual([
+        { stepId: 'B', run: 0 },
+        { stepId: 'C', run: 0 },
+      ]);
+      expect(notesWhenRun(c!.draft)).toBe('Call ');
+    }
+  });
+
+  it('fallback: B uses fallbackValue', () => {
+    const [r, , c] = rejectA(plan(effect, 'fallback'));
+    expect(impactOf(r!)).toBe('will_use_fallback');
+    expect(step(c!.draft, 'B').providedValues).toEqual({ A: '+100' });
+    expect(c!.enqueue.map((x) => x.stepId)).toEqual(['B', 'C']);
+    expect(notesWhenRun(c!.draft)).toBe('Call +100');
+  });
+
+  it('ask_user: a conflict holds the start until the user answers', () => {
+    const [r, , c] = rejectA(plan(effect, 'ask_user'));
+    expect(impactOf(r!)).toBe('will_ask_user');
+    expect(types(r!.events)).toEqual(['EDIT_RESULT', 'DEPENDENCY_CONFLICT', 'WORKFLOW_STATUS']);
+    const ev = r!.events[1]!;
+    if (ev.type === 'DEPENDENCY_CONFLICT') {
+      expect(ev.payload.blockedStep).toBe('B');
+      expect(ev.payload.options.map((o) => o.action)).toEqual(['provide_value', 'skip_dependent', 'reapprove_dependency', 'use_fallback']);
+      expect(ev.payload.options[0]!.description).toBe("Provide John's phone number manually");
+      expect(ev.payload.options[1]!.description).toBe('Skip task step');
+    }
+    expect(c!.draft.state).toBe('created');
+    const t = resolveConflict(c!.draft, { stepId: 'B', option: 'provide_value', value: '+555' }, USER, T0 + 10);
+    expect(t.draft.conflicts).toEqual([]);
+    expect(t.draft.state).toBe('running');
+    expect(t.enqueue.map((x) => x.stepId)).toEqual(['B', 'C']);
+    expect(notesWhenRun(t.draft)).toBe('Call +555');
+  });
+});
+
+describe('losses at run time', () => {
+  function started(p: PlanInput): WorkflowDraft {
+    return applyApproval(build(p).draft, { action: 'approve_all' }, USER, T0 + 1).draft;
+  }
+
+  it('a dependency that completes without the required field counts as lost for the dependent', () => {
+    const d = started(plan('blocks', 'ask_user'));
+    const { done } = runStep(d, 'A', { name: 'John', email: 'j@x.io' });
+    expect(done.enqueue).toEqual([]);
+    expect(types(done.events)).toEqual(['STEP_EXECUTION', 'DEPENDENCY_CONFLICT']);
+    expect(done.draft.conflicts[0]!.options.map((o) => o.action)).toEqual(['provide_value', 'skip_dependent', 'use_fallback']);
+    const t = resolveConflict(done.draft, { stepId: 'B', option: 'use_fallback' }, USER, T0 + 50);
+    expect(t.enqueue).toEqual([{ stepId: 'B', run: 0 }]);
+    expect(notesWhenRun(t.draft)).toBe('Call +100');
+  });
+
+  it('multi-field: requireAll false accepts any field; true needs all', () => {
+    const any = started(plan('blocks', 'skip', { field: undefined, requiredFields: ['phone', 'email'], requireAll: false }));
+    expect(runStep(any, 'A', { email: 'j@x.io' }).done.enqueue.map((x) => x.stepId)).toEqual(['B']);
+    const all = started(plan('blocks', 'skip', { field: undefined, requiredFields: ['phone', 'email'] }));
+    const d = runStep(all, 'A', { email: 'j@x.io' }).done.draft;
+    expect(step(d, 'B')).toMatchObject({ state: 'skipped', skippedBy: 'A' });
+  });
+
+  it('a timeout resolves dependents by their rules', () => {
+    const d = started(plan('enhances', 'fallback'));
+    const b = beginStep(d, 'A', 0, T0 + 2)!.transition!.draft;
+    const i = finishStep(b, 'A', 0, { kind: 'intervention', reason: 'Who is John?', options: ['Enter email'], timeoutSec: 300 }, T0 + 3)!;
+    expect(i.draft.state).toBe('waiting_intervention');
+    const t = expireIntervention(i.draft, 'A', 0, T0 + 400)!;
+    expect(step(t.draft, 'A').state).toBe('timeout');
+    expect(t.draft.state).toBe('running');
+    expect(t.enqueue).toEqual([{ stepId: 'B', run: 0 }]);
+    expect(notesWhenRun(t.draft)).toBe('Call +100');
+  });
+
+  it('a failure freezes dependents until the user releases it (skip_failed)', () => {
+    const d = started(plan('blocks', 'skip'));
+    const b = beginStep(d, 'A', 0, T0 + 2)!.transition!.draft;
+    expect(finishStep(b, 'A', 0, { kind: 'failed', error: 'boom', retriable: true, finalAttempt: false }, T0 + 3)).toBeNull();
+    const f = finishStep(b, 'A', 0, { kind: 'failed', error: 'boom', retriable: true, finalAttempt: true }, T0 + 3)!;
+    expect(f.draft.state).toBe('waiting_intervention');
+    expect(f.draft.partialFailure).toEqual({
+      completedSteps: [],
+      failedStep: 'A',
+      remainingSteps: ['B', 'C'],
+      userOptions: ['retry_failed', 'skip_failed', 'rollback_all', 'continue_remaining'],
+    });
+    expect(f.cancel).toEqual([{ stepId: 'C', run: 0 }]); // the queued independent step is paused
+    expect(step(f.draft, 'B').state).toBe('pending');
+    const s = skipFailed(f.draft, T0 + 10);
+    expect(step(s.draft, 'B').state).toBe('skipped');
+    expect(s.enqueue).toEqual([{ stepId: 'C', run: 1 }]);
+    const end = runStep(s.draft, 'C', { tasks: [] }).done;
+    expect(end.draft.state).toBe('completed');
+  });
+});

@@ -1,0 +1,89 @@
+/** Small pure helpers shared by the domain modules. */
+import { ProtocolError, TERMINAL_STEP_STATES } from '@wfa/protocol';
+import type { ApprovalStep, WorkflowDraft } from '@wfa/protocol';
+
+/** Keys that could reach an object's prototype if a careless merge ever met them. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  // Realm-independent (structuredClone and vm contexts have their own Object.prototype):
+  // a plain object's prototype is null or an Object.prototype, whose own prototype is null.
+  const proto = Object.getPrototypeOf(v) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+export function hasOwn(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+/** Throws `invalid_message` when a value holds a prototype-reaching key at any depth. */
+export function assertSafeKeys(value: unknown, where: string, depth = 0): void {
+  if (depth > 64) throw new ProtocolError('invalid_message', `${where} is nested too deeply`);
+  if (Array.isArray(value)) {
+    for (const v of value) assertSafeKeys(v, where, depth + 1);
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) throw new ProtocolError('invalid_message', `${where} may not contain the key "${key}"`);
+      assertSafeKeys((value as Record<string, unknown>)[key], where, depth + 1);
+    }
+  }
+}
+
+/** Reads a dotted path (`a.b.c`) from plain data; never walks into prototypes. */
+export function getPath(data: unknown, path: string | undefined): { found: boolean; value: unknown } {
+  if (path === undefined || path === '') return { found: data !== undefined, value: data };
+  let cur: unknown = data;
+  for (const part of path.split('.')) {
+    if (FORBIDDEN_KEYS.has(part)) return { found: false, value: undefined };
+    if (Array.isArray(cur) && /^\d+$/.test(part)) {
+      cur = cur[Number(part)];
+    } else if (cur !== null && typeof cur === 'object' && hasOwn(cur, part)) {
+      cur = (cur as Record<string, unknown>)[part];
+    } else {
+      return { found: false, value: undefined };
+    }
+  }
+  return { found: cur !== undefined, value: cur };
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  return ka.length === kb.length && ka.every((k) => hasOwn(b as object, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+export function findStep(d: WorkflowDraft, stepId: string): ApprovalStep | undefined {
+  return d.steps.find((s) => s.id === stepId);
+}
+
+export function requireStep(d: WorkflowDraft, stepId: string | undefined): ApprovalStep {
+  if (stepId === undefined) throw new ProtocolError('invalid_message', 'stepId is required for this action');
+  const step = findStep(d, stepId);
+  if (!step) throw new ProtocolError('not_found', `No step "${stepId}" in this workflow`);
+  return step;
+}
+
+export function isTerminalState(s: ApprovalStep): boolean {
+  return TERMINAL_STEP_STATES.includes(s.state);
+}
+
+/** A step that will never run again: finished, skipped, or declined by the user. */
+export function isDone(s: ApprovalStep): boolean {
+  if (isTerminalState(s)) return true;
+  return s.state === 'pending' && (s.approvalStatus === 'step_rejected' || s.approvalStatus === 'user_cancelled');
+}
+
+export function isUndecided(s: ApprovalStep): boolean {
+  return s.approvalStatus === 'draft_pending' || s.approvalStatus === 'step_modified' || s.approvalStatus === 'waiting_user_approval';
+}
+
+export function clone<T>(v: T): T {
+  return structuredClone(v);
+}
