@@ -1,0 +1,311 @@
+import { TERMINAL_PLAN_STATES } from '@wfa/protocol';
+import { Connection, type ConnState } from './connection';
+import { announce, h, replace } from './dom';
+import { PLAN_STATE_LABEL, plainError, STEP_STATE_LABEL, stepTitle } from './labels';
+import { Store } from './store';
+import type { Ack, ServerEvent, WorkflowSummary } from './types';
+import { conflictDialog, confirmDialog, editDialog, failureDialog, interventionDialog, rejectDialog } from './views/dialogs';
+import { renderInbox } from './views/inbox';
+import { modalOpen } from './views/modal';
+import { renderRequestBox } from './views/request';
+import { renderWorkflow, type WorkflowActions } from './views/workflow';
+
+const CURRENT_KEY = 'wfa.current';
+
+function hashWorkflow(): string | undefined {
+  const m = /^#wf=(wf_[A-Za-z0-9_-]+)$/.exec(location.hash);
+  return m?.[1];
+}
+
+/** The console: one connection, one store for the open workflow, the inbox beside it. */
+export class App {
+  private conn: Connection | undefined;
+  private readonly store = new Store();
+  private inbox: WorkflowSummary[] | undefined;
+  private busy = false;
+  private readonly dismissed = new Set<string>();
+  private inboxTimer: number | undefined;
+  private readonly statusEl = h('span', { class: 'conn conn-connecting', role: 'status', 'data-conn': 'connecting' }, 'Connecting…');
+  private readonly errorEl = h('div', { class: 'error-banner', role: 'alert', hidden: true });
+  private readonly inboxEl = h('div', { class: 'inbox-wrap' });
+  private readonly workflowEl = h('div', { class: 'workflow-wrap' });
+
+  constructor(private readonly root: HTMLElement, private readonly token: string, private readonly onSignOut: () => void, private readonly onUnauthorized: (msg: string) => void) {}
+
+  start(): void {
+    replace(
+      this.root,
+      h('header', { class: 'top' }, h('h1', {}, 'Approval console'), h('div', { class: 'top-right' }, this.statusEl, h('button', { type: 'button', class: 'btn small ghost', onclick: () => this.signOut() }, 'Sign out'))),
+      this.errorEl,
+      h('div', { id: 'live', class: 'visually-hidden', 'aria-live': 'polite' }),
+      h('div', { class: 'layout' }, h('aside', { class: 'side' }, this.inboxEl), h('main', { id: 'main', tabindex: -1 }, renderRequestBox((t, mode) => this.request(t, mode)), this.workflowEl)),
+    );
+    let shownId: string | undefined;
+    this.store.onChange((wf) => {
+      this.renderWorkflow();
+      if (wf?.sessionId !== shownId) {
+        shownId = wf?.sessionId;
+        this.renderInbox();
+      }
+    });
+    document.addEventListener('click', (ev) => {
+      const a = (ev.target as Element | null)?.closest?.('a[href^="#step-"]');
+      if (a) {
+        ev.preventDefault();
+        this.focusStep(a.getAttribute('href')!.slice('#step-'.length));
+      }
+    });
+    window.addEventListener('hashchange', () => {
+      const id = hashWorkflow();
+      if (id && id !== this.store.wf?.sessionId) this.openWorkflow(id);
+    });
+    const initial = hashWorkflow() ?? sessionStorage.getItem(CURRENT_KEY) ?? undefined;
+    if (initial) this.store.open(initial);
+    this.render();
+    this.conn = new Connection(this.token, {
+      onEvent: (ev) => this.onEvent(ev),
+      onState: (s, d) => this.onConnState(s, d),
+      onConnect: () => {
+        void this.refreshInbox();
+        if (this.store.wf) void this.subscribe();
+      },
+    });
+    window.setInterval(() => {
+      if (!modalOpen()) this.render();
+    }, 30_000);
+  }
+
+  private signOut(): void {
+    this.conn?.close();
+    this.onSignOut();
+  }
+
+  private onConnState(state: ConnState, detail?: string): void {
+    const text = { connecting: 'Connecting…', online: '● Connected', offline: '○ Reconnecting…', unauthorized: 'Not signed in' }[state];
+    this.statusEl.textContent = text;
+    this.statusEl.className = `conn conn-${state}`;
+    this.statusEl.dataset['conn'] = state;
+    if (state === 'unauthorized') {
+      this.conn?.close();
+      this.onUnauthorized(detail ?? 'unauthorized');
+    }
+  }
+
+  showError(text: string | undefined): void {
+    this.errorEl.hidden = !text;
+    replace(this.errorEl, text ? [h('span', {}, `⚠ ${text}`), h('button', { type: 'button', class: 'btn small ghost', onclick: () => this.showError(undefined) }, 'Dismiss')] : []);
+  }
+
+  private render(): void {
+    this.renderInbox();
+    this.renderWorkflow();
+  }
+
+  private renderInbox(): void {
+    const active = document.activeElement as HTMLElement | null;
+    const inboxKey = active && this.inboxEl.contains(active) ? active.closest('[data-session-id]')?.getAttribute('data-session-id') : undefined;
+    replace(this.inboxEl, renderInbox(this.inbox, this.store.wf?.sessionId, (id) => this.openWorkflow(id), () => this.newRequest()));
+    if (inboxKey) this.inboxEl.querySelector<HTMLElement>(`[data-session-id="${inboxKey}"] button`)?.focus();
+  }
+
+  private renderWorkflow(): void {
+    const active = document.activeElement as HTMLElement | null;
+    const key = active && this.workflowEl.contains(active) ? focusKey(active) : undefined;
+    replace(this.workflowEl, this.store.wf ? renderWorkflow(this.store.wf, this.actions, this.busy) : null);
+    if (key) {
+      const again = this.workflowEl.querySelector<HTMLElement>(key);
+      const step = active?.closest('[data-step-id]')?.getAttribute('data-step-id');
+      // The control may be gone (an approved step has no Approve button): keep focus on its card.
+      (again ?? (step ? document.getElementById(`step-${step}`) : null))?.focus();
+    }
+  }
+
+  private onEvent(ev: ServerEvent): void {
+    const wf = this.store.wf;
+    const before = wf?.steps.find((s) => ev.type === 'STEP_EXECUTION' && s.id === (ev.payload as { stepId: string }).stepId)?.state;
+    const applied = this.store.apply(ev);
+    if (!applied || ev.sessionId !== this.store.wf?.sessionId || ['WORKFLOW_DRAFT', 'WORKFLOW_STATUS', 'DEPENDENCY_CONFLICT', 'WORKFLOW_REMINDER'].includes(ev.type)) this.scheduleInbox();
+    if (!applied) return;
+    if (ev.type === 'STEP_EXECUTION') {
+      const p = (ev as ServerEvent<'STEP_EXECUTION'>).payload;
+      const s = this.store.step(p.stepId);
+      if (s && before !== p.status) announce(`${stepTitle(s)}: ${STEP_STATE_LABEL[p.status] ?? p.status}`);
+      if (s && p.status === 'completed' && s.result?.success === false) this.scheduleInbox();
+    } else if (ev.type === 'WORKFLOW_STATUS' && (TERMINAL_PLAN_STATES as readonly string[]).includes((ev as ServerEvent<'WORKFLOW_STATUS'>).payload.planState)) {
+      announce(`Workflow ${PLAN_STATE_LABEL[(ev as ServerEvent<'WORKFLOW_STATUS'>).payload.planState]?.toLowerCase()}`);
+    } else if (ev.type === 'DEPENDENCY_CONFLICT') announce('A dependency conflict needs your decision');
+    window.setTimeout(() => this.maybePrompt(), 0);
+  }
+
+  private scheduleInbox(): void {
+    window.clearTimeout(this.inboxTimer);
+    this.inboxTimer = window.setTimeout(() => void this.refreshInbox(), 250);
+  }
+
+  private async refreshInbox(): Promise<void> {
+    if (!this.conn) return;
+    const ack = await this.conn.send('WORKFLOW_LIST', {});
+    if (ack.ok) {
+      this.inbox = (ack['workflows'] as WorkflowSummary[]) ?? [];
+      this.renderInbox();
+    }
+  }
+
+  private async subscribe(): Promise<void> {
+    const wf = this.store.wf;
+    if (!wf || !this.conn) return;
+    this.store.expectSnapshot();
+    const ack = await this.conn.send('WORKFLOW_SUBSCRIBE', wf.lastEventId ? { lastEventId: wf.lastEventId } : {}, wf.sessionId);
+    if (!ack.ok) {
+      if (ack.error.code === 'not_found') {
+        this.store.forget(wf.sessionId);
+        this.store.close();
+        sessionStorage.removeItem(CURRENT_KEY);
+        history.replaceState(null, '', location.pathname);
+      }
+      this.showError(plainError(ack.error));
+    }
+  }
+
+  openWorkflow(sessionId: string): void {
+    this.showError(undefined);
+    sessionStorage.setItem(CURRENT_KEY, sessionId);
+    if (location.hash !== `#wf=${sessionId}`) history.replaceState(null, '', `#wf=${sessionId}`);
+    this.store.open(sessionId);
+    void this.subscribe();
+  }
+
+  private newRequest(): void {
+    this.store.close();
+    sessionStorage.removeItem(CURRENT_KEY);
+    history.replaceState(null, '', location.pathname);
+    document.getElementById('request-input')?.focus();
+  }
+
+  private async request(message: string, mode: 'review_all' | 'step_by_step'): Promise<string | undefined> {
+    if (!this.conn) return 'Not connected yet.';
+    const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const ack = await this.conn.send('USER_MESSAGE', { message, timezone, localDatetime: new Date().toISOString(), mode });
+    if (!ack.ok) return plainError(ack.error);
+    this.openWorkflow(ack['sessionId'] as string);
+    void this.refreshInbox();
+    return undefined;
+  }
+
+  /** Send a mutating message with the version last seen; on success re-sync, on failure explain. */
+  private async decide(type: string, payload: Record<string, unknown>): Promise<string | undefined> {
+    const wf = this.store.wf;
+    if (!wf || !this.conn) return 'No workflow is open.';
+    this.busy = true;
+    this.renderWorkflow();
+    let ack: Ack;
+    try {
+      ack = await this.conn.send(type, { ...payload, expectedVersion: wf.version }, wf.sessionId);
+    } finally {
+      this.busy = false;
+    }
+    if (ack.ok) {
+      const v = ack['version'];
+      if (typeof v === 'number') this.store.patch((w) => (w.version = Math.max(w.version, v)));
+      this.showError(undefined);
+      void this.subscribe();
+      this.scheduleInbox();
+      return undefined;
+    }
+    const text = plainError(ack.error);
+    if (ack.error.code === 'conflict' || ack.error.code === 'invalid_state') void this.subscribe();
+    this.renderWorkflow();
+    return text;
+  }
+
+  private async decideOrShow(type: string, payload: Record<string, unknown>): Promise<void> {
+    const err = await this.decide(type, payload);
+    if (err) this.showError(err);
+  }
+
+  private focusStep(stepId: string): void {
+    const card = document.getElementById(`step-${stepId}`);
+    if (!card) return;
+    card.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    card.focus({ preventScroll: true });
+  }
+
+  /** Conflicts, interventions and failures open their dialog by themselves, once each. */
+  private maybePrompt(): void {
+    const wf = this.store.wf;
+    if (!wf || modalOpen()) return;
+    const c = wf.conflicts.find((x) => !this.dismissed.has(`${wf.sessionId}:c:${x.stepId}`));
+    if (c) return this.actions.openConflict(c.stepId);
+    const iv = wf.steps.find((s) => s.state === 'waiting_intervention' && s.intervention && !this.dismissed.has(`${wf.sessionId}:i:${s.id}:${s.intervention.params.timestamp}`));
+    if (iv) return this.actions.openIntervention(iv.id);
+    if (wf.partialFailure && !this.dismissed.has(`${wf.sessionId}:f:${wf.partialFailure.failedStep}`)) this.actions.openFailure();
+  }
+
+  private readonly actions: WorkflowActions = {
+    approve: (id) => void this.decideOrShow('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: id }),
+    reject: (id) => {
+      const s = this.store.step(id);
+      if (s) rejectDialog(s, (reason) => this.decide('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: id, ...(reason ? { reason } : {}) }));
+    },
+    skip: (id) => void this.decideOrShow('WORKFLOW_EDIT', { operation: 'skip_step', stepId: id }),
+    edit: (id) => {
+      const s = this.store.step(id);
+      if (s) editDialog(s, (newParams) => this.decide('WORKFLOW_EDIT', { operation: 'modify_params', stepId: id, newParams }));
+    },
+    restore: (id) => void this.decideOrShow('WORKFLOW_EDIT', { operation: 'restore_params', stepId: id }),
+    approveAll: () => void this.decideOrShow('WORKFLOW_APPROVAL', { action: 'approve_all' }),
+    cancelAll: () =>
+      confirmDialog('cancel', 'Cancel the whole workflow?', 'Nothing more will run. Steps already done stay done.', 'Cancel workflow', () => this.decide('WORKFLOW_APPROVAL', { action: 'cancel_all' })),
+    openConflict: (stepId) => {
+      const wf = this.store.wf;
+      const c = wf?.conflicts.find((x) => x.stepId === stepId);
+      if (!wf || !c) return;
+      const key = `${wf.sessionId}:c:${stepId}`;
+      conflictDialog(
+        wf,
+        c,
+        async (option, value) => {
+          const err = await this.decide('CONFLICT_RESOLUTION', { stepId, option, ...(value !== undefined ? { value } : {}) });
+          if (!err) this.store.patch((w) => (w.conflicts = w.conflicts.filter((x) => x.stepId !== stepId)));
+          return err;
+        },
+        (decided) => {
+          if (!decided) this.dismissed.add(key);
+          window.setTimeout(() => this.maybePrompt(), 0);
+        },
+      );
+    },
+    openIntervention: (stepId) => {
+      const wf = this.store.wf;
+      const s = this.store.step(stepId);
+      if (!wf || !s?.intervention) return;
+      const key = `${wf.sessionId}:i:${s.id}:${s.intervention.params.timestamp}`;
+      interventionDialog(
+        s,
+        (option, value) => this.decide('INTERVENTION_RESPONSE', { stepId, option, ...(value !== undefined ? { value } : {}) }),
+        (decided) => {
+          this.dismissed.add(key);
+          if (decided) window.setTimeout(() => this.maybePrompt(), 0);
+        },
+      );
+    },
+    openFailure: () => {
+      const wf = this.store.wf;
+      const pf = wf?.partialFailure;
+      if (!wf || !pf) return;
+      failureDialog(wf, pf, (action) => this.decide('FAILURE_RESOLUTION', { action }), () => this.dismissed.add(`${wf.sessionId}:f:${pf.failedStep}`));
+    },
+    dismissImpacts: () => this.store.patch((w) => delete w.impacts),
+    focusStep: (id) => this.focusStep(id),
+  };
+}
+
+function focusKey(el: HTMLElement): string | undefined {
+  if (el.id) return `#${CSS.escape(el.id)}`;
+  const step = el.closest('[data-step-id]')?.getAttribute('data-step-id');
+  const action = el.getAttribute('data-action');
+  if (step && action) return `[data-step-id="${CSS.escape(step)}"] [data-action="${action}"]`;
+  if (step && el.matches('g.node')) return `g.node[data-step-id="${CSS.escape(step)}"]`;
+  if (action) return `[data-action="${action}"]`;
+  return undefined;
+}

@@ -1,0 +1,278 @@
+import { PLAN_STATE_LABEL, stepTitle } from './labels';
+import type { ConflictVM, DraftPayload, LogEntry, ServerEvent, StatusPayload, StepVM, WorkflowVM } from './types';
+
+/** Event ids are "<ms>-<seq>" and increase within a workflow. */
+export function compareEventIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am !== bm ? am - bm : as - bs;
+}
+
+const STORAGE_PREFIX = 'wfa.wf.';
+const MAX_LOG = 300;
+
+function emptyWorkflow(sessionId: string): WorkflowVM {
+  return {
+    sessionId,
+    originalMessage: '',
+    summary: '',
+    estimatedDuration: '',
+    totalSteps: 0,
+    mode: 'review_all',
+    planState: 'created',
+    approvalStatus: 'draft_pending',
+    version: 0,
+    steps: [],
+    dependencies: {},
+    risks: [],
+    conflicts: [],
+    hasDraft: false,
+    log: [],
+  };
+}
+
+/**
+ * The current workflow as the console shows it, built only from server events. Every event is
+ * applied at most once (ids at or below `lastEventId` are dropped), and the view is kept in
+ * sessionStorage so that a reload resumes with `WORKFLOW_SUBSCRIBE { lastEventId }`.
+ */
+export class Store {
+  wf: WorkflowVM | undefined;
+  private snapshot: { eventId: string; payload: StatusPayload } | undefined;
+  private expectingSnapshot = false;
+  private readonly listeners = new Set<(wf: WorkflowVM | undefined) => void>();
+
+  onChange(fn: (wf: WorkflowVM | undefined) => void): void {
+    this.listeners.add(fn);
+  }
+
+  private notify(): void {
+    for (const fn of this.listeners) fn(this.wf);
+  }
+
+  /** Open a workflow: from this tab's saved view when there is one, else empty (full replay). */
+  open(sessionId: string): WorkflowVM {
+    let saved: WorkflowVM | undefined;
+    try {
+      const raw = sessionStorage.getItem(STORAGE_PREFIX + sessionId);
+      if (raw) saved = JSON.parse(raw) as WorkflowVM;
+    } catch {
+      saved = undefined;
+    }
+    this.wf = saved && saved.sessionId === sessionId ? saved : emptyWorkflow(sessionId);
+    this.snapshot = undefined;
+    this.expectingSnapshot = false;
+    this.notify();
+    return this.wf;
+  }
+
+  close(): void {
+    this.wf = undefined;
+    this.snapshot = undefined;
+    this.notify();
+  }
+
+  forget(sessionId: string): void {
+    sessionStorage.removeItem(STORAGE_PREFIX + sessionId);
+  }
+
+  /** The next WORKFLOW_STATUS of this workflow is the subscribe snapshot, not a logged event. */
+  expectSnapshot(): void {
+    this.expectingSnapshot = true;
+  }
+
+  step(id: string): StepVM | undefined {
+    return this.wf?.steps.find((s) => s.id === id);
+  }
+
+  /** Apply one server event; returns false when it is not for this workflow or was already applied. */
+  apply(ev: ServerEvent): boolean {
+    const wf = this.wf;
+    if (!wf || ev.sessionId !== wf.sessionId) return false;
+    if (ev.type === 'WORKFLOW_STATUS' && this.expectingSnapshot) {
+      this.expectingSnapshot = false;
+      this.snapshot = { eventId: ev.eventId, payload: ev.payload as StatusPayload };
+      this.applyStatus(wf, ev.payload as StatusPayload);
+      this.save();
+      this.notify();
+      return true;
+    }
+    if (wf.lastEventId && compareEventIds(ev.eventId, wf.lastEventId) <= 0) return false;
+    const entry = this.applyEvent(wf, ev);
+    wf.lastEventId = ev.eventId;
+    if (entry) {
+      wf.log.push({ eventId: ev.eventId, time: ev.timestamp, ...entry });
+      if (wf.log.length > MAX_LOG) wf.log.splice(0, wf.log.length - MAX_LOG);
+    }
+    // A replayed event older than the snapshot must not undo what the snapshot says now.
+    if (this.snapshot && compareEventIds(ev.eventId, this.snapshot.eventId) <= 0) this.applyStatus(wf, this.snapshot.payload);
+    this.save();
+    this.notify();
+    return true;
+  }
+
+  /** Local bookkeeping after an accepted decision (its ack carries the new version). */
+  patch(fn: (wf: WorkflowVM) => void): void {
+    if (!this.wf) return;
+    fn(this.wf);
+    this.save();
+    this.notify();
+  }
+
+  private name(wf: WorkflowVM, id: string): string {
+    const s = wf.steps.find((x) => x.id === id);
+    return s && s.description ? stepTitle(s) : id;
+  }
+
+  private applyEvent(wf: WorkflowVM, ev: ServerEvent): Omit<LogEntry, 'eventId' | 'time'> | undefined {
+    switch (ev.type) {
+      case 'WORKFLOW_DRAFT': {
+        this.applyDraft(wf, ev.payload as DraftPayload);
+        return { text: `Draft ready (version ${wf.version}): ${wf.summary}`, tone: 'info' };
+      }
+      case 'STEP_EXECUTION': {
+        const p = (ev as ServerEvent<'STEP_EXECUTION'>).payload;
+        const s = this.ensureStep(wf, p.stepId);
+        s.state = p.status;
+        if (p.progress !== undefined) s.progress = p.progress;
+        s.message = p.message;
+        if (p.result) s.result = p.result;
+        if (p.interventionRequired) s.intervention = p.interventionRequired;
+        else if (p.status !== 'waiting_intervention') delete s.intervention;
+        if (p.partialFailure) {
+          wf.partialFailure = p.partialFailure;
+          wf.planState = 'waiting_intervention';
+        } else if (p.status === 'waiting_intervention') wf.planState = 'waiting_intervention';
+        else if (p.status === 'running' && wf.planState !== 'running') {
+          wf.planState = 'running';
+          delete wf.partialFailure;
+        }
+        const tone = p.status === 'completed' ? 'good' : p.status === 'failed' || p.status === 'timeout' ? 'bad' : p.status === 'waiting_intervention' ? 'warn' : 'info';
+        if (p.status === 'running' && p.progress !== undefined && p.progress > 0 && p.progress < 100) return undefined;
+        return { text: `${this.name(wf, p.stepId)}: ${p.message}`, tone };
+      }
+      case 'EDIT_RESULT': {
+        const p = (ev as ServerEvent<'EDIT_RESULT'>).payload;
+        if (p.version !== undefined) wf.version = Math.max(wf.version, p.version);
+        for (const u of [p.updatedStep, ...(p.updatedSteps ?? [])]) if (u) this.mergeStep(wf, u);
+        const first = (p.updatedStep?.['id'] as string | undefined) ?? p.dependencyImpacts?.[0]?.stepId ?? '';
+        wf.impacts = { stepId: first, list: p.dependencyImpacts ?? [], warnings: p.validationResult?.warnings ?? [] };
+        if (!p.success) return { text: `Edit not applied: ${p.error ?? p.validationResult?.errors.join('; ') ?? 'refused'}`, tone: 'bad' };
+        return { text: `Edit applied${first ? ` to ${this.name(wf, first)}` : ''}`, tone: 'good' };
+      }
+      case 'DEPENDENCY_CONFLICT': {
+        const p = (ev as ServerEvent<'DEPENDENCY_CONFLICT'>).payload;
+        const missing = p.rejectedStep ?? p.missingDependency;
+        const asking = p.affectedSteps.filter((a) => a.resolution === 'ask_user');
+        if (p.options.length) {
+          for (const a of asking.length ? asking : p.affectedSteps) {
+            const c: ConflictVM = { stepId: a.stepId, issue: a.issue, options: p.options, ...(missing ? { missingDependency: missing } : {}) };
+            wf.conflicts = [...wf.conflicts.filter((x) => x.stepId !== a.stepId), c];
+          }
+        }
+        const who = p.affectedSteps.map((a) => this.name(wf, a.stepId)).join(', ');
+        return { text: `Dependency conflict${missing ? ` after ${this.name(wf, missing)}` : ''}: affects ${who}`, tone: 'warn' };
+      }
+      case 'WORKFLOW_STATUS': {
+        const p = ev.payload as StatusPayload;
+        const before = wf.planState;
+        this.applyStatus(wf, p);
+        if (before === p.planState && wf.log.length) return undefined; // a status refresh, nothing new to tell
+        return { text: `Workflow ${PLAN_STATE_LABEL[p.planState]?.toLowerCase() ?? p.planState}`, tone: p.planState === 'completed' ? 'good' : p.planState === 'failed' ? 'bad' : 'info' };
+      }
+      case 'WORKFLOW_REMINDER': {
+        const p = (ev as ServerEvent<'WORKFLOW_REMINDER'>).payload;
+        wf.reminder = p;
+        wf.expiresAt = p.expiresAt;
+        return { text: `Reminder: ${p.pendingStepIds.length} step(s) still wait for your decision`, tone: 'warn' };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private applyDraft(wf: WorkflowVM, p: DraftPayload): void {
+    const before = new Map(wf.steps.map((s) => [s.id, s]));
+    wf.hasDraft = true;
+    wf.originalMessage = p.originalMessage;
+    wf.summary = p.summary;
+    wf.estimatedDuration = p.estimatedDuration;
+    wf.totalSteps = p.totalSteps;
+    wf.mode = p.mode;
+    wf.planState = p.planState;
+    wf.approvalStatus = p.approvalStatus;
+    wf.version = p.version;
+    wf.dependencies = p.dependencies;
+    wf.risks = p.risks;
+    if (p.expiresAt !== undefined) wf.expiresAt = p.expiresAt;
+    wf.steps = [...p.steps]
+      .sort((a, b) => a.order - b.order)
+      .map((s) => {
+        const old = before.get(s.id);
+        const live = old ? { progress: old.progress, message: old.message, result: old.result, intervention: old.intervention } : {};
+        return { ...stripUndefined(live), ...s };
+      });
+  }
+
+  private applyStatus(wf: WorkflowVM, p: StatusPayload): void {
+    wf.planState = p.planState;
+    wf.approvalStatus = p.approvalStatus;
+    wf.version = p.version;
+    if (p.expiresAt !== undefined) wf.expiresAt = p.expiresAt;
+    for (const st of p.steps) {
+      const s = this.ensureStep(wf, st.id);
+      s.state = st.state;
+      s.approvalStatus = st.approvalStatus;
+      if (st.result) s.result = st.result;
+      if (st.state !== 'waiting_intervention') delete s.intervention;
+    }
+    if (p.conflicts) wf.conflicts = p.conflicts.map((c) => ({ stepId: c.stepId, missingDependency: c.missingDependency, issue: c.issue, options: c.options }));
+    if (p.partialFailure) wf.partialFailure = p.partialFailure;
+    else if (p.planState !== 'waiting_intervention') delete wf.partialFailure;
+  }
+
+  private ensureStep(wf: WorkflowVM, id: string): StepVM {
+    let s = wf.steps.find((x) => x.id === id);
+    if (!s) {
+      s = {
+        id,
+        order: wf.steps.length + 1,
+        description: '',
+        userFriendlyDescription: id,
+        type: 'system',
+        action: '',
+        riskLevel: 'low',
+        estimatedTime: '',
+        dependencies: [],
+        expectedOutcome: '',
+        state: 'pending',
+        approvalStatus: 'draft_pending',
+        params: {},
+        isModified: false,
+      };
+      wf.steps.push(s);
+    }
+    return s;
+  }
+
+  private mergeStep(wf: WorkflowVM, u: Record<string, unknown>): void {
+    const id = u['id'];
+    if (typeof id !== 'string') return;
+    const s = this.ensureStep(wf, id);
+    const keys = ['state', 'approvalStatus', 'params', 'isModified', 'rejectionReason', 'riskLevel', 'description', 'userFriendlyDescription', 'expectedOutcome', 'estimatedTime', 'dependencies', 'requires'] as const;
+    for (const k of keys) if (u[k] !== undefined) (s as unknown as Record<string, unknown>)[k] = u[k];
+  }
+
+  private save(): void {
+    if (!this.wf) return;
+    try {
+      sessionStorage.setItem(STORAGE_PREFIX + this.wf.sessionId, JSON.stringify(this.wf));
+    } catch {
+      // storage full or disabled: resuming then replays from the start, which is still correct
+    }
+  }
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

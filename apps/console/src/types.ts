@@ -1,0 +1,74 @@
+import type { z } from 'zod';
+import type {
+  Ack,
+  ConflictOption,
+  DependencyImpact,
+  InterventionRequired,
+  PartialFailure,
+  ServerMessageType,
+  ServerPayload,
+  StepResult,
+  WorkflowSummary,
+  DraftStepViewSchema,
+} from '@wfa/protocol';
+
+export type { Ack, ConflictOption, DependencyImpact, InterventionRequired, PartialFailure, StepResult, WorkflowSummary };
+export type DraftPayload = ServerPayload<'WORKFLOW_DRAFT'>;
+export type StatusPayload = ServerPayload<'WORKFLOW_STATUS'>;
+export type DraftStepView = z.infer<typeof DraftStepViewSchema>;
+
+/** A server event as delivered (SPEC §5). */
+export interface ServerEvent<T extends ServerMessageType = ServerMessageType> {
+  type: T;
+  sessionId: string;
+  eventId: string;
+  payload: ServerPayload<T>;
+  timestamp: number;
+}
+
+/** One step as the console shows it: the draft's view plus what execution reported. */
+export interface StepVM extends DraftStepView {
+  progress?: number;
+  message?: string;
+  result?: StepResult;
+  intervention?: InterventionRequired;
+  rejectionReason?: string;
+}
+
+/** A dependency conflict waiting on the user, for the dependent step `stepId`. */
+export interface ConflictVM {
+  stepId: string;
+  missingDependency?: string;
+  issue: string;
+  options: ConflictOption[];
+}
+
+export interface LogEntry {
+  eventId: string;
+  time: number;
+  text: string;
+  tone: 'info' | 'good' | 'warn' | 'bad';
+}
+
+export interface WorkflowVM {
+  sessionId: string;
+  originalMessage: string;
+  summary: string;
+  estimatedDuration: string;
+  totalSteps: number;
+  mode: string;
+  planState: DraftPayload['planState'];
+  approvalStatus: DraftPayload['approvalStatus'];
+  version: number;
+  expiresAt?: number;
+  steps: StepVM[];
+  dependencies: DraftPayload['dependencies'];
+  risks: DraftPayload['risks'];
+  conflicts: ConflictVM[];
+  partialFailure?: PartialFailure;
+  impacts?: { stepId: string; list: DependencyImpact[]; warnings: string[] };
+  reminder?: { expiresAt: number; pendingStepIds: string[] };
+  lastEventId?: string;
+  hasDraft: boolean;
+  log: LogEntry[];
+}

@@ -1,0 +1,47 @@
+import { h, relativeTime } from '../dom';
+import { PLAN_STATE_LABEL } from '../labels';
+import type { WorkflowSummary } from '../types';
+
+function waitsOn(w: WorkflowSummary): string[] {
+  const out: string[] = [];
+  if (w.pendingStepIds.length) out.push(`${w.pendingStepIds.length} step${w.pendingStepIds.length === 1 ? '' : 's'} await your approval`);
+  if (w.conflicts.length) out.push(`${w.conflicts.length} dependency conflict${w.conflicts.length === 1 ? '' : 's'}`);
+  if (w.interventions.length) out.push(`input needed on ${w.interventions.length} step${w.interventions.length === 1 ? '' : 's'}`);
+  if (w.failedStepIds.length) out.push(`${w.failedStepIds.length} failed step${w.failedStepIds.length === 1 ? '' : 's'}`);
+  return out;
+}
+
+/** The user's live workflows (WORKFLOW_LIST), with what waits on them and when they expire. */
+export function renderInbox(list: WorkflowSummary[] | undefined, currentId: string | undefined, onOpen: (id: string) => void, onNew: () => void): HTMLElement {
+  const items =
+    list === undefined
+      ? h('p', { class: 'muted' }, 'Loading…')
+      : list.length === 0
+        ? h('p', { class: 'muted' }, 'No live workflows. Type a request to start one.')
+        : h(
+            'ul',
+            { class: 'inbox-list' },
+            list.map((w) => {
+              const waits = waitsOn(w);
+              const current = w.sessionId === currentId;
+              return h(
+                'li',
+                { class: `inbox-item${current ? ' current' : ''}`, 'data-session-id': w.sessionId },
+                h(
+                  'button',
+                  { type: 'button', class: 'inbox-open', onclick: () => onOpen(w.sessionId), 'aria-current': current ? 'true' : null },
+                  h('span', { class: 'inbox-summary' }, w.summary || w.originalMessage),
+                  h('span', { class: 'inbox-meta' }, `${PLAN_STATE_LABEL[w.planState] ?? w.planState}`),
+                  waits.length ? h('span', { class: 'inbox-waits' }, waits.join(' · ')) : h('span', { class: 'inbox-waits muted' }, 'Nothing waits on you'),
+                  w.expiresAt ? h('span', { class: 'inbox-expiry' }, h('time', { datetime: new Date(w.expiresAt).toISOString() }, `Expires ${relativeTime(w.expiresAt)}`)) : null,
+                ),
+              );
+            }),
+          );
+  return h(
+    'section',
+    { class: 'inbox', 'aria-labelledby': 'inbox-title' },
+    h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Your workflows'), h('button', { type: 'button', class: 'btn small', onclick: onNew }, '+ New request')),
+    items,
+  );
+}

@@ -1,0 +1,174 @@
+import { DRAFT_PARAM_SCHEMAS, WHOLE_TEMPLATE_RE } from '@wfa/protocol';
+import type { z } from 'zod';
+import { h } from '../dom';
+
+type Kind = 'text' | 'longtext' | 'email' | 'number' | 'list' | 'enum' | 'json';
+interface FieldSpec {
+  name: string;
+  kind: Kind;
+  optional: boolean;
+  options?: string[];
+  hint?: string;
+}
+
+const TIME_FIELDS = new Set(['start', 'end', 'from', 'to', 'due']);
+const LONG_FIELDS = new Set(['body', 'description', 'notes', 'text']);
+
+interface Def {
+  type: string;
+  innerType?: z.ZodType;
+  options?: z.ZodType[];
+  element?: z.ZodType;
+  entries?: Record<string, string>;
+  format?: string;
+}
+const defOf = (schema: z.ZodType): Def => (schema as unknown as { def: Def }).def;
+
+/** Derive a form field from the action's catalog schema (SPEC §7), unwrapping optional and template unions. */
+function describe(name: string, schema: z.ZodType): FieldSpec {
+  let def = defOf(schema);
+  let optional = false;
+  while (def.type === 'optional' || def.type === 'union') {
+    if (def.type === 'optional' && def.innerType) {
+      optional = true;
+      def = defOf(def.innerType);
+    } else if (def.type === 'union' && def.options?.[0]) def = defOf(def.options[0]);
+    else break;
+  }
+  const hint = TIME_FIELDS.has(name) ? 'Date and time in ISO 8601, e.g. 2026-12-01T15:00:00Z' : undefined;
+  const base = { name, optional, ...(hint ? { hint } : {}) };
+  switch (def.type) {
+    case 'string':
+      return { ...base, kind: def.format === 'email' ? 'email' : LONG_FIELDS.has(name) ? 'longtext' : 'text' };
+    case 'number':
+      return { ...base, kind: 'number' };
+    case 'array':
+      return { ...base, kind: 'list', hint: 'One per line' };
+    case 'enum':
+      return { ...base, kind: 'enum', options: Object.keys(def.entries ?? {}) };
+    default:
+      return { ...base, kind: 'json', hint: 'JSON value' };
+  }
+}
+
+export interface ParamForm {
+  element: HTMLElement;
+  /** Validated changes, or undefined (errors are then shown next to their fields). */
+  read(): Record<string, unknown> | undefined;
+}
+
+const shapeOf = (action: string): Record<string, z.ZodType> | undefined =>
+  (DRAFT_PARAM_SCHEMAS as unknown as Record<string, { shape: Record<string, z.ZodType> }>)[action]?.shape;
+
+/** Zod's messages in plain words where a plainer one is known. */
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union') {
+    const first = issue.errors[0]?.[0];
+    if (first) return issueText(first);
+  }
+  if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) <= 1) return 'This field is required.';
+  if (issue.code === 'invalid_format' && issue.format === 'email') return 'Enter a valid email address (or keep the value from the earlier step).';
+  if (issue.code === 'invalid_type' && issue.expected === 'number') return 'Enter a whole number.';
+  if (issue.code === 'unrecognized_keys') return `Unknown field(s): ${issue.keys.join(', ')}.`;
+  return issue.message;
+}
+
+export function buildParamForm(stepId: string, action: string, params: Record<string, unknown>): ParamForm {
+  const shape = shapeOf(action);
+  const fields: FieldSpec[] = shape ? Object.entries(shape).map(([n, s]) => describe(n, s)) : Object.keys(params).map((n) => ({ name: n, kind: 'json' as Kind, optional: true }));
+  const controls = new Map<string, HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>();
+  const errors = new Map<string, HTMLElement>();
+  const formError = h('p', { class: 'field-error', role: 'alert' });
+
+  const rows = fields.map((f) => {
+    const id = `param-${stepId}-${f.name}`;
+    const cur = params[f.name];
+    const text = cur === undefined ? '' : f.kind === 'list' && Array.isArray(cur) ? cur.map(String).join('\n') : typeof cur === 'string' ? cur : JSON.stringify(cur);
+    const describedBy = `${id}-hint ${id}-error`;
+    let control: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+    if (f.kind === 'enum') {
+      control = h('select', { id, name: f.name, 'aria-describedby': describedBy }, f.optional ? h('option', { value: '' }, '(not set)') : null, (f.options ?? []).map((o) => h('option', { value: o }, o)));
+      control.value = text;
+    } else if (f.kind === 'longtext' || f.kind === 'list' || f.kind === 'json') {
+      control = h('textarea', { id, name: f.name, rows: f.kind === 'longtext' ? 4 : 3, 'aria-describedby': describedBy });
+      control.value = text;
+    } else {
+      control = h('input', { id, name: f.name, type: 'text', inputmode: f.kind === 'number' ? 'numeric' : f.kind === 'email' ? 'email' : null, autocomplete: 'off', value: text, 'aria-describedby': describedBy });
+    }
+    if (!f.optional) control.setAttribute('aria-required', 'true');
+    controls.set(f.name, control);
+    const err = h('span', { class: 'field-error', id: `${id}-error` });
+    errors.set(f.name, err);
+    return h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id }, f.name, f.optional ? h('span', { class: 'muted' }, ' (optional)') : h('span', { class: 'req' }, ' (required)')),
+      control,
+      h('span', { class: 'hint', id: `${id}-hint` }, [f.hint, typeof cur === 'string' && WHOLE_TEMPLATE_RE.test(cur) ? 'Filled from an earlier step; type a value to replace it.' : ''].filter(Boolean).join(' ')),
+      err,
+    );
+  });
+
+  const element = h('div', { class: 'param-form' }, rows, formError);
+
+  function parseField(f: FieldSpec, raw: string): unknown {
+    const trimmed = raw.trim();
+    if (WHOLE_TEMPLATE_RE.test(trimmed)) return trimmed;
+    switch (f.kind) {
+      case 'number':
+        return trimmed === '' || Number.isNaN(Number(trimmed)) ? trimmed : Number(trimmed);
+      case 'list':
+        return trimmed.split(/[\n,]/).map((x) => x.trim()).filter(Boolean);
+      case 'json':
+        try {
+          return JSON.parse(trimmed);
+        } catch {
+          return trimmed;
+        }
+      default:
+        return f.kind === 'longtext' ? raw : trimmed;
+    }
+  }
+
+  function read(): Record<string, unknown> | undefined {
+    for (const [name, el] of errors) {
+      el.textContent = '';
+      controls.get(name)?.removeAttribute('aria-invalid');
+    }
+    formError.textContent = '';
+    const candidate: Record<string, unknown> = { ...params };
+    for (const f of fields) {
+      const raw = controls.get(f.name)?.value ?? '';
+      if (raw.trim() === '' && f.optional) delete candidate[f.name];
+      else candidate[f.name] = parseField(f, raw);
+    }
+    const schema = (DRAFT_PARAM_SCHEMAS as unknown as Record<string, z.ZodType>)[action];
+    if (schema) {
+      const parsed = schema.safeParse(candidate);
+      if (!parsed.success) {
+        let first: HTMLElement | undefined;
+        for (const issue of parsed.error.issues) {
+          const name = String(issue.path[0] ?? '');
+          const el = errors.get(name);
+          if (el) {
+            el.textContent = issueText(issue);
+            const c = controls.get(name);
+            c?.setAttribute('aria-invalid', 'true');
+            first ??= c;
+          } else formError.textContent = issueText(issue);
+        }
+        first?.focus();
+        return undefined;
+      }
+    }
+    const changed: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(candidate)) if (JSON.stringify(v) !== JSON.stringify(params[k])) changed[k] = v;
+    if (!Object.keys(changed).length) {
+      formError.textContent = 'Nothing was changed. (To clear an optional value, reject or skip the step instead.)';
+      return undefined;
+    }
+    return changed;
+  }
+
+  return { element, read };
+}

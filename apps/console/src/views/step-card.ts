@@ -1,0 +1,127 @@
+import { h } from '../dom';
+import { APPROVAL_LABEL, RISK_ICON, RISK_LABEL, STATE_ICON, stepStatusText, stepTitle } from '../labels';
+import type { StepVM, WorkflowVM } from '../types';
+
+export interface StepActions {
+  approve(stepId: string): void;
+  reject(stepId: string): void;
+  skip(stepId: string): void;
+  edit(stepId: string): void;
+  restore(stepId: string): void;
+  openConflict(stepId: string): void;
+  openIntervention(stepId: string): void;
+}
+
+const TEMPLATE = /\{\{\s*([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.-]+))?\s*\}\}/g;
+
+/** A param value, with each `{{stepId.field}}` template shown as a link to the step it comes from. */
+export function renderValue(value: unknown, wf: WorkflowVM): Node {
+  if (typeof value === 'string') {
+    const frag = document.createDocumentFragment();
+    let last = 0;
+    for (const m of value.matchAll(TEMPLATE)) {
+      const idx = m.index ?? 0;
+      if (idx > last) frag.append(value.slice(last, idx));
+      const from = wf.steps.find((x) => x.id === m[1]);
+      const text = from ? `${m[2] ?? 'result'} from step ${from.order}` : m[0];
+      frag.append(h('a', { href: `#step-${m[1]}`, class: 'tpl', title: m[0], 'data-template': m[0] }, `↳ ${text}`));
+      last = idx + m[0].length;
+    }
+    if (last < value.length) frag.append(value.slice(last));
+    return frag;
+  }
+  if (Array.isArray(value)) return h('ul', { class: 'value-list' }, value.map((v) => h('li', {}, renderValue(v, wf))));
+  if (value === null || value === undefined) return document.createTextNode('—');
+  if (typeof value === 'object') return h('code', {}, JSON.stringify(value));
+  return document.createTextNode(String(value));
+}
+
+export function renderParams(params: Record<string, unknown>, wf: WorkflowVM): HTMLElement {
+  const keys = Object.keys(params);
+  if (!keys.length) return h('p', { class: 'muted' }, 'No parameters.');
+  return h('dl', { class: 'params' }, keys.map((k) => [h('dt', {}, k), h('dd', {}, renderValue(params[k], wf))]));
+}
+
+function renderResult(step: StepVM): HTMLElement | null {
+  const r = step.result;
+  if (!r) return null;
+  const data = r.data;
+  const rows =
+    data && typeof data === 'object' && !Array.isArray(data)
+      ? Object.entries(data as Record<string, unknown>).slice(0, 12).map(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))])
+      : data !== undefined
+        ? [h('dt', {}, 'data'), h('dd', {}, JSON.stringify(data))]
+        : [];
+  return h(
+    'div',
+    { class: `result ${r.success ? 'ok' : 'bad'}`, role: 'group', 'aria-label': 'Result' },
+    h('p', { class: 'result-head' }, r.success ? '✓ Result: ' : '✕ Error: ', r.success ? (r.message ?? 'done') : (r.error ?? r.message ?? 'failed')),
+    rows.length ? h('dl', { class: 'params' }, rows) : null,
+  );
+}
+
+export function isDecidable(step: StepVM, wf: WorkflowVM): boolean {
+  return step.state === 'pending' && ['created', 'waiting_intervention', 'running'].includes(wf.planState) && step.approvalStatus !== 'user_cancelled';
+}
+
+export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepActions, busy: boolean): HTMLElement {
+  const title = stepTitle(step);
+  const headingId = `step-title-${step.id}`;
+  const decidable = isDecidable(step, wf);
+  const conflict = wf.conflicts.find((c) => c.stepId === step.id);
+  const btn = (label: string, cls: string, onclick: () => void, extra: Record<string, string> = {}) =>
+    h('button', { type: 'button', class: cls, onclick, disabled: busy, 'aria-describedby': headingId, ...extra }, label);
+
+  const buttons: HTMLElement[] = [];
+  if (decidable) {
+    if (step.approvalStatus !== 'step_approved') buttons.push(btn('Approve', 'btn good', () => actions.approve(step.id), { 'data-action': 'approve' }));
+    if (step.approvalStatus !== 'step_rejected') buttons.push(btn('Reject…', 'btn bad', () => actions.reject(step.id), { 'data-action': 'reject' }));
+    buttons.push(btn('Skip', 'btn', () => actions.skip(step.id), { 'data-action': 'skip' }));
+    buttons.push(btn('Edit…', 'btn', () => actions.edit(step.id), { 'data-action': 'edit' }));
+    if (step.isModified) buttons.push(btn('Undo edits', 'btn', () => actions.restore(step.id), { 'data-action': 'restore' }));
+  }
+  if (conflict) buttons.push(btn('Resolve conflict…', 'btn warn', () => actions.openConflict(step.id), { 'data-action': 'conflict' }));
+  if (step.state === 'waiting_intervention' && step.intervention) buttons.push(btn('Respond…', 'btn warn', () => actions.openIntervention(step.id), { 'data-action': 'intervene' }));
+
+  const progress =
+    step.state === 'running'
+      ? h('div', { class: 'progress-row' }, h('progress', { max: 100, value: step.progress ?? 0, 'aria-label': `Progress of step ${step.order}` }), h('span', {}, `${Math.round(step.progress ?? 0)}%`))
+      : null;
+
+  return h(
+    'li',
+    { class: `step-card state-${step.state} appr-${step.approvalStatus}`, id: `step-${step.id}`, 'data-step-id': step.id, 'aria-labelledby': headingId, tabindex: -1 },
+    h(
+      'div',
+      { class: 'step-head' },
+      h('h3', { id: headingId }, title),
+      h('span', { class: `badge risk risk-${step.riskLevel}` }, h('span', { 'aria-hidden': 'true' }, RISK_ICON[step.riskLevel] ?? ''), ` ${RISK_LABEL[step.riskLevel] ?? step.riskLevel}`),
+    ),
+    h(
+      'p',
+      { class: `status-line state-${step.state}`, 'data-status': step.state, 'data-approval': step.approvalStatus },
+      h('span', { 'aria-hidden': 'true' }, `${STATE_ICON[step.state] ?? ''} `),
+      h('strong', { class: 'status-text' }, stepStatusText(step)),
+      step.state !== 'pending' ? h('span', { class: 'muted' }, ` · ${APPROVAL_LABEL[step.approvalStatus] ?? step.approvalStatus}`) : null,
+      step.isModified ? h('span', { class: 'badge small' }, 'edited') : null,
+      step.autoApprovedBy ? h('span', { class: 'badge small' }, `auto-approved: ${step.autoApprovedBy}`) : null,
+    ),
+    progress,
+    step.message && step.state !== 'pending' ? h('p', { class: 'step-message' }, step.message) : null,
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, 'Action'),
+      h('dd', {}, h('code', {}, `${step.type}.${step.action}`)),
+      h('dt', {}, 'Estimated time'),
+      h('dd', {}, step.estimatedTime || '—'),
+      h('dt', {}, 'Expected outcome'),
+      h('dd', {}, step.expectedOutcome || '—'),
+      step.rejectionReason ? [h('dt', {}, 'Rejection reason'), h('dd', {}, step.rejectionReason)] : null,
+    ),
+    h('details', { class: 'params-box', open: true }, h('summary', {}, 'Parameters'), renderParams(step.params, wf)),
+    renderResult(step),
+    conflict ? h('p', { class: 'notice warn', role: 'note' }, '⚠ ', conflict.issue) : null,
+    buttons.length ? h('div', { class: 'step-actions', role: 'group', 'aria-label': `Decisions for step ${step.order}` }, buttons) : null,
+  );
+}
