@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 
@@ -16,11 +17,26 @@ export interface AuthUser {
   timezone?: string;
 }
 
+/**
+ * The secret as a KeyObject, made once per secret: given a string, jsonwebtoken first tries (and
+ * fails, with a thrown error) to parse it as a public key on every verify, which made handshakes
+ * CPU-bound under many connections (bench/). Same key, same checks.
+ */
+const secretKeys = new Map<string, KeyObject>();
+function secretKey(secret: string): KeyObject {
+  let key = secretKeys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret));
+    secretKeys.set(secret, key);
+  }
+  return key;
+}
+
 /** Verify an HS256 token (other algorithms refused, `exp` honoured). Returns null when invalid. */
 export function verifyToken(token: unknown, secret: string): AuthUser | null {
   if (typeof token !== 'string' || token.length === 0 || token.length > 8192) return null;
   try {
-    const decoded = jwt.verify(token, secret, { algorithms: ['HS256'] });
+    const decoded = jwt.verify(token, secretKey(secret), { algorithms: ['HS256'] });
     const claims = ClaimsSchema.safeParse(decoded);
     if (!claims.success) return null;
     const { sub, roles, phoneNumber, timezone } = claims.data;

@@ -9,17 +9,20 @@ export function createCommandConnection(url: string, name: string, extra: RedisO
     connectionName: name,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    // Concurrent commands from many sockets/steps share round trips (measured: bench/).
+    enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
     ...extra,
   });
 }
 
 /** The connection BullMQ workers and pub/sub need: commands wait for a reconnect instead of failing. */
-export function createBlockingConnection(url: string, name: string): Redis {
+export function createBlockingConnection(url: string, name: string, extra: RedisOptions = {}): Redis {
   return new Redis(url, {
     connectionName: name,
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(times * 200, 2000),
+    ...extra,
   });
 }
 

@@ -89,6 +89,31 @@ export class WorkflowStore {
   }
 
   /**
+   * Log and publish events that change no state a decision depends on (progress reports):
+   * no read, no compare-and-set, no conflict with concurrent decisions. Returns [] if the
+   * workflow is gone.
+   */
+  async appendEvents(owner: { sessionId: string; userId: string }, events: WorkflowEvent[]): Promise<ServerEnvelope[]> {
+    const sid = owner.sessionId;
+    const now = this.now();
+    const envelopes = events.map((e) => JSON.stringify({ type: e.type, sessionId: sid, payload: e.payload, timestamp: now }));
+    const reply = await this.redis.commitWorkflow(
+      2,
+      this.keys.draft(sid),
+      this.keys.events(sid),
+      'append',
+      '',
+      String(FINISHED_TTL_SECONDS),
+      this.keys.channel,
+      `{"v":1,"userId":${JSON.stringify(owner.userId)},"envelope":`,
+      String(events.length),
+      ...envelopes,
+    );
+    if (Number(reply[0]) !== 1) return [];
+    return events.map((e, i) => ({ type: e.type, sessionId: sid, eventId: String(reply[i + 1]), payload: e.payload, timestamp: now })) as ServerEnvelope[];
+  }
+
+  /**
    * Optimistic read-modify-write: load, apply `change`, commit; on a concurrent change, load
    * again and re-apply (the domain re-checks everything, including a client's expectedVersion).
    * `change` returns null for "nothing to do". Throws `not_found` when the workflow is gone.
@@ -148,6 +173,10 @@ export class WorkflowStore {
 
   async activeWorkflowIds(count = 1000): Promise<string[]> {
     return this.redis.srandmember(this.keys.activeWorkflows, count);
+  }
+
+  async markActive(sessionId: string): Promise<void> {
+    await this.redis.sadd(this.keys.activeWorkflows, sessionId);
   }
 
   async markInactive(sessionId: string): Promise<void> {

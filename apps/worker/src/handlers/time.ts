@@ -107,8 +107,16 @@ export function nextFullHour(now: number, tz: string): number {
 }
 
 /** For human-readable step messages only; data always carries ISO strings. */
+const displayFormatters = new Map<string, Intl.DateTimeFormat>();
+
 export function formatLocal(ms: number, tz: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
+  // Building a DateTimeFormat is costly (measured in bench/profile.ts); keep one per zone.
+  let f = displayFormatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' });
+    displayFormatters.set(tz, f);
+  }
+  return f.format(new Date(ms));
 }
 
 export interface FreeSlotQuery {

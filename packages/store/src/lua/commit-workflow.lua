@@ -7,8 +7,10 @@
   KEYS[2]   workflow:{sid}:events         the event stream
   KEYS[3..] workflow:{sid}:step:{id}:status, one per step, aligned with the statuses in ARGV
 
-  ARGV[1] expected current version ("-1": the draft must not exist yet)
-  ARGV[2] new draft JSON (must start with {"version":<new>,)
+  ARGV[1] expected current version ("-1": the draft must not exist yet), or "append": leave the
+          draft and step keys untouched and only log + publish the events (the draft must exist);
+          used for progress reports, which change no state a decision depends on
+  ARGV[2] new draft JSON (must start with {"version":<new>,); ignored with "append"
   ARGV[3] ttl in seconds for every key written
   ARGV[4] pub/sub channel
   ARGV[5] relay head: the JSON text of the relay message up to (not including) its envelope value,
@@ -23,21 +25,26 @@
   Returns: { 1, id1, id2, ... } on success; { 0, currentVersion } on a version mismatch
   (currentVersion is -1 when the draft does not exist). Nothing is written on a mismatch.
 ]]
-local current = redis.call('GET', KEYS[1])
-local currentVersion = -1
-if current then
-  currentVersion = tonumber(string.match(current, '^{"version":(%d+)'))
-end
-if currentVersion ~= tonumber(ARGV[1]) then
-  return { 0, currentVersion }
-end
-
 local ttl = tonumber(ARGV[3])
-redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
-
 local n = tonumber(ARGV[6])
-for i = 3, #KEYS do
-  redis.call('SET', KEYS[i], ARGV[6 + n + (i - 2)], 'EX', ttl)
+
+if ARGV[1] == 'append' then
+  if redis.call('EXISTS', KEYS[1]) == 0 then
+    return { 0, -1 }
+  end
+else
+  local current = redis.call('GET', KEYS[1])
+  local currentVersion = -1
+  if current then
+    currentVersion = tonumber(string.match(current, '^{"version":(%d+)'))
+  end
+  if currentVersion ~= tonumber(ARGV[1]) then
+    return { 0, currentVersion }
+  end
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
+  for i = 3, #KEYS do
+    redis.call('SET', KEYS[i], ARGV[6 + n + (i - 2)], 'EX', ttl)
+  end
 end
 
 local result = { 1 }

@@ -1,0 +1,32 @@
+/**
+ * Baseline for "gateway memory per connected client": a bare socket.io server doing only what any
+ * authenticated socket.io server does (verify a JWT in the handshake, join the user's room).
+ */
+import { createServer } from 'node:http';
+import jwt from 'jsonwebtoken';
+import { Server } from 'socket.io';
+
+const secret = process.env['JWT_SECRET'] ?? 'bench-secret-0123456789abcdef';
+const http = createServer();
+const io = new Server(http);
+io.use((socket, next) => {
+  try {
+    const claims = jwt.verify(String((socket.handshake.auth as Record<string, unknown>)['token']), secret, { algorithms: ['HS256'] }) as { sub: string };
+    socket.data.userId = claims.sub;
+    next();
+  } catch {
+    next(new Error('unauthorized'));
+  }
+});
+io.on('connection', (socket) => {
+  void socket.join(`user:${socket.data.userId as string}`);
+  socket.on('PING', (_m: unknown, ack?: (a: unknown) => void) => ack?.({ ok: true }));
+});
+http.listen(0, '127.0.0.1', () => {
+  const a = http.address();
+  process.stdout.write(`BARE_READY port=${typeof a === 'object' && a ? a.port : 0}\n`);
+});
+process.on('SIGTERM', () => {
+  io.close();
+  process.exit(0);
+});

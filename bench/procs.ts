@@ -1,0 +1,184 @@
+/**
+ * Child processes of the bench: the product's gateway and worker (and a bare socket.io server as a
+ * baseline), each started as `node --import tsx <script>` so the pid we hold is the process whose
+ * memory we read. Every child is registered and killed by `stopAll` (also on error or signal).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..');
+export const BENCH_SECRET = 'bench-secret-0123456789abcdef';
+
+export interface Child {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+const live = new Set<Child>();
+
+/** Spawn with the open-files soft limit raised to the hard limit (5,000 sockets need it). */
+function spawnNode(script: string, env: Record<string, string>): ChildProcess {
+  const extra = env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+  const args = ['--expose-gc', '--import', 'tsx', ...extra, '--import', join(ROOT, 'bench', 'preload.ts'), join(ROOT, script)];
+  return spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export function startChild(name: string, script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<{ proc: Child; match: RegExpMatchArray }> {
+  const child = spawnNode(script, env);
+  let out = '';
+  const append = (d: Buffer) => {
+    out += d.toString();
+    if (out.length > 200_000) out = out.slice(-100_000); // bounded
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const proc: Child = {
+    name,
+    child,
+    pid: child.pid ?? -1,
+    output: () => out,
+    stop: () =>
+      new Promise<void>((res) => {
+        live.delete(proc);
+        if (child.exitCode !== null || child.signalCode !== null) return res();
+        const hard = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(hard);
+          res();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+  live.add(proc);
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rej(new Error(`${name} did not start within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    const check = () => {
+      const m = out.match(ready);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', check);
+      res({ proc, match: m });
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      live.delete(proc);
+      rej(new Error(`${name} exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+export async function startGateway(redisUrl: string, prefix: string, extra: Record<string, string> = {}): Promise<Child & { url: string }> {
+  const { proc, match } = await startChild(
+    'gateway',
+    'apps/gateway/src/main.ts',
+    {
+      REDIS_URL: redisUrl,
+      KEY_PREFIX: prefix,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      JWT_SECRET: BENCH_SECRET,
+      RATE_LIMIT_PER_SECOND: '100000',
+      RATE_LIMIT_BURST: '100000',
+      MAX_WORKFLOWS_PER_USER: '100000',
+      ...(process.env['BENCH_CHILD_NODE_ARGS'] ? { BENCH_NODE_ARGS: process.env['BENCH_CHILD_NODE_ARGS'] } : {}),
+      ...extra,
+    },
+    /WFA_GATEWAY_READY port=(\d+)/,
+  );
+  return Object.assign(proc, { url: `http://127.0.0.1:${match[1]}` });
+}
+
+export async function startWorker(redisUrl: string, prefix: string, concurrency: number, extra: Record<string, string> = {}): Promise<Child> {
+  const { proc } = await startChild(
+    'worker',
+    'apps/worker/src/main.ts',
+    { REDIS_URL: redisUrl, KEY_PREFIX: prefix, CONCURRENCY: String(concurrency), DEMO_USER: '', ...(process.env['BENCH_CHILD_NODE_ARGS'] ? { BENCH_NODE_ARGS: process.env['BENCH_CHILD_NODE_ARGS'] } : {}), ...extra },
+    /WFA_WORKER_READY/,
+  );
+  return proc;
+}
+
+/** A bare socket.io server (JWT check, one room per user): the baseline for memory per client. */
+export async function startBareServer(): Promise<Child & { url: string }> {
+  const { proc, match } = await startChild('bare socket.io', 'bench/bare-server.ts', { JWT_SECRET: BENCH_SECRET }, /BARE_READY port=(\d+)/);
+  return Object.assign(proc, { url: `http://127.0.0.1:${match[1]}` });
+}
+
+export interface MemSnapshot {
+  /** V8 heap used + external/array buffers after a full GC (bytes). */
+  live: number;
+  rss: number;
+}
+
+/** Ask a child (SIGUSR2, see preload.ts) for its memory after a full GC. */
+export function memSnapshot(proc: Child, timeoutMs = 5_000): Promise<MemSnapshot> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      const m = /BENCH_MEM (\{[^\n]*\})/.exec(buf);
+      if (!m) return;
+      done();
+      const v = JSON.parse(m[1] as string) as { heap: number; external: number; rss: number };
+      resolve({ live: v.heap + v.external, rss: v.rss });
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`${proc.name} did not report its memory`));
+    }, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      proc.child.stdout?.off('data', onData);
+    };
+    proc.child.stdout?.on('data', onData);
+    proc.child.kill('SIGUSR2');
+  });
+}
+
+/** Resident set size of a process in bytes (from /proc; 0 when unavailable). */
+export function rssBytes(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The soft "Max open files" limit of a process (from /proc), or undefined. */
+export function openFilesLimit(pid: number | 'self'): number | undefined {
+  try {
+    const m = /Max open files\s+(\d+|unlimited)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+    return m ? (m[1] === 'unlimited' ? Infinity : Number(m[1])) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...live].map((p) => p.stop()));
+}
+
+/** Synchronous last resort (process 'exit'): SIGKILL whatever is still running. */
+export function killAllNow(): void {
+  for (const p of live) {
+    try {
+      p.child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  live.clear();
+}

@@ -1,0 +1,154 @@
+/**
+ * The product's scenarios, driven through real socket.io clients against the real gateway (and
+ * worker): seeding each user's John, creating drafts, timing decisions, the seed's workflow end to
+ * end, and many users approving at once.
+ */
+import { performance } from 'node:perf_hooks';
+import { pool, type BenchClient } from './clients';
+
+/** The seed's three-step plan (as the built-in planner makes it), submitted as a client plan. */
+export const SEED_PLAN = {
+  originalMessage: 'Send email to John about the meeting and create a calendar event',
+  steps: [
+    { id: 'contact_lookup_1', type: 'contact', action: 'search_contacts', params: { query: 'John' }, description: 'Look up John in your contacts' },
+    {
+      id: 'email_draft_1',
+      type: 'email',
+      action: 'create_draft',
+      params: { subject: 'About the meeting', recipient: '{{contact_lookup_1.email}}' },
+      description: 'Create email draft to John about the meeting',
+      dependsOn: ['contact_lookup_1'],
+    },
+    {
+      id: 'calendar_event_1',
+      type: 'calendar',
+      action: 'create_event',
+      params: { title: 'Meeting with John', attendees: ['{{contact_lookup_1.email}}'] },
+      description: 'Create calendar event for the meeting',
+      dependsOn: ['contact_lookup_1'],
+    },
+  ],
+};
+
+const ADD_JOHN_PLAN = {
+  originalMessage: 'Add John Doe to my contacts',
+  steps: [{ id: 'add_john', type: 'contact', action: 'create_contact', description: 'Add John Doe', params: { name: 'John Doe', email: 'john.doe@company.com' } }],
+};
+
+export interface Session {
+  client: BenchClient;
+  sessionId: string;
+}
+
+/** A workflow that did not end in time, with what the gateway says about it (WORKFLOW_SUBSCRIBE). */
+export interface Stuck {
+  sessionId: string;
+  status: string;
+}
+
+async function describeStuck(client: BenchClient, sessionId: string): Promise<Stuck> {
+  const status = await new Promise<string>((resolve) => {
+    const timer = setTimeout(() => resolve('no WORKFLOW_STATUS within 5 s'), 5_000);
+    const on = (e: { sessionId?: string; payload?: { planState?: string; steps?: { id: string; state: string }[] } }) => {
+      if (e.sessionId !== sessionId) return;
+      clearTimeout(timer);
+      client.socket.off('WORKFLOW_STATUS', on);
+      resolve(`${e.payload?.planState}: ${(e.payload?.steps ?? []).map((s) => `${s.id}=${s.state}`).join(' ')}`);
+    };
+    client.socket.on('WORKFLOW_STATUS', on);
+    void client.send('WORKFLOW_SUBSCRIBE', {}, sessionId, 5_000).catch(() => undefined);
+  });
+  return { sessionId, status };
+}
+
+/** Submit `plan`, approve_all, wait for the terminal WORKFLOW_STATUS; a stall is reported, not thrown. */
+async function runToEnd(client: BenchClient, plan: unknown, timeoutMs = 20_000): Promise<{ state: string; ms: number } | Stuck> {
+  const { sessionId } = (await client.sendOk('WORKFLOW_SUBMIT', { plan })) as { sessionId: string };
+  const t = performance.now();
+  await client.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+  try {
+    const end = await client.waitEnded(sessionId, timeoutMs);
+    return { state: end.state, ms: end.at - t };
+  } catch {
+    return describeStuck(client, sessionId);
+  }
+}
+
+/** Each client's user gets John Doe in their workspace (through the product: a create_contact workflow). */
+export async function seedJohn(clients: readonly BenchClient[], concurrency = 50): Promise<void> {
+  await pool(clients, concurrency, async (c) => {
+    for (let attempt = 1; ; attempt++) {
+      const r = await runToEnd(c, ADD_JOHN_PLAN);
+      if ('state' in r && r.state === 'completed') return;
+      const what = 'state' in r ? `ended ${r.state}` : `stalled (${r.status})`;
+      if (attempt >= 3) throw new Error(`seeding John for ${c.userId}: ${what}`);
+      process.stdout.write(`  ! seeding John for ${c.userId}: workflow ${what}; trying again\n`);
+    }
+  });
+}
+
+/** `perClient` seed drafts for each client; returns the sessions and each creation's ack latency. */
+export async function createDrafts(clients: readonly BenchClient[], perClient: number, concurrency: number): Promise<{ sessions: Session[]; latencies: number[] }> {
+  const jobs = clients.flatMap((client) => Array.from({ length: perClient }, () => client));
+  const latencies: number[] = [];
+  const sessions = await pool(jobs, concurrency, async (client) => {
+    const t = performance.now();
+    const ack = await client.sendOk('WORKFLOW_SUBMIT', { plan: SEED_PLAN });
+    latencies.push(performance.now() - t);
+    return { client, sessionId: ack['sessionId'] as string };
+  });
+  return { sessions, latencies };
+}
+
+/** Emit → ack latency of `approve_step stepId` on each session, `concurrency` in flight. */
+export async function decisions(sessions: readonly Session[], stepId: string, concurrency: number): Promise<number[]> {
+  return pool(sessions, concurrency, async ({ client, sessionId }) => {
+    const t = performance.now();
+    const ack = await client.send('WORKFLOW_APPROVAL', { action: 'approve_step', stepId }, sessionId);
+    const dt = performance.now() - t;
+    if (!ack.ok) throw new Error(`approve_step ${stepId} refused: ${ack.error.code} ${ack.error.message}`);
+    return dt;
+  });
+}
+
+/** The seed's workflow, one at a time: emit approve_all → terminal WORKFLOW_STATUS received. */
+export async function e2eSequential(client: BenchClient, n: number): Promise<{ latencies: number[]; stuck: Stuck[] }> {
+  const latencies: number[] = [];
+  const stuck: Stuck[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await runToEnd(client, SEED_PLAN);
+    if (!('state' in r)) stuck.push(r);
+    else if (r.state !== 'completed') throw new Error(`seed workflow ended ${r.state}`);
+    else latencies.push(r.ms);
+  }
+  return { latencies, stuck };
+}
+
+/** Every session's owner emits approve_all at once; time until every workflow completed. */
+export async function approveAllAtOnce(sessions: readonly Session[], timeoutMs = 120_000): Promise<{ elapsedMs: number; stepsPerSec: number; latencies: number[]; failed: number; stuck: Stuck[] }> {
+  const t0 = performance.now();
+  let failed = 0;
+  let last = t0;
+  const stuck: Stuck[] = [];
+  const latencies = await Promise.all(
+    sessions.map(async ({ client, sessionId }) => {
+      const t = performance.now();
+      const ended = client.waitEnded(sessionId, timeoutMs);
+      ended.catch(() => undefined);
+      const ack = await client.send('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId, timeoutMs);
+      if (!ack.ok) throw new Error(`approve_all refused: ${ack.error.code} ${ack.error.message}`);
+      try {
+        const end = await ended;
+        if (end.state !== 'completed') failed += 1;
+        last = Math.max(last, end.at);
+        return end.at - t;
+      } catch {
+        stuck.push(await describeStuck(client, sessionId));
+        return NaN;
+      }
+    }),
+  );
+  const done = latencies.filter((l) => Number.isFinite(l));
+  const elapsedMs = last - t0;
+  return { elapsedMs, stepsPerSec: (3 * done.length) / (elapsedMs / 1000), latencies: done, failed, stuck };
+}

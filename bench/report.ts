@@ -1,0 +1,123 @@
+/** Turns the measurements into the two tables the bench prints. */
+import { bytes, growthClass, latency, ms, rate, resultTable, table, type Latency, type Row } from './stats';
+
+export interface OneClient {
+  decisions: Latency;
+  rawAdd: Latency;
+  rawGetSet: Latency;
+  e2e: Latency;
+  rawChain: Latency;
+}
+
+export interface SizeResult {
+  n: number;
+  connectMs: number;
+  gwBytesPerClient: number;
+  gwRssPerClient: number;
+  bareBytesPerClient: number;
+  redisBytesPerDraft: number;
+  rawBytesPerDraft: number;
+  create: Latency;
+  decSeq: Latency;
+  rawDecSeq: Latency;
+  decConc: Latency;
+  rawDecConc: Latency;
+  tput: number;
+  rawTput: number;
+  e2eLoad: Latency;
+  rawE2eLoad: Latency;
+  notCompleted: number;
+}
+
+export interface Idle {
+  target: number;
+  connected: number;
+  failed: number;
+  firstError?: string;
+  stillConnected: number;
+  holdMs: number;
+  connectMs: number;
+  gwBytesPerClient: number;
+  gwRssPerClient: number;
+  bareBytesPerClient: number;
+  gwRssBytes: number;
+  decisions: Latency;
+  rawAdd: Latency;
+}
+
+export const DECISION_TARGET_MS = 10;
+export const E2E_TARGET_RATIO = 3;
+export const TPUT_TARGET_RATIO = 0.6;
+
+const lat = (l: Latency, k: 'p50' | 'p99') => `${ms(l[k])} (n=${l.n})`;
+
+export function headlineRows(one: OneClient, sizes: SizeResult[], idle: Idle | undefined, concurrency: number): Row[] {
+  const big = sizes[sizes.length - 1] as SizeResult;
+  const bigN = big.n.toLocaleString('en-US');
+  const rows: Row[] = [
+    { figure: 'decision ack p50, 1 client', product: lat(one.decisions, 'p50'), raw: lat(one.rawAdd, 'p50'), ratio: one.decisions.p50 / one.rawAdd.p50 },
+    { figure: 'decision ack p99, 1 client', product: lat(one.decisions, 'p99'), raw: lat(one.rawAdd, 'p99'), ratio: one.decisions.p99 / one.rawAdd.p99, target: `< ${DECISION_TARGET_MS} ms`, met: one.decisions.p99 < DECISION_TARGET_MS },
+    { figure: `decision ack p50, ${bigN} clients`, product: lat(big.decSeq, 'p50'), raw: lat(big.rawDecSeq, 'p50'), ratio: big.decSeq.p50 / big.rawDecSeq.p50 },
+    { figure: `decision ack p99, ${bigN} clients`, product: lat(big.decSeq, 'p99'), raw: lat(big.rawDecSeq, 'p99'), ratio: big.decSeq.p99 / big.rawDecSeq.p99, target: `< ${DECISION_TARGET_MS} ms`, met: big.decSeq.p99 < DECISION_TARGET_MS },
+    { figure: `decision ack p99, ${bigN} clients, ${concurrency} in flight`, product: lat(big.decConc, 'p99'), raw: lat(big.rawDecConc, 'p99'), ratio: big.decConc.p99 / big.rawDecConc.p99 },
+    { figure: 'seed workflow end to end p50 (one at a time)', product: lat(one.e2e, 'p50'), raw: lat(one.rawChain, 'p50'), ratio: one.e2e.p50 / one.rawChain.p50, target: `≤ ${E2E_TARGET_RATIO}× raw`, met: one.e2e.p50 <= E2E_TARGET_RATIO * one.rawChain.p50 },
+    { figure: 'seed workflow end to end p99 (one at a time)', product: lat(one.e2e, 'p99'), raw: lat(one.rawChain, 'p99'), ratio: one.e2e.p99 / one.rawChain.p99 },
+    { figure: `throughput, ${bigN} users approving at once`, product: `${rate(big.tput)} steps`, raw: `${rate(big.rawTput)} steps`, ratio: big.tput / big.rawTput, target: `≥ ${TPUT_TARGET_RATIO}× raw`, met: big.tput >= TPUT_TARGET_RATIO * big.rawTput },
+    { figure: `Redis memory per live draft (${bigN} drafts)`, product: bytes(big.redisBytesPerDraft), raw: bytes(big.rawBytesPerDraft), ratio: big.redisBytesPerDraft / big.rawBytesPerDraft },
+    { figure: `gateway memory per client (${bigN} clients)`, product: `${bytes(big.gwBytesPerClient)} (RSS ${bytes(big.gwRssPerClient)})`, raw: bytes(big.bareBytesPerClient), ratio: big.gwBytesPerClient / big.bareBytesPerClient },
+  ];
+  if (idle) {
+    const held = idle.stillConnected === idle.target;
+    rows.push(
+      {
+        figure: `idle sockets on one gateway (held ${(idle.holdMs / 1000).toFixed(0)} s)`,
+        product: `${idle.stillConnected}/${idle.target}${idle.failed ? ` (${idle.failed} failed)` : ''}`,
+        raw: '—',
+        target: `${idle.target.toLocaleString('en-US')} idle`,
+        met: held,
+      },
+      { figure: `gateway memory per client (${idle.target} idle)`, product: `${bytes(idle.gwBytesPerClient)} (RSS ${bytes(idle.gwRssPerClient)}; total ${bytes(idle.gwRssBytes)})`, raw: bytes(idle.bareBytesPerClient), ratio: idle.gwBytesPerClient / idle.bareBytesPerClient },
+      { figure: `decision ack p99, ${idle.target} clients`, product: lat(idle.decisions, 'p99'), raw: lat(idle.rawAdd, 'p99'), ratio: idle.decisions.p99 / idle.rawAdd.p99, target: `< ${DECISION_TARGET_MS} ms`, met: idle.decisions.p99 < DECISION_TARGET_MS },
+    );
+  }
+  return rows;
+}
+
+export function headlineTable(rows: Row[]): string {
+  return resultTable(rows);
+}
+
+/** Per-size figures, product beside raw, with how each grows over the last 10× step. */
+export function growthTable(sizes: SizeResult[]): string {
+  const head = ['figure', ...sizes.map((s) => `N=${s.n}`), 'growth ×(last 10×)', 'class'];
+  const line = (name: string, f: (s: SizeResult) => number, fmt: (v: number) => string, expect: 'flat' | 'linear' = 'flat', inverse = false): string[] => {
+    const vals = sizes.map(f);
+    const a = vals[vals.length - 2];
+    const b = vals[vals.length - 1];
+    const g = a !== undefined && b !== undefined ? (inverse ? a / b : b / a) : NaN;
+    const cls = growthClass(g);
+    const ok = cls === 'flat' || (cls === 'linear' && expect === 'linear') ? cls : `${cls} (expected ${expect})`;
+    return [name, ...vals.map(fmt), Number.isFinite(g) ? `${g.toFixed(2)}×` : 'n/a', ok];
+  };
+  const rows = [
+    line('gateway bytes/client (heap after GC)', (s) => s.gwBytesPerClient, bytes),
+    line('  bare socket.io bytes/client (heap)', (s) => s.bareBytesPerClient, bytes),
+    line('Redis bytes/live draft', (s) => s.redisBytesPerDraft, bytes),
+    line('  raw: 3 waiting jobs', (s) => s.rawBytesPerDraft, bytes),
+    line('draft creation ack p50 (50 in flight)', (s) => s.create.p50, ms),
+    line('decision ack p50 (sequential)', (s) => s.decSeq.p50, ms),
+    line('decision ack p99 (sequential)', (s) => s.decSeq.p99, ms),
+    line('  raw Queue.add p99', (s) => s.rawDecSeq.p99, ms),
+    line('decision ack p99 (concurrent)', (s) => s.decConc.p99, ms),
+    line('  raw Queue.add p99 (concurrent)', (s) => s.rawDecConc.p99, ms),
+    line('throughput steps/s (all approve at once)', (s) => s.tput, rate, 'flat', true),
+    line('  raw chains steps/s', (s) => s.rawTput, rate, 'flat', true),
+    line('e2e p50 under that load', (s) => s.e2eLoad.p50, ms, 'linear'),
+    line('e2e p99 under that load', (s) => s.e2eLoad.p99, ms, 'linear'),
+    line('  raw chain p50 under that load', (s) => s.rawE2eLoad.p50, ms, 'linear'),
+    line('  raw chain p99 under that load', (s) => s.rawE2eLoad.p99, ms, 'linear'),
+  ];
+  return `${table(head, rows)}\n(per-client memory at N=10 is below the GC noise floor; read it from N=100 up)`;
+}
+
+export { latency };
