@@ -21,6 +21,10 @@ export function assertLive(d: WorkflowDraft): void {
   if (TERMINAL_PLAN_STATES.includes(d.state)) {
     throw new ProtocolError('invalid_state', `This workflow is ${d.state}; nothing can be changed`, { planState: d.state });
   }
+  // rollback_all is final: while its compensations run nothing else may be decided.
+  if (d.rollback) {
+    throw new ProtocolError('invalid_state', 'This workflow is being rolled back; nothing can be changed', { planState: d.state, rollback: d.rollback.status });
+  }
 }
 
 function editResult(d: WorkflowDraft, updated: string[], impacts: DependencyImpact[], batch: boolean): WorkflowEvent {

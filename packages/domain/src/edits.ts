@@ -66,7 +66,7 @@ export function modifyImpacts(d: WorkflowDraft, x: ApprovalStep): DependencyImpa
 }
 
 /** Recompute a step's dependencies after its params changed; refuses cycles, unknown refs, depth. */
-function refreshGraph(d: WorkflowDraft, s: ApprovalStep, previous: ApprovalStep[]): void {
+export function refreshGraph(d: WorkflowDraft, s: ApprovalStep, previous: ApprovalStep[]): void {
   const depthBefore = validateGraph(previous, Number.MAX_SAFE_INTEGER);
   validateGraph(d.steps, Math.max(DEFAULT_LIMITS.maxDependencyDepth, depthBefore));
   s.dependencies = dependencyIds(s);

@@ -32,7 +32,8 @@ export function beginWork(d0: WorkflowDraft, now: number): Work {
 /** Steps that should have a job now: the plan runs, is not paused on a failure, the step is runnable. */
 export function ready(d: WorkflowDraft): StepJobRef[] {
   if (d.state !== 'running' && d.state !== 'waiting_intervention') return [];
-  if (d.partialFailure) return [];
+  // Paused on a failure, or rolling back (rollback_all): nothing new starts.
+  if (d.partialFailure || d.rollback) return [];
   return d.steps.filter((s) => isRunnable(d, s)).map((s) => ({ stepId: s.id, run: s.run }));
 }
 
@@ -46,9 +47,20 @@ function canStart(d: WorkflowDraft): boolean {
   return !awaitingDecision(d) && d.conflicts.length === 0 && validateDraft(d).isValid;
 }
 
+/**
+ * A failure the user chose to leave behind (`continue_remaining`) still makes the workflow end
+ * `failed`; one released with `skip_failed` does not (its dependents were resolved by their rules).
+ */
+function failureStands(d: WorkflowDraft): boolean {
+  if (d.partialFailure !== undefined) return true;
+  return (d.failureResolutions ?? []).some((r) => r.action === 'continue_remaining' && findStep(d, r.stepId)?.state === 'failed');
+}
+
 export function advance(w: Work): void {
   const d = w.d;
   if (TERMINAL_PLAN_STATES.includes(d.state)) return;
+  // A requested rollback owns the plan's fate: only completeRollback ends it.
+  if (d.rollback) return;
   settle(d, w.now, w.fx);
   if (d.state === 'created') {
     if (d.steps.every(isDone)) {
@@ -66,12 +78,18 @@ export function advance(w: Work): void {
     const waiting = d.partialFailure !== undefined || d.steps.some((s) => s.state === 'waiting_intervention');
     d.state = waiting ? 'waiting_intervention' : 'running';
     if (d.steps.every(isDone)) {
-      d.state = d.partialFailure ? 'failed' : 'completed';
+      d.state = failureStands(d) ? 'failed' : 'completed';
       d.finishedAt = w.now;
       return;
     }
     d.approvalStatus = awaitingDecision(d) ? 'draft_pending' : 'step_approved';
   }
+}
+
+/** The step a STEP_EXECUTION `completed` names as next: the first enqueued, else the next pending by order. */
+export function nextStepId(d: WorkflowDraft, enqueue: StepJobRef[], finished: string): string | undefined {
+  if (enqueue[0]) return enqueue[0].stepId;
+  return [...d.steps].sort((a, b) => a.order - b.order).find((s) => s.id !== finished && s.state === 'pending' && !isDone(s))?.id;
 }
 
 export interface FinishOptions {

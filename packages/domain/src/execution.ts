@@ -3,13 +3,13 @@
  * is idempotent against redelivery: a stale `run`, a finished step or a finished workflow
  * answers null and changes nothing.
  */
-import { ProtocolError } from '@wfa/protocol';
 import type { ApprovalStep, StepResult, WorkflowDraft } from '@wfa/protocol';
 import type { BeginResult, StepJobRef, StepOutcome, StepStart, Transition } from './api';
-import { beginWork, finishWork, ready, type Work } from './engine';
+import { beginWork, finishWork, nextStepId, ready, type Work } from './engine';
 import { isRunnable } from './dependencies';
 import { resolveStepParams } from './resolve';
-import { findStep, isDone, isTerminalState } from './util';
+import { findStep, isDone } from './util';
+import { assertPausedOnFailure, releaseFailure, retryFailure } from './failure-ops';
 
 function live(d: WorkflowDraft): boolean {
   return d.state === 'running' || d.state === 'waiting_intervention';
@@ -22,7 +22,8 @@ function failStep(w: Work, s: ApprovalStep, error: string): StepResult {
   s.finishedAt = w.now;
   s.result = result;
   delete s.interventionRequired;
-  if (w.d.state !== 'cancelled') {
+  // Cancelled or rolling back: the outcome is recorded, but nothing pauses on it.
+  if (w.d.state !== 'cancelled' && !w.d.rollback) {
     w.d.partialFailure = {
       completedSteps: w.d.steps.filter((x) => x.state === 'completed').map((x) => x.id),
       failedStep: s.id,
@@ -76,11 +77,6 @@ function failedPayload(d: WorkflowDraft, s: ApprovalStep, result: StepResult) {
   };
 }
 
-function nextStepId(d: WorkflowDraft, enqueue: StepJobRef[], finished: string): string | undefined {
-  if (enqueue[0]) return enqueue[0].stepId;
-  return [...d.steps].sort((a, b) => a.order - b.order).find((s) => s.id !== finished && s.state === 'pending' && !isDone(s))?.id;
-}
-
 /**
  * Record how a running step ended. A non-final retriable failure answers null (BullMQ retries);
  * a non-retriable one is final whatever the attempt. Stale run / not running → null.
@@ -91,10 +87,11 @@ export function finishStep(d: WorkflowDraft, stepId: string, run: number, o: Ste
   const s = findStep(d, stepId);
   if (!s || s.run !== run || s.state !== 'running') return null;
   if (o.kind === 'failed' && o.retriable && !o.finalAttempt) return null;
-  if (d.state === 'completed' || d.state === 'failed') return null;
+  // A rolled-back workflow still records the outcome of a step that was running (its effect happened).
+  if ((d.state === 'completed' || d.state === 'failed') && !d.rollback) return null;
   const w = beginWork(d, now);
   const ws = findStep(w.d, stepId)!;
-  const cancelled = w.d.state === 'cancelled';
+  const cancelled = w.d.state === 'cancelled' || w.d.rollback !== undefined;
   switch (o.kind) {
     case 'completed': {
       const data = structuredClone(o.data);
@@ -122,7 +119,12 @@ export function finishStep(d: WorkflowDraft, stepId: string, run: number, o: Ste
         ws.finishedAt = now;
         return finishWork(w, {
           noAdvance: true,
-          lead: () => [{ type: 'STEP_EXECUTION', payload: { stepId, status: 'skipped', message: 'Skipped: the workflow was cancelled' } }],
+          lead: () => [
+            {
+              type: 'STEP_EXECUTION',
+              payload: { stepId, status: 'skipped', message: w.d.rollback ? 'Skipped: the workflow was rolled back' : 'Skipped: the workflow was cancelled' },
+            },
+          ],
         });
       }
       ws.state = 'waiting_intervention';
@@ -161,12 +163,6 @@ export function readyToRun(d: WorkflowDraft): StepJobRef[] {
   return ready(d);
 }
 
-function assertPausedOnFailure(d: WorkflowDraft): void {
-  if (!live(d) || d.partialFailure === undefined) {
-    throw new ProtocolError('invalid_state', 'This workflow is not waiting on a failed step', { planState: d.state });
-  }
-}
-
 /**
  * FAILURE_RESOLUTION helpers (the message itself is handled elsewhere):
  * `skip_failed` releases the failure: dependents of failed steps are resolved by their own rules
@@ -177,23 +173,14 @@ function assertPausedOnFailure(d: WorkflowDraft): void {
 export function skipFailed(d: WorkflowDraft, now: number): Transition {
   assertPausedOnFailure(d);
   const w = beginWork(d, now);
-  delete w.d.partialFailure;
+  releaseFailure(w);
   return finishWork(w, { snapshot: true });
 }
 
 export function retryFailed(d: WorkflowDraft, now: number): Transition {
   assertPausedOnFailure(d);
   const w = beginWork(d, now);
-  const failed = w.d.partialFailure?.failedStep;
-  for (const s of w.d.steps) {
-    if (s.id !== failed || !isTerminalState(s)) continue;
-    s.state = 'pending';
-    s.run += 1;
-    delete s.result;
-    delete s.finishedAt;
-    delete s.startedAt;
-  }
-  delete w.d.partialFailure;
+  retryFailure(w);
   return finishWork(w, { snapshot: true });
 }
 

@@ -11,3 +11,8 @@ export { collectTemplateRefs, resolveTemplates } from './templates';
 export type { TemplateRef } from './templates';
 export { depState, isRunnable, isLost } from './dependencies';
 export type { DepStateKind } from './dependencies';
+export { respondToIntervention, PRIMARY_TEXT_PARAM } from './interventions';
+export { resolveFailure, rollbackPlan, completeRollback } from './failures';
+export type { RollbackItem, RollbackReport } from './failures';
+export { draftReminder, expireDraft, TIMEOUT_REJECT_REASON, TIMEOUT_NOT_LOW_RISK_REASON, TIMEOUT_AUTO_APPROVED_BY } from './timers';
+export type { DraftTimeoutAction } from './timers';

@@ -6,8 +6,11 @@
 import fc from 'fast-check';
 import { ProtocolError, SERVER_PAYLOADS, TERMINAL_STEP_STATES, WorkflowDraftSchema } from '@wfa/protocol';
 import type { ActionStepInput, DependencyEffect, DependencyResolution, StepDependency, WorkflowDraft } from '@wfa/protocol';
-import type { StepOutcome, Transition } from './api';
+import type { Actor, StepOutcome, Transition } from './api';
 import { applyApproval, applyEdit, resolveConflict } from './decisions';
+import { respondToIntervention } from './interventions';
+import { completeRollback, resolveFailure, rollbackPlan } from './failures';
+import { draftReminder, expireDraft } from './timers';
 import { beginStep, expireIntervention, finishStep, readyToRun, retryFailed, skipFailed } from './execution';
 import { depState, evalCondition } from './dependencies';
 import { effectiveDeps } from './graph';
@@ -82,7 +85,11 @@ function makeSteps(specs: StepSpec[]): ActionStepInput[] {
   });
 }
 
-const action = fc.record({ k: fc.nat(99), a: fc.nat(), b: fc.nat(99) });
+// Unbiased: fast-check favours small numbers, which would make late branches (interventions,
+// failure answers, timers) and intervention/failure outcomes rare.
+const action = fc.record({ k: fc.noBias(fc.nat(124)), a: fc.nat(), b: fc.noBias(fc.nat(99)) });
+const SYSTEM: Actor = { userId: 'system', roles: [], kind: 'system' };
+const FAILURE_ANSWERS = ['retry_failed', 'skip_failed', 'continue_remaining', 'rollback_all'] as const;
 
 class Driver {
   pool = new Map<string, { stepId: string; run: number }>();
@@ -122,6 +129,47 @@ class Driver {
     if (t) this.apply(t, prev);
   }
 
+  /** A reminder changes nothing but emits one WORKFLOW_REMINDER. */
+  remind(index: number) {
+    const prev = this.d;
+    const t = draftReminder(prev, index, this.now);
+    if (!t) return;
+    expect(t.draft).toEqual(prev);
+    expect(t.enqueue).toEqual([]);
+    expect(t.cancel).toEqual([]);
+    expect(t.events.map((e) => e.type)).toEqual(['WORKFLOW_REMINDER']);
+    expect(SERVER_PAYLOADS.WORKFLOW_REMINDER.safeParse(t.events[0]!.payload).success).toBe(true);
+  }
+
+  /** Answer the oldest waiting intervention: 0 provide (string), 1 provide (object), 2 skip, 3 retry (string), 4 retry (as is). */
+  respond(how: number) {
+    const d = this.d;
+    const s = d.steps.find((x) => x.state === 'waiting_intervention');
+    if (!s) return;
+    const now = ++this.now;
+    const p =
+      how === 0
+        ? { stepId: s.id, option: 'provide_value' as const, value: 'pv@example.com' }
+        : how === 1
+          ? { stepId: s.id, option: 'provide_value' as const, value: { email: 'pv@example.com', name: 'P', score: 3 } }
+          : how === 2
+            ? { stepId: s.id, option: 'skip' as const }
+            : how === 3
+              ? { stepId: s.id, option: 'retry' as const, value: 'r@example.com' }
+              : { stepId: s.id, option: 'retry' as const };
+    this.attempt(() => respondToIntervention(d, p, USER, now));
+  }
+
+  /** The worker's rollback: undo everything completed, report. */
+  rollBack() {
+    const d = this.d;
+    if (d.rollback?.status !== 'requested') return;
+    const plan = rollbackPlan(d);
+    const half = plan.filter((_, i) => i % 2 === 0).map((x) => x.stepId);
+    const rest = plan.filter((_, i) => i % 2 === 1).map((x) => ({ stepId: x.stepId, reason: 'cannot be undone' }));
+    this.attempt(() => completeRollback(d, { compensated: half, notCompensated: rest }, ++this.now));
+  }
+
   begin(stepId: string, run: number) {
     this.now += 1;
     const prev = this.d;
@@ -155,6 +203,11 @@ class Driver {
 
   finish(stepId: string, kind: number) {
     this.now += 1;
+    this.finishWith(stepId, kind);
+  }
+
+  /** kind < 50 completes, < 65 fails for good, < 75 fails retriably, else asks the user. */
+  finishWith(stepId: string, kind: number) {
     const s = this.d.steps.find((x) => x.id === stepId)!;
     const data = {
       ...(kind % 7 !== 0 ? { email: 'e@example.com' } : {}),
@@ -189,7 +242,8 @@ function invariantsWhenFinished(d: WorkflowDraft) {
   expect(readyToRun(d)).toEqual([]);
   for (const s of d.steps) {
     const declined = s.state === 'pending' && (s.approvalStatus === 'step_rejected' || s.approvalStatus === 'user_cancelled');
-    const cancelledRunning = d.state === 'cancelled' && s.state === 'running';
+    // Cancelled or rolled back while a step ran: its worker's outcome is still recorded later.
+    const cancelledRunning = (d.state === 'cancelled' || d.rollback !== undefined) && s.state === 'running';
     expect(TERMINAL_STEP_STATES.includes(s.state) || declined || cancelledRunning).toBe(true);
   }
   expect(WorkflowDraftSchema.safeParse(d).success).toBe(true);
@@ -201,9 +255,10 @@ describe('properties', () => {
       fc.property(
         fc.array(stepSpec, { minLength: 1, maxLength: 7 }),
         fc.constantFrom('review_all' as const, 'step_by_step' as const),
-        fc.array(action, { maxLength: 80 }),
+        fc.array(action, { maxLength: 80, size: 'max' }),
         fc.boolean(),
-        (specs, mode, actions, approveFirst) => {
+        fc.nat(),
+        (specs, mode, actions, approveFirst, settleSeed) => {
           const built = build({ steps: makeSteps(specs) }, { mode });
           const drv = new Driver(built.draft);
           for (const e of built.enqueue) drv.pool.set(drv.key(e.stepId, e.run), e);
@@ -251,7 +306,19 @@ describe('properties', () => {
                 expect(beginStep(d, s.id, run, now)).toBeNull();
               }
             } else if (k < 97) drv.attempt(() => applyApproval(d, { action: 'cancel_all' }, USER, now));
-            else drv.attempt(() => applyEdit(d, { operation: 'restore_params', stepId: pick(a) }, USER, now));
+            else if (k < 99) drv.attempt(() => applyEdit(d, { operation: 'restore_params', stepId: pick(a) }, USER, now));
+            else if (k < 106) drv.respond(b % 5);
+            else if (k < 113) {
+              // retry / skip / continue most of the time; rollback now and then.
+              const answer = FAILURE_ANSWERS[b < 90 ? b % 3 : 3]!;
+              if (d.partialFailure) drv.attempt(() => resolveFailure(d, { action: answer }, USER, now));
+              else expect(() => resolveFailure(d, { action: answer }, USER, now)).toThrow(ProtocolError);
+            } else if (k < 115) drv.rollBack();
+            else if (k < 119) drv.remind(b % 3);
+            else {
+              const act = (['save_draft', 'auto_reject', 'auto_approve'] as const)[b % 3]!;
+              drv.attempt(() => expireDraft(d, act, SYSTEM, now));
+            }
             invariantsWhenFinished(drv.d);
           }
           // The user settles whatever is left; the workflow must then finish.
@@ -260,13 +327,23 @@ describe('properties', () => {
             const d = drv.d;
             const now = ++drv.now;
             if (isFinished(d)) break;
+            const pick3 = (settleSeed >> (round % 16)) % 3;
+            if (d.rollback?.status === 'requested') {
+              drv.rollBack();
+              continue;
+            }
             if (d.partialFailure) {
-              drv.attempt(() => skipFailed(d, now));
+              if (pick3 === 0) drv.attempt(() => skipFailed(d, now));
+              else drv.attempt(() => resolveFailure(d, { action: pick3 === 1 ? 'continue_remaining' : 'skip_failed' }, USER, now));
               continue;
             }
             const waiting = d.steps.find((s) => s.state === 'waiting_intervention');
             if (waiting) {
-              drv.attempt(() => expireIntervention(d, waiting.id, waiting.run, now));
+              // Answer (a value that does not fit a dependent is refused: then skip), or let it time out.
+              const v = drv.d.version;
+              if (pick3 === 0) drv.attempt(() => expireIntervention(d, waiting.id, waiting.run, now));
+              else drv.respond(pick3 === 1 ? 0 : 2);
+              if (drv.d.version === v) drv.respond(2);
               continue;
             }
             const c = d.conflicts[0];
@@ -292,6 +369,73 @@ describe('properties', () => {
             // Only a plan that validation refuses may still be waiting: the user gives up on it.
             expect(d.state).toBe('created');
             drv.attempt(() => applyApproval(d, { action: 'cancel_all' }, USER, now));
+          }
+          drv.drain();
+          expect(isFinished(drv.d)).toBe(true);
+          invariantsWhenFinished(drv.d);
+        },
+      ),
+      { numRuns: Number(process.env.PROP_RUNS ?? 300) },
+    );
+  });
+
+  it('interventions and failures answered in every way keep the invariants and always finish', () => {
+    const op = fc.record({ op: fc.noBias(fc.nat(9)), x: fc.noBias(fc.nat(99)) });
+    fc.assert(
+      fc.property(
+        fc.array(stepSpec, { minLength: 1, maxLength: 7 }),
+        fc.constantFrom('review_all' as const, 'step_by_step' as const),
+        fc.array(op, { minLength: 10, maxLength: 60 }),
+        (specs, mode, ops) => {
+          const built = build({ steps: makeSteps(specs) }, { mode });
+          const drv = new Driver(built.draft);
+          drv.attempt(() => applyApproval(drv.d, { action: 'approve_all' }, USER, ++drv.now));
+          for (const { op: o, x } of ops) {
+            const d = drv.d;
+            const now = ++drv.now;
+            if (o < 3) {
+              const jobs = [...drv.pool.values()];
+              const job = jobs[x % Math.max(1, jobs.length)];
+              if (job) drv.begin(job.stepId, job.run);
+            } else if (o < 5) {
+              const running = [...drv.running];
+              const id = running[x % Math.max(1, running.length)];
+              // A third each: complete, fail for good, ask the user.
+              if (id) drv.finish(id, [1, 55, 80][x % 3]!);
+            } else if (o < 7) drv.respond(x % 5);
+            else if (o < 8) {
+              const s = d.steps.find((y) => y.state === 'waiting_intervention');
+              if (s) drv.attempt(() => expireIntervention(d, s.id, s.run, now));
+            } else if (o < 9) {
+              if (d.partialFailure) drv.attempt(() => resolveFailure(d, { action: FAILURE_ANSWERS[x % 4]! }, USER, now));
+            } else drv.rollBack();
+            invariantsWhenFinished(drv.d);
+          }
+          for (let round = 0; round < 40 && !isFinished(drv.d); round++) {
+            drv.drain();
+            const d = drv.d;
+            const now = ++drv.now;
+            if (isFinished(d)) break;
+            if (d.rollback?.status === 'requested') drv.rollBack();
+            else if (d.partialFailure) drv.attempt(() => resolveFailure(d, { action: round % 2 ? 'continue_remaining' : 'skip_failed' }, USER, now));
+            else if (d.steps.some((s) => s.state === 'waiting_intervention')) {
+              const v = drv.d.version;
+              drv.respond(round % 2 ? 0 : 2);
+              if (drv.d.version === v) drv.respond(2);
+            } else if (d.conflicts[0]) {
+              // Provide the value (skipping could hold a `wait` dependent again); skip if it does not fit.
+              const c = d.conflicts[0];
+              const v = drv.d.version;
+              drv.attempt(() => resolveConflict(d, { stepId: c.stepId, option: 'provide_value', value: 'pv@example.com' }, USER, now));
+              if (drv.d.version === v) drv.attempt(() => resolveConflict(d, { stepId: c.stepId, option: 'skip_dependent' }, USER, now));
+            } else {
+              // Only a `wait` dependent may still hold the plan: bring back the root of what holds it.
+              const held = d.steps.flatMap((s) => (s.state === 'pending' ? effectiveDeps(s).filter((e) => depState(d, s, e) === 'held') : []));
+              expect(held.length).toBeGreaterThan(0);
+              let root = d.steps.find((s) => s.id === held[0]!.stepId)!;
+              while (root.state === 'skipped' && root.skippedBy) root = d.steps.find((s) => s.id === root.skippedBy)!;
+              drv.attempt(() => applyApproval(d, { action: 'approve_step', stepId: root.id }, USER, now));
+            }
           }
           drv.drain();
           expect(isFinished(drv.d)).toBe(true);

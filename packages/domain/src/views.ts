@@ -57,6 +57,8 @@ export function toStatusPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_STATU
   if (d.conflicts.length > 0) payload.conflicts = structuredClone(d.conflicts);
   if (d.partialFailure !== undefined) payload.partialFailure = structuredClone(d.partialFailure);
   if (d.expiresAt !== undefined) payload.expiresAt = d.expiresAt;
+  if (d.expiredAt !== undefined) payload.expired = true;
+  if (d.rollback !== undefined) payload.rollback = structuredClone(d.rollback);
   return payload;
 }
 

@@ -21,6 +21,7 @@ import {
   ParamsSchema,
   PartialFailureSchema,
   RiskSchema,
+  RollbackSchema,
   SessionIdSchema,
   StepDependencySchema,
   StepIdSchema,
@@ -229,6 +230,10 @@ export const WorkflowStatusPayloadSchema = z.object({
   conflicts: z.array(OpenConflictSchema).optional(),
   partialFailure: PartialFailureSchema.optional(),
   expiresAt: z.number().optional(),
+  /** The draft's approval window ran out (the timeout's default action was applied). */
+  expired: z.literal(true).optional(),
+  /** A requested or finished rollback_all, with its report once done. */
+  rollback: RollbackSchema.optional(),
 });
 
 export const WorkflowReminderPayloadSchema = z.object({ expiresAt: z.number(), pendingStepIds: z.array(z.string()) });

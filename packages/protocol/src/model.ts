@@ -5,6 +5,7 @@ import {
   DependencyEffectSchema,
   DependencyResolutionSchema,
   ExecutionModeSchema,
+  FailureActionSchema,
   PlanStateSchema,
   RiskLevelSchema,
   StepStateSchema,
@@ -162,6 +163,27 @@ export const PartialFailureSchema = z.object({
 });
 export type PartialFailure = z.infer<typeof PartialFailureSchema>;
 
+/**
+ * FAILURE_RESOLUTION rollback_all (SPEC §6.7): requested by the user, carried out by a worker
+ * (compensations newest first), then reported: what was undone, and what could not be (by name).
+ */
+export const RollbackSchema = z.object({
+  requestedAt: z.number(),
+  status: z.enum(['requested', 'done']),
+  compensated: z.array(z.string()).optional(),
+  notCompensated: z.array(z.object({ stepId: z.string(), description: z.string(), reason: z.string() })).optional(),
+});
+export type Rollback = z.infer<typeof RollbackSchema>;
+
+/** One answer to a paused failure, kept for the audit (and so `continue_remaining` ends the plan failed). */
+export const FailureResolutionRecordSchema = z.object({
+  stepId: z.string(),
+  action: FailureActionSchema,
+  at: z.number(),
+  by: z.string(),
+});
+export type FailureResolutionRecord = z.infer<typeof FailureResolutionRecordSchema>;
+
 export const ExecutionContextSchema = z.object({
   entityId: z.string(),
   phoneNumber: z.string(),
@@ -204,6 +226,10 @@ export const WorkflowDraftSchema = z.object({
   lastInteraction: z.number(),
   /** When the draft's approval window ends (SPEC §6.8). */
   expiresAt: z.number().optional(),
+  /** When the approval window ran out and the timeout's default action was applied (SPEC §6.8). */
+  expiredAt: z.number().optional(),
+  failureResolutions: z.array(FailureResolutionRecordSchema).optional(),
+  rollback: RollbackSchema.optional(),
   finishedAt: z.number().optional(),
   executionContext: ExecutionContextSchema,
 });

@@ -1,0 +1,155 @@
+/**
+ * FAILURE_RESOLUTION (SPEC §6.7, seed PartialFailureHandling): the user's answer to a workflow
+ * paused on a step that failed for good. Every answer is recorded in `failureResolutions` (audit).
+ *  - retry_failed / skip_failed: as `retryFailed` / `skipFailed`.
+ *  - continue_remaining: the failed branch is abandoned, everything independent goes on; the
+ *    workflow ends `failed`.
+ *  - rollback_all: nothing more runs; a worker undoes the completed steps (`rollbackPlan`) and
+ *    reports (`completeRollback`).
+ */
+import type { ClientPayload, WorkflowDraft, WorkflowEvent } from '@wfa/protocol';
+import type { Actor, StepJobRef, Transition } from './api';
+import { beginWork, finishWork, type Work } from './engine';
+import { assertVersion } from './decisions';
+import { isLost } from './dependencies';
+import { effectiveDeps } from './graph';
+import { assertPausedOnFailure, releaseFailure, retryFailure } from './failure-ops';
+import { findStep, isTerminalState } from './util';
+
+export function resolveFailure(d: WorkflowDraft, p: ClientPayload<'FAILURE_RESOLUTION'>, actor: Actor, now: number): Transition {
+  assertVersion(d, p.expectedVersion);
+  assertPausedOnFailure(d);
+  const w = beginWork(d, now);
+  const failed = w.d.partialFailure!.failedStep;
+  w.d.failureResolutions = [...(w.d.failureResolutions ?? []), { stepId: failed, action: p.action, at: now, by: actor.userId }];
+  switch (p.action) {
+    case 'retry_failed':
+      retryFailure(w);
+      return finishWork(w, { snapshot: true });
+    case 'skip_failed':
+      releaseFailure(w);
+      return finishWork(w, { snapshot: true });
+    case 'continue_remaining':
+      abandonBranch(w, failed);
+      return finishWork(w, { snapshot: true });
+    case 'rollback_all':
+      return requestRollback(w);
+  }
+}
+
+/**
+ * continue_remaining: every step downstream of the failed one that has not started is skipped
+ * (`skippedBy` = the dependency it lost), whatever its effect x resolution: the user chose to leave
+ * that branch behind, so not even `optional`/`fallback` dependents run on it. A dependency that a
+ * condition turns off is not lost, so such a step is not part of the branch. Independent steps go
+ * on through the engine; the failure stands (the workflow ends `failed`, see engine.advance).
+ */
+function abandonBranch(w: Work, failedId: string): void {
+  const d = w.d;
+  releaseFailure(w); // the failed step is now dead: `isLost` holds for its dependents
+  const abandoned = new Set([failedId]);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of d.steps) {
+      if (s.state !== 'pending' || abandoned.has(s.id)) continue;
+      if (s.approvalStatus === 'step_rejected' || s.approvalStatus === 'user_cancelled') continue;
+      const dep = effectiveDeps(s).find((e) => abandoned.has(e.stepId) && isLost(d, e));
+      if (!dep) continue;
+      s.state = 'skipped';
+      s.skippedBy = dep.stepId;
+      w.fx.skipped.push({ stepId: s.id, cause: dep.stepId });
+      abandoned.add(s.id);
+      changed = true;
+    }
+  }
+  // Conflicts about abandoned steps go with them (settle drops those of ineligible steps too).
+  d.conflicts = d.conflicts.filter((c) => !abandoned.has(c.stepId));
+}
+
+/**
+ * rollback_all: nothing else runs. Steps that have not started are skipped (approvalStatus
+ * `user_cancelled`, their queued jobs cancelled); a running step finishes and its outcome is still
+ * recorded. The plan stays `running` (the system is busy undoing; nothing waits on the user) until
+ * `completeRollback`, which ends it `failed`. Decisions are refused meanwhile (`assertLive`).
+ */
+function requestRollback(w: Work): Transition {
+  const d = w.d;
+  delete d.partialFailure;
+  d.rollback = { requestedAt: w.now, status: 'requested' };
+  d.state = 'running';
+  d.conflicts = [];
+  const extraCancel: StepJobRef[] = [];
+  const lead: WorkflowEvent[] = [];
+  for (const s of d.steps) {
+    if (isTerminalState(s) || s.state === 'running') continue;
+    const declined = s.state === 'pending' && (s.approvalStatus === 'step_rejected' || s.approvalStatus === 'user_cancelled');
+    if (declined) continue;
+    if (s.approvalStatus === 'step_approved') extraCancel.push({ stepId: s.id, run: s.run });
+    s.state = 'skipped';
+    s.approvalStatus = 'user_cancelled';
+    delete s.interventionRequired;
+    lead.push({ type: 'STEP_EXECUTION', payload: { stepId: s.id, status: 'skipped', message: 'Skipped: the workflow is being rolled back' } });
+  }
+  const t = finishWork(w, { snapshot: true, extraCancel, lead: () => lead });
+  t.ack = { version: t.draft.version, rollback: true };
+  return t;
+}
+
+export interface RollbackItem {
+  stepId: string;
+  action: string;
+  data: unknown;
+  description: string;
+}
+
+/** What a rollback must undo: the completed steps, newest first (finishedAt desc, then order desc). */
+export function rollbackPlan(d: WorkflowDraft): RollbackItem[] {
+  return d.steps
+    .filter((s) => s.state === 'completed')
+    .sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0) || b.order - a.order)
+    .map((s) => ({ stepId: s.id, action: s.action, data: structuredClone(s.result?.data), description: s.description }));
+}
+
+export interface RollbackReport {
+  compensated: string[];
+  notCompensated: { stepId: string; reason: string }[];
+}
+
+/**
+ * Record the rollback's outcome (null unless one is pending, so a repeated job changes nothing).
+ * The plan ends `failed` (the seed has no "rolled back" state; `rollback.status` 'done' says it).
+ * Undone steps keep state `completed` (their effect did happen, then was compensated) and get a
+ * STEP_EXECUTION "Undone: …"; completed steps the report does not cover, and steps still running,
+ * are listed as not undone, by name. The final WORKFLOW_STATUS carries the report.
+ */
+export function completeRollback(d: WorkflowDraft, report: RollbackReport, now: number): Transition | null {
+  if (!d.rollback || d.rollback.status !== 'requested') return null;
+  const w = beginWork(d, now);
+  const wd = w.d;
+  const completed = new Set(wd.steps.filter((s) => s.state === 'completed').map((s) => s.id));
+  const compensated = [...new Set(report.compensated)].filter((id) => completed.has(id));
+  const notCompensated: { stepId: string; description: string; reason: string }[] = [];
+  const listed = new Set(compensated);
+  for (const n of report.notCompensated) {
+    const s = findStep(wd, n.stepId);
+    if (!s || listed.has(s.id)) continue;
+    listed.add(s.id);
+    notCompensated.push({ stepId: s.id, description: s.description, reason: n.reason });
+  }
+  for (const item of rollbackPlan(wd)) {
+    if (listed.has(item.stepId)) continue;
+    notCompensated.push({ stepId: item.stepId, description: item.description, reason: `"${item.description}" was not undone (it finished after the rollback started)` });
+  }
+  for (const s of wd.steps) {
+    if (s.state !== 'running' || listed.has(s.id)) continue;
+    notCompensated.push({ stepId: s.id, description: s.description, reason: `"${s.description}" was still running; whatever it does is not undone` });
+  }
+  wd.rollback = { ...wd.rollback!, status: 'done', compensated, notCompensated };
+  wd.state = 'failed';
+  wd.finishedAt = now;
+  const lead: WorkflowEvent[] = compensated.map((id) => {
+    const s = findStep(wd, id)!;
+    return { type: 'STEP_EXECUTION', payload: { stepId: id, status: 'completed', message: `Undone: ${s.description}` } };
+  });
+  return finishWork(w, { noAdvance: true, snapshot: true, lead: () => lead });
+}
