@@ -29,11 +29,9 @@ async function main(): Promise<void> {
   const redis = await findRedis();
   process.stdout.write(`start: using Redis at ${redis.url.replace(/\/\/[^@/]*@/, '//***@')}\n`);
   const env = { ...process.env, REDIS_URL: redis.url };
-  const tsx = join(root, 'node_modules', '.bin', 'tsx');
-  const apps: ChildProcess[] = [
-    spawn(tsx, [join(root, 'apps/worker/src/main.ts')], { stdio: 'inherit', env }),
-    spawn(tsx, [join(root, 'apps/gateway/src/main.ts')], { stdio: 'inherit', env }),
-  ];
+  // node with tsx's loader (not the tsx binary, which adds a process between us and the app).
+  const run = (script: string) => spawn(process.execPath, ['--import', 'tsx', join(root, script)], { stdio: 'inherit', env, cwd: root });
+  const apps: ChildProcess[] = [run('apps/worker/src/main.ts'), run('apps/gateway/src/main.ts')];
   let stopping = false;
   const stop = (code: number) => {
     if (stopping) return;

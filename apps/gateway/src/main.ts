@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '@wfa/protocol';
 import { createDefaultPlanner } from '@wfa/planner';
-import { StepQueue } from '@wfa/queue';
+import { StepQueue, TimerQueue } from '@wfa/queue';
 import { ConfigError, createLogger, onShutdown } from '@wfa/runtime';
 import {
   PreferencesStore,
@@ -49,10 +49,11 @@ async function main(): Promise<void> {
     attempts: config.STEP_ATTEMPTS,
     backoffMs: config.STEP_BACKOFF_MS,
   });
+  const timers = new TimerQueue(queueConnection, keys.queuePrefix);
   const devToken = config.devMode ? signToken(config.JWT_SECRET, { sub: DEV_USER_ID, roles: ['user', 'approver', config.ADMIN_ROLE] }) : undefined;
   const app = createHttpApp({
     redis,
-    queues: [steps.queue],
+    queues: [steps.queue, timers.queue],
     jwtSecret: config.JWT_SECRET,
     adminRole: config.ADMIN_ROLE,
     consoleDir: config.CONSOLE_DIR ?? join(__dirname, '..', '..', 'console', 'dist'),
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
     preferences: new PreferencesStore(redis, keys),
     replies: new ReplyCache(redis, keys),
     steps,
+    timers,
     planner: createDefaultPlanner(),
     logger,
     limits: {
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
   onShutdown(logger, async () => {
     await stopRelay();
     await new Promise<void>((resolve) => io.close(() => resolve()));
-    await steps.close().catch(() => undefined);
+    await Promise.all([steps.close(), timers.close()].map((p) => p.catch(() => undefined)));
     await Promise.all([redis.quit(), subscriber.quit(), queueConnection.quit()].map((p) => p.catch(() => undefined)));
   });
 }

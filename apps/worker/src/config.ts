@@ -14,6 +14,10 @@ const WorkerEnvSchema = z.object({
   DEMO_USER: z.string().max(200).optional(),
   /** A step handler taking longer than this fails (and is retried). */
   STEP_TIMEOUT_MS: envInt(60_000, 100, 3_600_000),
+  /** Simulated provider latency: each step pauses this long at its midway progress report (benchmarks, fault tests). */
+  HANDLER_LATENCY_MS: envInt(0, 0, 600_000),
+  /** How often a worker re-enqueues ready steps of active workflows (repairs a crash between commit and enqueue). */
+  SWEEP_INTERVAL_MS: envInt(15_000, 500, 3_600_000),
   /** How long a job stays locked to a worker without a heartbeat; a killed worker's step is re-delivered after it. */
   LOCK_DURATION_MS: envInt(30_000, 1000, 600_000),
 });

@@ -1,12 +1,13 @@
 /**
  * Worker composition root: config → Redis → stores → queues → BullMQ worker → signals.
  */
-import { StepQueue } from '@wfa/queue';
+import { StepQueue, TimerQueue } from '@wfa/queue';
 import { ConfigError, createLogger, onShutdown } from '@wfa/runtime';
-import { WorkflowStore, createBlockingConnection, createCommandConnection, createKeys, waitForReady } from '@wfa/store';
+import { PreferencesStore, WorkflowStore, createBlockingConnection, createCommandConnection, createKeys, waitForReady } from '@wfa/store';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { seedDemoWorkspace } from './handlers';
 import { createStepProcessor, createStepWorker } from './step-worker';
+import { createTimerProcessor, createTimerWorker } from './timer-worker';
 
 async function main(): Promise<void> {
   let config: WorkerConfig;
@@ -19,10 +20,11 @@ async function main(): Promise<void> {
   const logger = createLogger('worker', { level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
   const keys = createKeys(config.KEY_PREFIX);
   // The worker's state writes wait for a reconnect rather than fail: a step that ran must be recorded.
-  const redis = createBlockingConnection(config.REDIS_URL, 'wfa-worker');
+  const redis = createBlockingConnection(config.REDIS_URL, 'wfa-worker', { enableAutoPipelining: true });
   const workerConnection = createBlockingConnection(config.REDIS_URL, 'wfa-worker-bullmq');
+  const timerConnection = createBlockingConnection(config.REDIS_URL, 'wfa-worker-timers');
   const queueConnection = createBlockingConnection(config.REDIS_URL, 'wfa-worker-queue');
-  for (const c of [redis, workerConnection, queueConnection]) c.on('error', () => undefined);
+  for (const c of [redis, workerConnection, timerConnection, queueConnection]) c.on('error', () => undefined);
   await waitForReady(redis, 15_000).catch((err: Error) => {
     logger.error(`cannot reach Redis: ${err.message}`);
     process.exit(3);
@@ -30,23 +32,32 @@ async function main(): Promise<void> {
 
   const store = new WorkflowStore(redis, keys);
   const steps = new StepQueue({ connection: queueConnection, prefix: keys.queuePrefix, attempts: config.STEP_ATTEMPTS, backoffMs: config.STEP_BACKOFF_MS });
+  const timers = new TimerQueue(queueConnection, keys.queuePrefix);
   if (config.demoUser) {
     await seedDemoWorkspace(redis, keys.prefix, config.demoUser, Date.now());
     logger.info('demo workspace ready', { user: config.demoUser });
   }
-  const processor = createStepProcessor({ store, steps, redis, keys, logger, now: Date.now, stepTimeoutMs: config.STEP_TIMEOUT_MS });
+  const processor = createStepProcessor({ store, steps, timers, redis, keys, logger, now: Date.now, stepTimeoutMs: config.STEP_TIMEOUT_MS, handlerLatencyMs: config.HANDLER_LATENCY_MS });
   const worker = createStepWorker(workerConnection, keys.queuePrefix, config.CONCURRENCY, processor, config.LOCK_DURATION_MS);
   worker.on('error', (err) => logger.warn('worker error', { error: err.message }));
-  await worker.waitUntilReady();
+  const timerWorker = await createTimerWorker(
+    timerConnection,
+    keys.queuePrefix,
+    createTimerProcessor({ store, preferences: new PreferencesStore(redis, keys), steps, timers, redis, keys, logger, now: Date.now }),
+    config.SWEEP_INTERVAL_MS,
+    timers.queue,
+  );
+  timerWorker.on('error', (err) => logger.warn('timer worker error', { error: err.message }));
+  await Promise.all([worker.waitUntilReady(), timerWorker.waitUntilReady()]);
   logger.info('worker running', { concurrency: config.CONCURRENCY });
   process.stdout.write('WFA_WORKER_READY\n');
 
   onShutdown(logger, async () => {
     // close() stops fetching and waits for active steps to finish; a hard kill leaves them to be
     // re-delivered (stalled) to another worker.
-    await worker.close();
-    await steps.close().catch(() => undefined);
-    await Promise.all([redis, workerConnection, queueConnection].map((c) => c.quit().catch(() => undefined)));
+    await Promise.all([worker.close(), timerWorker.close()]);
+    await Promise.all([steps.close(), timers.close()].map((p) => p.catch(() => undefined)));
+    await Promise.all([redis, workerConnection, timerConnection, queueConnection].map((c) => c.quit().catch(() => undefined)));
   });
 }
 

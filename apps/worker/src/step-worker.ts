@@ -1,8 +1,9 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { JOB_CATALOG, isActionName } from '@wfa/protocol';
-import { beginStep, finishStep, isFinished, readyToRun, reportProgress, type StepOutcome, type Transition } from '@wfa/domain';
-import { STEP_QUEUE, type StepQueue } from '@wfa/queue';
+import { beginStep, finishStep, readyToRun, type StepOutcome } from '@wfa/domain';
+import { carryOut } from './carry-out';
+import { STEP_QUEUE, type StepQueue, type TimerQueue } from '@wfa/queue';
 import type { Logger } from '@wfa/runtime';
 import type { Keys, WorkflowStore } from '@wfa/store';
 import { PermanentStepError, Workspace, runHandler, type HandlerContext, type HandlerOutcome } from './handlers';
@@ -10,12 +11,15 @@ import { PermanentStepError, Workspace, runHandler, type HandlerContext, type Ha
 export interface StepWorkerDeps {
   store: WorkflowStore;
   steps: StepQueue;
+  timers: TimerQueue;
   /** Command connection the built-in workspace lives on. */
   redis: Redis;
   keys: Keys;
   logger: Logger;
   now: () => number;
   stepTimeoutMs: number;
+  /** Simulated provider latency at the midway progress report (0 in normal use). */
+  handlerLatencyMs: number;
 }
 
 /**
@@ -67,8 +71,11 @@ export function createStepProcessor(deps: StepWorkerDeps) {
       workspace: new Workspace(deps.redis, deps.keys.prefix, draft.userId),
       reportProgress: async (progress, message) => {
         await job.updateProgress(progress);
-        const r = await deps.store.mutate(sessionId, (d) => reportProgress(d, stepId, run, progress, message, deps.now()));
-        if (r.result) await carryOut(deps, r.result);
+        // Logged and published, not committed: progress changes nothing a decision depends on,
+        // so it needs no compare-and-set round (and cannot conflict with the user's decisions).
+        const p = Math.max(0, Math.min(100, progress));
+        await deps.store.appendEvents(draft, [{ type: 'STEP_EXECUTION', payload: { stepId, status: 'running', progress: p, message } }]);
+        if (deps.handlerLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.handlerLatencyMs));
       },
     };
 
@@ -89,13 +96,16 @@ export function createStepProcessor(deps: StepWorkerDeps) {
       // Final: recorded above, and BullMQ must not retry. Otherwise BullMQ retries with backoff.
       throw outcome.finalAttempt ? new UnrecoverableError(outcome.error) : new Error(outcome.error);
     }
-    if (outcome.kind === 'intervention') {
+    if (outcome.kind === 'intervention' && finished.result) {
+      // The seed's key for the open question, and a durable timer for its answer (SPEC §6.6).
+      const askedAt = deps.now();
       await deps.redis.set(
         deps.keys.intervention(sessionId, stepId),
-        JSON.stringify({ sessionId, stepId, run, ...outcome, askedAt: deps.now() }),
+        JSON.stringify({ sessionId, stepId, run, ...outcome, askedAt }),
         'EX',
         24 * 3600,
       );
+      await deps.timers.scheduleInterventionTimeout(sessionId, stepId, run, askedAt + outcome.timeoutSec * 1000, askedAt);
     }
     log.info('step finished', { outcome: outcome.kind });
     return { outcome: outcome.kind };
@@ -106,13 +116,6 @@ function toOutcome(out: HandlerOutcome): StepOutcome {
   return out.kind === 'completed'
     ? { kind: 'completed', data: out.data, message: out.message }
     : { kind: 'intervention', reason: out.reason, options: out.options, timeoutSec: out.timeoutSec, entityToResolve: out.entityToResolve };
-}
-
-async function carryOut(deps: StepWorkerDeps, t: Transition): Promise<void> {
-  const sid = t.draft.sessionId;
-  if (t.cancel.length) await deps.steps.remove(sid, t.cancel);
-  if (t.enqueue.length) await deps.steps.enqueue(sid, t.enqueue);
-  if (isFinished(t.draft)) await deps.store.removeFromUserIndex(t.draft.userId, sid);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -15,7 +15,7 @@ export interface Keys {
   audit(sessionId: string): string;
   userActive(userId: string): string;
   preferences(userId: string): string;
-  reply(userId: string, messageId: string): string;
+  reply(userId: string, type: string, messageId: string): string;
   /** Workflows that may have steps to enqueue; the worker's sweep reconciles them. */
   activeWorkflows: string;
   /** Pub/sub channel every gateway listens on. */
@@ -35,7 +35,7 @@ export function createKeys(prefix = ''): Keys {
     audit: (sid) => `${prefix}workflow:{${sid}}:audit`,
     userActive: (uid) => `${prefix}approvals:{${uid}}:active`,
     preferences: (uid) => `${prefix}user:{${uid}}:approval_preferences`,
-    reply: (uid, messageId) => `${prefix}user:{${uid}}:reply:${messageId}`,
+    reply: (uid, type, messageId) => `${prefix}user:{${uid}}:reply:${type}:${messageId}`,
     activeWorkflows: `${prefix}wfa:{active}:workflows`,
     channel: `${prefix}wfa:events`,
     queuePrefix: `${prefix}{wfa}`,

@@ -9,7 +9,8 @@ export type Claim = { kind: 'claimed' } | { kind: 'answered'; reply: unknown } |
 
 /**
  * At-most-once application of client messages that carry a `messageId` (SPEC §5): the first
- * delivery claims the id, later ones get the stored answer.
+ * delivery claims the id, later ones get the stored answer. Keyed by user, message type and id,
+ * so an id reused for a different kind of message is not mistaken for a resend.
  */
 export class ReplyCache {
   constructor(
@@ -17,8 +18,8 @@ export class ReplyCache {
     private readonly keys: Keys,
   ) {}
 
-  async claim(userId: string, messageId: string, waitMs = 5000): Promise<Claim> {
-    const key = this.keys.reply(userId, messageId);
+  async claim(userId: string, type: string, messageId: string, waitMs = 5000): Promise<Claim> {
+    const key = this.keys.reply(userId, type, messageId);
     const deadline = Date.now() + waitMs;
     for (;;) {
       const set = await this.redis.set(key, PENDING, 'PX', CLAIM_TTL_MS, 'NX');
@@ -30,12 +31,12 @@ export class ReplyCache {
     }
   }
 
-  async store(userId: string, messageId: string, reply: unknown): Promise<void> {
-    await this.redis.set(this.keys.reply(userId, messageId), JSON.stringify(reply), 'EX', REPLY_TTL_SECONDS);
+  async store(userId: string, type: string, messageId: string, reply: unknown): Promise<void> {
+    await this.redis.set(this.keys.reply(userId, type, messageId), JSON.stringify(reply), 'EX', REPLY_TTL_SECONDS);
   }
 
   /** A refused message changed nothing, so the same id may be tried again. */
-  async release(userId: string, messageId: string): Promise<void> {
-    await this.redis.del(this.keys.reply(userId, messageId));
+  async release(userId: string, type: string, messageId: string): Promise<void> {
+    await this.redis.del(this.keys.reply(userId, type, messageId));
   }
 }

@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io';
 import type { ClientEnvelope, ClientMessageType, ClientPayload, ScalabilityLimits, ClientToServerEvents, ServerToClientEvents } from '@wfa/protocol';
 import type { Planner } from '@wfa/planner';
 import type { PreferencesStore, ReplyCache, WorkflowStore } from '@wfa/store';
-import type { StepQueue } from '@wfa/queue';
+import type { StepQueue, TimerQueue } from '@wfa/queue';
 import type { Logger } from '@wfa/runtime';
 import type { AuthUser } from '../auth';
 import type { SocketDelivery } from './delivery';
@@ -14,6 +14,7 @@ export interface SocketDeps {
   preferences: PreferencesStore;
   replies: ReplyCache;
   steps: StepQueue;
+  timers: TimerQueue;
   planner: Planner;
   logger: Logger;
   limits: ScalabilityLimits;

@@ -7,13 +7,19 @@ interface Waiter {
   resolve: () => void;
 }
 
+/** Ids remembered per workflow per socket; far above any workflow's event count within limits. */
+const MAX_REMEMBERED = 20_000;
+
 /**
- * What one socket has been sent, per workflow. Guarantees the SPEC §5 resume contract on this
- * socket: events arrive in log order and none twice, whether they come live from the relay, from
- * a replay, or from both at once (live events are held back while a replay of that workflow runs).
+ * What one socket has been sent, per workflow. A resume (WORKFLOW_SUBSCRIBE with lastEventId)
+ * sends every logged event after `lastEventId` that this socket has not had yet, in log order,
+ * then the live ones that arrived meanwhile (held back while the replay is read, so none is
+ * missed): a client that reconnects, receives a few live events and then resumes gets no event
+ * twice and no gap. Outside a full replay, no event is ever sent twice on one socket.
  */
 export class SocketDelivery {
-  private readonly delivered = new Map<string, string>();
+  private readonly sent = new Map<string, Set<string>>();
+  private readonly highest = new Map<string, string>();
   private readonly replaying = new Map<string, ServerEnvelope[]>();
   private waiters: Waiter[] = [];
 
@@ -33,28 +39,22 @@ export class SocketDelivery {
     if (!this.replaying.has(sessionId)) this.replaying.set(sessionId, []);
   }
 
-  /** Send the replayed events, then the held live ones, each only if newer than what was sent. */
-  endReplay(sessionId: string, replayed: readonly ServerEnvelope[]): void {
+  /**
+   * Send the replayed events, then the held live ones, each only if this socket has not had it —
+   * except that a full replay (`resendAll`: a subscribe without lastEventId, i.e. "give me
+   * everything") sends every replayed event even if it went out live before.
+   */
+  endReplay(sessionId: string, replayed: readonly ServerEnvelope[], resendAll = false): void {
     const held = this.replaying.get(sessionId) ?? [];
     this.replaying.delete(sessionId);
+    if (resendAll) this.sent.get(sessionId)?.clear();
     for (const e of replayed) this.send(e);
     for (const e of [...held].sort((a, b) => compareEventIds(a.eventId, b.eventId))) this.send(e);
   }
 
-  /** Forget everything up to `eventId` was sent (a subscriber asked to resume from there). */
-  resetTo(sessionId: string, eventId: string | undefined): void {
-    if (eventId === undefined) this.delivered.delete(sessionId);
-    else this.delivered.set(sessionId, eventId);
-  }
-
-  lastDelivered(sessionId: string): string | undefined {
-    return this.delivered.get(sessionId);
-  }
-
   /** Resolves once `eventId` of `sessionId` has been sent on this socket (or after `timeoutMs`). */
   waitFor(sessionId: string, eventId: string, timeoutMs: number): Promise<void> {
-    const last = this.delivered.get(sessionId);
-    if (last && compareEventIds(last, eventId) >= 0) return Promise.resolve();
+    if (this.hasReached(sessionId, eventId)) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter: Waiter = { sessionId, eventId, resolve };
       const timer = setTimeout(() => {
@@ -69,15 +69,26 @@ export class SocketDelivery {
     });
   }
 
+  private hasReached(sessionId: string, eventId: string): boolean {
+    const top = this.highest.get(sessionId);
+    return top !== undefined && compareEventIds(top, eventId) >= 0;
+  }
+
   private send(envelope: ServerEnvelope): void {
-    const last = this.delivered.get(envelope.sessionId);
-    if (last && compareEventIds(envelope.eventId, last) <= 0) return;
-    this.delivered.set(envelope.sessionId, envelope.eventId);
+    const sid = envelope.sessionId;
+    let ids = this.sent.get(sid);
+    if (!ids) {
+      ids = new Set();
+      this.sent.set(sid, ids);
+    }
+    if (ids.has(envelope.eventId)) return;
+    if (ids.size >= MAX_REMEMBERED) ids.delete(ids.values().next().value as string);
+    ids.add(envelope.eventId);
+    const top = this.highest.get(sid);
+    if (top === undefined || compareEventIds(envelope.eventId, top) > 0) this.highest.set(sid, envelope.eventId);
     this.emit(envelope);
     if (this.waiters.length) {
-      const done = this.waiters.filter(
-        (w) => w.sessionId === envelope.sessionId && compareEventIds(envelope.eventId, w.eventId) >= 0,
-      );
+      const done = this.waiters.filter((w) => w.sessionId === sid && this.hasReached(sid, w.eventId));
       if (done.length) {
         this.waiters = this.waiters.filter((w) => !done.includes(w));
         for (const w of done) w.resolve();

@@ -45,7 +45,7 @@ export async function dispatch(
 
     const messageId = envelope.data.messageId;
     if (messageId) {
-      const claim = await deps.replies.claim(user.userId, messageId);
+      const claim = await deps.replies.claim(user.userId, type, messageId);
       if (claim.kind === 'answered') {
         ack?.(claim.reply as Ack);
         return;
@@ -64,7 +64,7 @@ export async function dispatch(
   }
   if (claimedId) {
     const keep = reply.ok || isReplayableAnswer(reply.error);
-    await (keep ? deps.replies.store(user.userId, claimedId, reply) : deps.replies.release(user.userId, claimedId)).catch(() => undefined);
+    await (keep ? deps.replies.store(user.userId, type, claimedId, reply) : deps.replies.release(user.userId, type, claimedId)).catch(() => undefined);
   }
   if (ack) ack(reply);
   else if (!reply.ok) socket.emit('ERROR', { type: 'ERROR', payload: reply.error, timestamp: deps.now() });

@@ -16,8 +16,9 @@ export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Recor
  */
 export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSecret: string }): AppServer {
   const io: AppServer = new Server(http, {
-    // socket.io refuses frames above this before we parse them; our own limit gives the clear error.
-    maxHttpBufferSize: deps.limits.messagePayloadSizeLimit * 4 + 4096,
+    // socket.io drops the connection for frames above this, before we can parse them; up to it, our
+    // own limit answers a clear invalid_message and the socket stays usable.
+    maxHttpBufferSize: Math.max(1_000_000, deps.limits.messagePayloadSizeLimit * 16),
     cors: { origin: true, credentials: true },
   });
 

@@ -40,6 +40,12 @@ async function createWorkflow(
     limits: deps.limits,
     draftTtlMs: preferences.timeout.timeoutMs ?? DEFAULT_DRAFT_TTL_MS,
   });
+  if (t.draft.state === 'created' && t.draft.expiresAt) {
+    // Durable reminders and expiry (SPEC §6.8): delayed jobs that survive every restart. Scheduled
+    // before the commit, so no crash can leave a draft without its timers (a timer whose draft
+    // was never stored is a no-op).
+    await deps.timers.scheduleDraft(sessionId, now, t.draft.expiresAt, preferences.timeout.reminderIntervals, now);
+  }
   const envelopes = await deps.store.commit(-1, t);
   await deps.store.addToUserIndex(user.userId, sessionId, now);
   await carryOut(ctx, t, envelopes);

@@ -1,5 +1,4 @@
-import { ProtocolError } from '@wfa/protocol';
-import { applyApproval, applyEdit, resolveConflict } from '@wfa/domain';
+import { applyApproval, applyEdit, resolveConflict, resolveFailure, respondToIntervention } from '@wfa/domain';
 import type { MessageHandler } from '../context';
 import { actorOf, decide } from './effects';
 
@@ -12,12 +11,16 @@ export const onWorkflowEdit: MessageHandler<'WORKFLOW_EDIT'> = (ctx, payload) =>
 export const onConflictResolution: MessageHandler<'CONFLICT_RESOLUTION'> = (ctx, payload) =>
   decide(ctx, (draft) => resolveConflict(draft, payload, actorOf(ctx), ctx.deps.now()));
 
-export const onInterventionResponse: MessageHandler<'INTERVENTION_RESPONSE'> = (ctx) =>
-  decide(ctx, () => {
-    throw new ProtocolError('invalid_state', 'no intervention is waiting on this workflow');
-  });
+export const onInterventionResponse: MessageHandler<'INTERVENTION_RESPONSE'> = (ctx, payload) =>
+  decide(ctx, (draft) => respondToIntervention(draft, payload, actorOf(ctx), ctx.deps.now()));
 
-export const onFailureResolution: MessageHandler<'FAILURE_RESOLUTION'> = (ctx) =>
-  decide(ctx, () => {
-    throw new ProtocolError('invalid_state', 'no failure is waiting on this workflow');
-  });
+/** rollback_all is accepted here and carried out by a worker, where the compensations live. */
+export const onFailureResolution: MessageHandler<'FAILURE_RESOLUTION'> = async (ctx, payload) => {
+  // Marked first: should this process die before scheduling the rollback, the sweep does it.
+  if (payload.action === 'rollback_all') await ctx.deps.store.markActive(ctx.envelope.sessionId as string);
+  const ack = await decide(ctx, (draft) => resolveFailure(draft, payload, actorOf(ctx), ctx.deps.now()));
+  if (payload.action === 'rollback_all') {
+    await ctx.deps.timers.scheduleRollback(ctx.envelope.sessionId as string, Number(ack['version']), ctx.deps.now());
+  }
+  return ack;
+};

@@ -6,8 +6,9 @@ import { assertVisible } from './effects';
 
 /**
  * SPEC §5 resume: WORKFLOW_STATUS now (carrying the id of the last event it reflects), then every
- * logged event after `lastEventId` (all of them when it is absent), in order, none twice, then
- * live events with no gap: live ones are held back on this socket while the replay is read.
+ * logged event after `lastEventId` that this socket has not already received live, in order, none
+ * twice, then live events with no gap (live ones are held back on this socket while the replay is
+ * read). Without `lastEventId` the whole log is replayed, as asked, even what went out live.
  */
 export const onWorkflowSubscribe: MessageHandler<'WORKFLOW_SUBSCRIBE'> = async (ctx, payload) => {
   const sessionId = ctx.envelope.sessionId as string;
@@ -26,11 +27,10 @@ export const onWorkflowSubscribe: MessageHandler<'WORKFLOW_SUBSCRIBE'> = async (
       payload: toStatusPayload(draft),
       timestamp: ctx.deps.now(),
     });
-    delivery.resetTo(sessionId, lastEventId);
     replayed = await ctx.deps.store.readEvents(sessionId, lastEventId);
     return { sessionId, version: draft.version, replayed: replayed.length, lastEventId: snap.lastEventId };
   } finally {
-    delivery.endReplay(sessionId, replayed);
+    delivery.endReplay(sessionId, replayed, lastEventId === undefined);
   }
 };
 

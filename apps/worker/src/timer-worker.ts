@@ -1,0 +1,125 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import { JOB_CATALOG, isActionName } from '@wfa/protocol';
+import { completeRollback, draftReminder, expireDraft, expireIntervention, isFinished, readyToRun, rollbackPlan, type Actor } from '@wfa/domain';
+import { TIMER_QUEUE, type StepQueue, type TimerQueue } from '@wfa/queue';
+import type { Logger } from '@wfa/runtime';
+import type { Keys, PreferencesStore, WorkflowStore } from '@wfa/store';
+import { COMPENSATIONS, Workspace, type HandlerContext } from './handlers';
+import { carryOut } from './carry-out';
+
+export interface TimerWorkerDeps {
+  store: WorkflowStore;
+  preferences: PreferencesStore;
+  steps: StepQueue;
+  timers: TimerQueue;
+  redis: Redis;
+  keys: Keys;
+  logger: Logger;
+  now: () => number;
+}
+
+/** Timers act as the system, never as the user; the audit and the step records say so. */
+const SYSTEM: Actor = { userId: 'system', roles: [], kind: 'system' };
+
+/**
+ * Durable timers and workflow-level jobs (SPEC §6.7, §6.8): draft reminders and expiry,
+ * intervention timeouts, rollback, and the sweep. Each is idempotent: the domain returns null
+ * when the timer no longer applies, so a timer that fires twice or late changes nothing.
+ */
+export function createTimerProcessor(deps: TimerWorkerDeps) {
+  return async (job: Job): Promise<string> => {
+    if (job.name === 'workflow.sweep') return sweep(deps);
+    const parsed = JOB_CATALOG['workflow.timer'].safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError('malformed timer job data');
+    const { sessionId, kind } = parsed.data;
+    const now = deps.now();
+    const apply = async (change: Parameters<WorkflowStore['mutate']>[1]) => {
+      const r = await deps.store.mutate(sessionId, change).catch((err: unknown) => {
+        if ((err as { code?: string }).code === 'not_found') return null;
+        throw err;
+      });
+      if (r?.result) await carryOut(deps, r.result as never);
+      return r?.result ? 'applied' : 'no-op';
+    };
+    switch (kind) {
+      case 'reminder':
+        return apply((d) => draftReminder(d, parsed.data.index ?? 0, now));
+      case 'expire': {
+        const draft = await deps.store.load(sessionId);
+        if (!draft) return 'gone';
+        const prefs = await deps.preferences.get(draft.userId);
+        return apply((d) => expireDraft(d, prefs.timeout.defaultAction, SYSTEM, now));
+      }
+      case 'intervention_timeout':
+        return apply((d) => expireIntervention(d, parsed.data.stepId ?? '', parsed.data.run ?? -1, now));
+      case 'rollback':
+        return rollback(deps, sessionId);
+    }
+  };
+}
+
+/** Run each completed step's compensation, newest first, then record the report. */
+async function rollback(deps: TimerWorkerDeps, sessionId: string): Promise<string> {
+  const draft = await deps.store.load(sessionId);
+  if (!draft?.rollback || draft.rollback.status !== 'requested') return 'no-op';
+  const compensated: string[] = [];
+  const notCompensated: { stepId: string; reason: string }[] = [];
+  for (const step of rollbackPlan(draft)) {
+    const compensate = isActionName(step.action) ? COMPENSATIONS[step.action] : undefined;
+    if (!compensate) {
+      notCompensated.push({ stepId: step.stepId, reason: `"${step.description}" cannot be undone` });
+      continue;
+    }
+    const ctx: HandlerContext = {
+      userId: draft.userId,
+      sessionId,
+      stepId: step.stepId,
+      idempotencyKey: `${sessionId}:${step.stepId}`,
+      timezone: draft.executionContext.userTimezone,
+      now: deps.now,
+      workspace: new Workspace(deps.redis, deps.keys.prefix, draft.userId),
+      reportProgress: async () => undefined,
+    };
+    try {
+      await compensate(step.data, ctx);
+      compensated.push(step.stepId);
+    } catch (err) {
+      notCompensated.push({ stepId: step.stepId, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const r = await deps.store.mutate(sessionId, (d) => completeRollback(d, { compensated, notCompensated }, deps.now()));
+  if (r.result) await carryOut(deps, r.result);
+  deps.logger.info('rollback done', { sessionId, compensated: compensated.length, notCompensated: notCompensated.length });
+  return 'rolled-back';
+}
+
+/** Re-enqueue what should be running for every active workflow; forget finished ones. */
+async function sweep(deps: TimerWorkerDeps): Promise<string> {
+  const ids = await deps.store.activeWorkflowIds(1000);
+  let enqueued = 0;
+  for (const sid of ids) {
+    const d = await deps.store.load(sid).catch(() => null);
+    if (!d || isFinished(d)) {
+      await deps.store.markInactive(sid);
+      continue;
+    }
+    if (d.rollback?.status === 'requested') await deps.timers.scheduleRollback(sid, d.version, deps.now());
+    const ready = readyToRun(d);
+    enqueued += ready.length;
+    await deps.steps.enqueue(sid, ready);
+  }
+  return `swept ${ids.length} workflows, ${enqueued} ready steps`;
+}
+
+export async function createTimerWorker(
+  connection: ConnectionOptions,
+  prefix: string,
+  processor: ReturnType<typeof createTimerProcessor>,
+  sweepIntervalMs: number,
+  timerQueue: Queue,
+): Promise<Worker> {
+  // One scheduler id for every worker: the sweep runs once per interval, not once per worker.
+  await timerQueue.upsertJobScheduler('workflow-sweep', { every: sweepIntervalMs }, { name: 'workflow.sweep', data: { v: 1 } });
+  return new Worker(TIMER_QUEUE, processor, { connection, prefix, concurrency: 5 });
+}

@@ -1,0 +1,158 @@
+/**
+ * Issue 4: a step that fails for good pauses the workflow with the seed's PartialFailureHandling,
+ * and each of the four FAILURE_RESOLUTION answers does what its name says.
+ */
+import { TestClient, isType, stepEvent, tokenFor } from './support/client';
+import { startStack } from './support/processes';
+import { WorkspaceProbe } from './support/workspace';
+
+let stack: Awaited<ReturnType<typeof startStack>>;
+beforeAll(async () => {
+  stack = await startStack({ worker: { STEP_ATTEMPTS: '2', STEP_BACKOFF_MS: '50' } });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const ended = (sid: string) => (e: any) => e.type === 'WORKFLOW_STATUS' && e.sessionId === sid && ['completed', 'failed', 'cancelled'].includes(e.payload.planState);
+
+/** A: create an event; B: complete a task that does not exist (fails for good); then `tail`. */
+function failingPlan(taskId: string, tail: Record<string, unknown>[]) {
+  return {
+    plan: {
+      steps: [
+        { id: 'event', type: 'calendar', action: 'create_event', description: 'Create the review meeting', params: { title: 'Review' } },
+        { id: 'done', type: 'task', action: 'complete_task', description: 'Complete the prep task', params: { taskId }, dependsOn: ['event'] },
+        ...tail,
+      ],
+    },
+  };
+}
+const after = (id: string, dep: Record<string, unknown>) => ({ id, type: 'task', action: 'create_task', description: `Then ${id}`, params: { title: id }, ...dep });
+
+async function runUntilFailure(c: TestClient, body: unknown) {
+  const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', body);
+  await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+  const failed = await c.waitFor(stepEvent(sessionId, 'done', 'failed'));
+  return { sessionId, failed };
+}
+
+test('a failed step pauses the plan with the completed, failed and remaining steps and four options', async () => {
+  const c = await TestClient.connect(stack.gateway.url, tokenFor('fail-pause'));
+  try {
+    const { sessionId, failed } = await runUntilFailure(c, failingPlan('task_missing', [after('follow', { dependsOn: ['done'] })]));
+    expect(failed.payload.result).toMatchObject({ success: false, state: 'failed' });
+    expect(failed.payload.result.error).toMatch(/task_missing/);
+    expect(failed.payload.partialFailure).toEqual({
+      completedSteps: ['event'],
+      failedStep: 'done',
+      remainingSteps: ['follow'],
+      userOptions: ['retry_failed', 'skip_failed', 'rollback_all', 'continue_remaining'],
+    });
+    const list = await c.sendOk('WORKFLOW_LIST', {});
+    expect(list['workflows'].find((w: any) => w.sessionId === sessionId)).toMatchObject({ planState: 'waiting_intervention', failedStepIds: ['done'] });
+  } finally {
+    c.close();
+  }
+});
+
+test('retry_failed runs the step again, and it succeeds once the task exists', async () => {
+  const user = 'fail-retry';
+  const c = await TestClient.connect(stack.gateway.url, tokenFor(user));
+  const ws = new WorkspaceProbe(stack.prefix, user);
+  try {
+    const { sessionId } = await runUntilFailure(c, failingPlan('task_later', [after('follow', { dependsOn: ['done'] })]));
+    // The user creates the task elsewhere, then retries.
+    const at = new Date().toISOString();
+    await ws.put('tasks', 'task_later', { taskId: 'task_later', title: 'Prep', status: 'open', createdAt: at, updatedAt: at });
+    await c.sendOk('FAILURE_RESOLUTION', { action: 'retry_failed' }, sessionId);
+    await c.waitFor(stepEvent(sessionId, 'done', 'completed'));
+    await c.waitFor(stepEvent(sessionId, 'follow', 'completed'));
+    const end = await c.waitFor(ended(sessionId));
+    expect(end.payload.planState).toBe('completed');
+  } finally {
+    c.close();
+    ws.close();
+  }
+});
+
+test('skip_failed resolves dependents by their rules and the rest runs', async () => {
+  const c = await TestClient.connect(stack.gateway.url, tokenFor('fail-skip'));
+  try {
+    const { sessionId } = await runUntilFailure(
+      c,
+      failingPlan('task_never', [after('follow', { requires: [{ stepId: 'done', effect: 'optional', resolution: 'skip' }] })]),
+    );
+    await c.sendOk('FAILURE_RESOLUTION', { action: 'skip_failed' }, sessionId);
+    await c.waitFor(stepEvent(sessionId, 'follow', 'completed'));
+    const end = await c.waitFor(ended(sessionId));
+    expect(end.payload.steps.find((s: any) => s.id === 'follow').state).toBe('completed');
+  } finally {
+    c.close();
+  }
+});
+
+test('continue_remaining lets independent branches go on; the failed branch does not run', async () => {
+  const c = await TestClient.connect(stack.gateway.url, tokenFor('fail-continue'));
+  try {
+    const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', {
+      mode: 'step_by_step',
+      ...failingPlan('task_gone', [after('follow', { dependsOn: ['done'] }), after('independent', {})]),
+    });
+    for (const stepId of ['event', 'done', 'follow']) await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId }, sessionId);
+    await c.waitFor(stepEvent(sessionId, 'done', 'failed'));
+    await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'independent' }, sessionId);
+    await c.sendOk('FAILURE_RESOLUTION', { action: 'continue_remaining' }, sessionId);
+    await c.waitFor(stepEvent(sessionId, 'independent', 'completed'));
+    const end = await c.waitFor(ended(sessionId));
+    expect(end.payload.planState).toBe('failed');
+    expect(c.of(sessionId, 'STEP_EXECUTION').some((e) => e.payload.stepId === 'follow' && e.payload.status === 'running')).toBe(false);
+  } finally {
+    c.close();
+  }
+});
+
+test('rollback_all undoes what completed steps created, newest first, and names what cannot be undone', async () => {
+  const user = 'fail-rollback';
+  const c = await TestClient.connect(stack.gateway.url, tokenFor(user));
+  const ws = new WorkspaceProbe(stack.prefix, user);
+  try {
+    const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', {
+      plan: {
+        steps: [
+          { id: 'event', type: 'calendar', action: 'create_event', description: 'Create the review meeting', params: { title: 'Review' } },
+          { id: 'mail', type: 'email', action: 'send_email', description: 'Tell Ann about the review', params: { recipient: 'ann@example.org', subject: 'Review' }, dependsOn: ['event'] },
+          { id: 'done', type: 'task', action: 'complete_task', description: 'Complete the prep task', params: { taskId: 'task_nowhere' }, dependsOn: ['mail'] },
+          after('follow', { dependsOn: ['done'] }),
+        ],
+      },
+    });
+    await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+    await c.waitFor(stepEvent(sessionId, 'done', 'failed'));
+    expect((await ws.all('events')).map((e) => e.title)).toEqual(['Review']);
+
+    await c.sendOk('FAILURE_RESOLUTION', { action: 'rollback_all' }, sessionId);
+    const end = await c.waitFor(ended(sessionId));
+    expect(await ws.all('events')).toEqual([]);
+    expect(end.payload.rollback).toMatchObject({ status: 'done', compensated: ['event'] });
+    expect(end.payload.rollback.notCompensated.map((n: any) => n.stepId)).toEqual(['mail']);
+    expect(JSON.stringify(end.payload.rollback.notCompensated)).toMatch(/Tell Ann about the review/);
+    expect(c.of(sessionId, 'STEP_EXECUTION').some((e) => e.payload.stepId === 'follow' && e.payload.status === 'running')).toBe(false);
+  } finally {
+    c.close();
+    ws.close();
+  }
+});
+
+test('a resolution when nothing failed is invalid_state', async () => {
+  const c = await TestClient.connect(stack.gateway.url, tokenFor('fail-none'));
+  try {
+    const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', { plan: { steps: [after('x', {})] } });
+    const r = await c.send('FAILURE_RESOLUTION', { action: 'retry_failed' }, sessionId);
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_state' } });
+    expect(c.of(sessionId, 'STEP_EXECUTION')).toHaveLength(0);
+    expect(c.of(sessionId).some(isType('DEPENDENCY_CONFLICT'))).toBe(false);
+  } finally {
+    c.close();
+  }
+});

@@ -1,0 +1,197 @@
+/**
+ * Issue 4: durable timers that fire after every process restarted, reminders, resume after a
+ * dropped connection with no gap and no duplicate, expectedVersion races and messageId resends.
+ */
+import { TestClient, isType, stepEvent, tokenFor, workflowEnded } from './support/client';
+import { newPrefix, startGateway, startWorker } from './support/processes';
+
+const oneStep = (title: string) => ({ plan: { steps: [{ id: 't1', type: 'task', action: 'create_task', description: title, params: { title } }] } });
+const sortIds = (ids: string[]) => [...ids].sort((a, b) => Number(a.split('-')[0]) - Number(b.split('-')[0]));
+
+test('a draft left alone is rejected by its timeout, even though every process restarted meanwhile', async () => {
+  const prefix = newPrefix();
+  let gateway = await startGateway(prefix);
+  let worker = await startWorker(prefix);
+  const user = 'walks-away';
+  try {
+    const c = await TestClient.connect(gateway.url, tokenFor(user));
+    await c.sendOk('PREFERENCES_SET', { preferences: { timeout: { timeoutMs: 4000, defaultAction: 'auto_reject', reminderIntervals: [1500] } } });
+    const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', oneStep('Forgotten task'));
+    c.close();
+    // Every process goes away before the timers are due, hard.
+    await Promise.all([gateway.stop('SIGKILL'), worker.stop('SIGKILL')]);
+    gateway = await startGateway(prefix);
+    worker = await startWorker(prefix);
+
+    const back = await TestClient.connect(gateway.url, tokenFor(user));
+    await back.sendOk('WORKFLOW_SUBSCRIBE', {}, sessionId);
+    const end = await back.waitFor(workflowEnded(sessionId, 'cancelled'), 30_000, 'timeout to reject the draft');
+    expect(end.payload.steps).toEqual([expect.objectContaining({ id: 't1', approvalStatus: 'step_rejected' })]);
+    const reminder = await back.waitFor(isType('WORKFLOW_REMINDER', sessionId));
+    expect(reminder.payload).toMatchObject({ pendingStepIds: ['t1'], expiresAt: expect.any(Number) });
+    expect(back.of(sessionId, 'STEP_EXECUTION')).toHaveLength(0);
+    // Fired once: one reminder, one expiry.
+    expect(back.of(sessionId, 'WORKFLOW_REMINDER')).toHaveLength(1);
+    back.close();
+  } finally {
+    await Promise.all([gateway.stop(), worker.stop()]);
+  }
+});
+
+test('auto_approve at timeout approves only the low-risk steps', async () => {
+  const prefix = newPrefix();
+  const [gateway, worker] = await Promise.all([startGateway(prefix), startWorker(prefix)]);
+  try {
+    const c = await TestClient.connect(gateway.url, tokenFor('half-auto'));
+    await c.sendOk('PREFERENCES_SET', { preferences: { timeout: { timeoutMs: 1500, defaultAction: 'auto_approve', reminderIntervals: [] } } });
+    const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', {
+      plan: {
+        steps: [
+          { id: 'low', type: 'task', action: 'create_task', description: 'low risk', params: { title: 'x' } },
+          { id: 'high', type: 'email', action: 'send_email', description: 'high risk', params: { recipient: 'a@b.co', subject: 'hi' } },
+        ],
+      },
+    });
+    await c.waitFor(stepEvent(sessionId, 'low', 'completed'), 30_000);
+    const end = await c.waitFor((e) => e.type === 'WORKFLOW_STATUS' && e.sessionId === sessionId && e.payload.planState === 'completed');
+    expect(end.payload.steps.find((s: any) => s.id === 'high').approvalStatus).toBe('step_rejected');
+    expect(c.of(sessionId, 'STEP_EXECUTION').some((e) => e.payload.stepId === 'high')).toBe(false);
+    c.close();
+  } finally {
+    await Promise.all([gateway.stop(), worker.stop()]);
+  }
+});
+
+test('a client that lost its connection mid-run catches up with exactly the events it missed', async () => {
+  const prefix = newPrefix();
+  const [gateway, worker] = await Promise.all([startGateway(prefix), startWorker(prefix, { HANDLER_LATENCY_MS: '400' })]);
+  const user = 'flaky-wifi';
+  try {
+    const steady = await TestClient.connect(gateway.url, tokenFor(user));
+    const flaky = await TestClient.connect(gateway.url, tokenFor(user));
+    const { sessionId } = await steady.sendOk('WORKFLOW_SUBMIT', {
+      plan: {
+        steps: [
+          { id: 'a', type: 'task', action: 'create_task', description: 'a', params: { title: 'a' } },
+          { id: 'b', type: 'task', action: 'create_task', description: 'b', params: { title: 'b' }, dependsOn: ['a'] },
+          { id: 'c', type: 'task', action: 'create_task', description: 'c', params: { title: 'c' }, dependsOn: ['b'] },
+        ],
+      },
+    });
+    await steady.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+    await flaky.waitFor(stepEvent(sessionId, 'a', 'running'));
+    const seen = flaky.of(sessionId).map((e) => e.eventId as string);
+    flaky.close();
+
+    await steady.waitFor(workflowEnded(sessionId));
+    const all = steady.of(sessionId).map((e) => e.eventId as string);
+
+    const back = await TestClient.connect(gateway.url, tokenFor(user));
+    const lastEventId = seen[seen.length - 1];
+    await back.sendOk('WORKFLOW_SUBSCRIBE', { lastEventId }, sessionId);
+    // First the status snapshot, then exactly the events the flaky client missed, in order.
+    const [snapshot, ...rest] = back.of(sessionId);
+    expect(snapshot?.type).toBe('WORKFLOW_STATUS');
+    const replayed = rest.map((e) => e.eventId as string);
+    expect(replayed.length).toBeGreaterThan(0);
+    expect([...seen, ...replayed]).toEqual(all);
+    expect(new Set(replayed).size).toBe(replayed.length);
+    expect(sortIds(replayed)).toEqual(replayed);
+    steady.close();
+    back.close();
+  } finally {
+    await Promise.all([gateway.stop(), worker.stop()]);
+  }
+});
+
+test('a client that reconnects mid-run, gets live events, then resumes, sees every event exactly once', async () => {
+  const prefix = newPrefix();
+  const [gateway, worker] = await Promise.all([startGateway(prefix), startWorker(prefix, { HANDLER_LATENCY_MS: '500' })]);
+  const user = 'reconnects-early';
+  try {
+    const steady = await TestClient.connect(gateway.url, tokenFor(user));
+    const flaky = await TestClient.connect(gateway.url, tokenFor(user));
+    const chain = ['a', 'b', 'c'].map((id, i, ids) => ({ id, type: 'task', action: 'create_task', description: id, params: { title: id }, ...(i ? { dependsOn: [ids[i - 1]] } : {}) }));
+    const { sessionId } = await steady.sendOk('WORKFLOW_SUBMIT', { plan: { steps: chain } });
+    await steady.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+    await flaky.waitFor(stepEvent(sessionId, 'a', 'running'));
+    const seen = flaky.of(sessionId).map((e) => e.eventId as string);
+    flaky.close();
+
+    // Back before the run ends: live events arrive on the new socket before it resumes.
+    const back = await TestClient.connect(gateway.url, tokenFor(user));
+    await back.waitFor(stepEvent(sessionId, 'b', 'running'));
+    const liveBefore = back.of(sessionId).length;
+    await back.sendOk('WORKFLOW_SUBSCRIBE', { lastEventId: seen[seen.length - 1] }, sessionId);
+    await back.waitFor(workflowEnded(sessionId));
+    await steady.waitFor(workflowEnded(sessionId));
+
+    const all = steady.of(sessionId).map((e) => e.eventId as string);
+    // Everything the new socket got, minus the subscribe's status snapshot (not a log event).
+    const received = back.of(sessionId);
+    const snapshot = received.findIndex((e, i) => i >= liveBefore && e.type === 'WORKFLOW_STATUS');
+    const logged = received.filter((_, i) => i !== snapshot).map((e) => e.eventId as string);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(new Set(logged).size).toBe(logged.length); // none twice on the new socket
+    expect([...seen, ...logged].sort((a, b) => Number(a.split('-')[0]) - Number(b.split('-')[0]))).toEqual(all); // no gap, no overlap
+    steady.close();
+    back.close();
+  } finally {
+    await Promise.all([gateway.stop(), worker.stop()]);
+  }
+});
+
+test('two clients racing on one step with the same expectedVersion: exactly one wins', async () => {
+  const prefix = newPrefix();
+  const gateway = await startGateway(prefix);
+  try {
+    const one = await TestClient.connect(gateway.url, tokenFor('racer'));
+    const two = await TestClient.connect(gateway.url, tokenFor('racer'));
+    for (let round = 0; round < 5; round++) {
+      const { sessionId, version } = await one.sendOk('WORKFLOW_SUBMIT', oneStep(`race ${round}`));
+      const [a, b] = await Promise.all([
+        one.send('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 't1', expectedVersion: version }, sessionId),
+        two.send('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: 't1', reason: 'no', expectedVersion: version }, sessionId),
+      ]);
+      const oks = [a, b].filter((r) => r.ok);
+      const losers = [a, b].filter((r) => !r.ok);
+      expect(oks).toHaveLength(1);
+      expect(losers).toEqual([{ ok: false, error: expect.objectContaining({ code: 'conflict' }) }]);
+      expect((oks[0] as any).version).toBe(version + 1);
+      await one.sendOk('WORKFLOW_APPROVAL', { action: 'cancel_all' }, sessionId).catch(() => undefined);
+    }
+    one.close();
+    two.close();
+  } finally {
+    await gateway.stop();
+  }
+});
+
+test('a resend with the same messageId is applied once and answered with the first answer', async () => {
+  const prefix = newPrefix();
+  const gateway = await startGateway(prefix);
+  try {
+    const c = await TestClient.connect(gateway.url, tokenFor('resender'));
+    const { sessionId, version } = await c.sendOk('WORKFLOW_SUBMIT', oneStep('Once'));
+    const extra = { messageId: 'msg-approve-1' };
+    const first = await c.send('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: 't1', reason: 'once' }, sessionId, extra);
+    const second = await c.send('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: 't1', reason: 'once' }, sessionId, extra);
+    expect(first).toMatchObject({ ok: true, version: version + 1 });
+    expect(second).toEqual(first);
+    const sub = await c.sendOk('WORKFLOW_SUBSCRIBE', {}, sessionId);
+    expect(sub['version']).toBe(version + 1);
+    // A create with a messageId makes one workflow, however often it is resent.
+    const make = { messageId: 'msg-create-1' };
+    const [x, y] = await Promise.all([
+      c.send('WORKFLOW_SUBMIT', oneStep('Exactly one'), undefined, make),
+      c.send('WORKFLOW_SUBMIT', oneStep('Exactly one'), undefined, make),
+    ]);
+    expect(x).toEqual(y);
+    // (The first workflow ended when its only step was rejected, so the inbox holds just this one.)
+    const list = await c.sendOk('WORKFLOW_LIST', {});
+    expect(list['workflows'].map((w: any) => w.sessionId)).toEqual([(x as any).sessionId]);
+    c.close();
+  } finally {
+    await gateway.stop();
+  }
+});
