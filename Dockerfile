@@ -10,4 +10,4 @@ COPY test/package.json ./test/package.json
 COPY scripts ./scripts
 RUN npm ci --include=dev --no-audit --no-fund && npx turbo run build
 EXPOSE 3000
-CMD ["npx", "tsx", "apps/gateway/src/main.ts"]
+CMD ["node", "--import", "tsx", "apps/gateway/src/main.ts"]

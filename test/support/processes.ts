@@ -4,7 +4,11 @@ import { randomBytes } from 'node:crypto';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const TEST_SECRET = 'integration-test-secret-0123456789';
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+/** Every process a test started, so none outlives the test run (an orphan would hold jest open). */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 export function redisUrl(): string {
   const url = process.env['REDIS_URL'];
@@ -21,13 +25,20 @@ export interface Proc {
   child: ChildProcess;
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** `kill -9` of the service itself (the child is the service: node with tsx's loader, no wrapper). */
+  kill9(): Promise<void>;
 }
 
 function startProcess(script: string, env: Record<string, string>, readyPattern: RegExp, timeoutMs = 30_000): Promise<{ proc: Proc; match: RegExpMatchArray }> {
-  const child = spawn(TSX, [join(ROOT, script)], {
+  // `node --import tsx`, not the tsx binary: the tsx binary runs the script in a grandchild, which
+  // a signal to the pid we hold would not reach (kill -9 would orphan the real service).
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
+    cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -39,6 +50,12 @@ function startProcess(script: string, env: Record<string, string>, readyPattern:
         if (child.exitCode !== null || child.signalCode !== null) return res(child.exitCode);
         child.once('exit', (code) => res(code));
         child.kill(signal);
+      }),
+    kill9: () =>
+      new Promise((res) => {
+        if (child.exitCode !== null || child.signalCode !== null) return res();
+        child.once('exit', () => res());
+        child.kill('SIGKILL');
       }),
   };
   return new Promise((res, rej) => {
