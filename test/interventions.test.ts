@@ -118,3 +118,23 @@ test('answering an intervention that is not waiting is invalid_state and changes
     c.close();
   }
 });
+
+test('an intervention nobody answers times out, and its dependents are resolved by their rules', async () => {
+  const quick = await startStack({ worker: { INTERVENTION_TIMEOUT_SEC: '2' } });
+  const c = await TestClient.connect(quick.gateway.url, tokenFor('silent-user'));
+  try {
+    const { sessionId } = await c.sendOk('USER_MESSAGE', { message: 'Send email to Quentin about the offsite' });
+    await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+    const asked = await c.waitFor(stepEvent(sessionId, 'contact_lookup_1', 'waiting_intervention'));
+    expect(asked.payload.interventionRequired.timeout).toBe(2);
+    await c.waitFor(stepEvent(sessionId, 'contact_lookup_1', 'timeout'), 30_000, 'the intervention to time out');
+    // The email draft needs the address (blocks + ask_user): the user is asked what to do.
+    const conflict = await c.waitFor(isType('DEPENDENCY_CONFLICT', sessionId));
+    expect(conflict.payload.affectedSteps.map((s: any) => s.stepId)).toEqual(['email_draft_1']);
+    const late = await c.send('INTERVENTION_RESPONSE', { stepId: 'contact_lookup_1', option: 'provide_value', value: 'q@example.org' }, sessionId);
+    expect(late).toMatchObject({ ok: false, error: { code: 'invalid_state' } });
+  } finally {
+    c.close();
+    await quick.stop();
+  }
+});

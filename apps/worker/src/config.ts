@@ -14,6 +14,8 @@ const WorkerEnvSchema = z.object({
   DEMO_USER: z.string().max(200).optional(),
   /** A step handler taking longer than this fails (and is retried). */
   STEP_TIMEOUT_MS: envInt(60_000, 100, 3_600_000),
+  /** Seconds a user has to answer an intervention before the step times out (the seed's 300). */
+  INTERVENTION_TIMEOUT_SEC: envInt(300, 1, 7 * 24 * 3600),
   /** Simulated provider latency: each step pauses this long at its midway progress report (benchmarks, fault tests). */
   HANDLER_LATENCY_MS: envInt(0, 0, 600_000),
   /** How often a worker re-enqueues ready steps of active workflows (repairs a crash between commit and enqueue). */

@@ -20,6 +20,8 @@ export interface StepWorkerDeps {
   stepTimeoutMs: number;
   /** Simulated provider latency at the midway progress report (0 in normal use). */
   handlerLatencyMs: number;
+  /** How long the user has to answer an intervention (INTERVENTION_TIMEOUT_SEC). */
+  interventionTimeoutSec: number;
 }
 
 /**
@@ -81,7 +83,7 @@ export function createStepProcessor(deps: StepWorkerDeps) {
 
     let outcome: StepOutcome;
     try {
-      outcome = toOutcome(await withTimeout(runHandler(step.action, params, ctx), deps.stepTimeoutMs));
+      outcome = toOutcome(await withTimeout(runHandler(step.action, params, ctx), deps.stepTimeoutMs), deps.interventionTimeoutSec);
     } catch (err) {
       const permanent = err instanceof PermanentStepError;
       const attempts = job.opts.attempts ?? 1;
@@ -112,10 +114,10 @@ export function createStepProcessor(deps: StepWorkerDeps) {
   };
 }
 
-function toOutcome(out: HandlerOutcome): StepOutcome {
+function toOutcome(out: HandlerOutcome, interventionTimeoutSec: number): StepOutcome {
   return out.kind === 'completed'
     ? { kind: 'completed', data: out.data, message: out.message }
-    : { kind: 'intervention', reason: out.reason, options: out.options, timeoutSec: out.timeoutSec, entityToResolve: out.entityToResolve };
+    : { kind: 'intervention', reason: out.reason, options: out.options, timeoutSec: interventionTimeoutSec, entityToResolve: out.entityToResolve };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
