@@ -100,7 +100,12 @@ test('a gateway dies with clients connected: they reconnect to another gateway a
     }
     // The rest of the run happens live on B.
     await resumed[0]!.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sid);
-    for (const r of resumed) await r.waitFor(workflowEnded(sid), 30_000, 'completed on B');
+    for (const r of resumed) {
+      await r.waitFor(workflowEnded(sid), 60_000, 'completed on B').catch((err: Error) => {
+        // Seen once under heavy CPU contention: keep the services' own account for diagnosis.
+        throw new Error(`${err.message}\n--- gateway B:\n${gwB.output().slice(-4000)}\n--- worker:\n${worker.output().slice(-4000)}`);
+      });
+    }
 
     const log = await streamIds(redis, prefix, sid);
     tabs.forEach((tab, i) => {
