@@ -229,6 +229,7 @@ export class Store {
     if (p.conflicts) wf.conflicts = p.conflicts.map((c) => ({ stepId: c.stepId, missingDependency: c.missingDependency, issue: c.issue, options: c.options }));
     if (p.partialFailure) wf.partialFailure = p.partialFailure;
     else if (p.planState !== 'waiting_intervention') delete wf.partialFailure;
+    if (p.rollback) wf.rollback = p.rollback;
   }
 
   private ensureStep(wf: WorkflowVM, id: string): StepVM {

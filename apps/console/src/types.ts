@@ -5,6 +5,7 @@ import type {
   DependencyImpact,
   InterventionRequired,
   PartialFailure,
+  Rollback,
   ServerMessageType,
   ServerPayload,
   StepResult,
@@ -12,7 +13,7 @@ import type {
   DraftStepViewSchema,
 } from '@wfa/protocol';
 
-export type { Ack, ConflictOption, DependencyImpact, InterventionRequired, PartialFailure, StepResult, WorkflowSummary };
+export type { Ack, ConflictOption, DependencyImpact, InterventionRequired, PartialFailure, Rollback, StepResult, WorkflowSummary };
 export type DraftPayload = ServerPayload<'WORKFLOW_DRAFT'>;
 export type StatusPayload = ServerPayload<'WORKFLOW_STATUS'>;
 export type DraftStepView = z.infer<typeof DraftStepViewSchema>;
@@ -66,6 +67,8 @@ export interface WorkflowVM {
   risks: DraftPayload['risks'];
   conflicts: ConflictVM[];
   partialFailure?: PartialFailure;
+  /** A requested or finished rollback_all, with what could not be undone. */
+  rollback?: Rollback;
   impacts?: { stepId: string; list: DependencyImpact[]; warnings: string[] };
   reminder?: { expiresAt: number; pendingStepIds: string[] };
   lastEventId?: string;

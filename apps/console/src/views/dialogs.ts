@@ -113,7 +113,7 @@ export function interventionDialog(step: StepVM, send: Send<[string, unknown?]>,
             return 'Type your answer in the box first.';
           }
           if (m.option === 'retry') return send('retry', v);
-          if (entity?.type === 'PERSON' && /@/.test(v)) return send('provide_value', { name: entity.value, email: v });
+          // A plain answer (e.g. an email address) goes as a string: the server maps it onto the step's result.
           try {
             const parsed: unknown = JSON.parse(v);
             if (parsed && typeof parsed === 'object') return send('provide_value', parsed);

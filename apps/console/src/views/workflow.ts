@@ -30,6 +30,23 @@ export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: b
       h('div', { class: 'notice bad', role: 'status' }, `✕ Paused: ${name(wf.partialFailure.failedStep)} failed. `, h('button', { type: 'button', class: 'btn small', onclick: actions.openFailure, 'data-action': 'failure' }, 'Choose what to do…')),
     );
   }
+  if (wf.rollback) {
+    const rb = wf.rollback;
+    const undone = rb.compensated ?? [];
+    const kept = rb.notCompensated ?? [];
+    banners.push(
+      rb.status === 'requested'
+        ? h('div', { class: 'notice info', role: 'status', 'data-notice': 'rollback', 'data-rollback': 'requested' }, '↺ Rolling back what the completed steps did…')
+        : h(
+            'div',
+            { class: `notice ${kept.length ? 'warn' : 'info'}`, role: 'status', 'data-notice': 'rollback', 'data-rollback': 'done' },
+            h('p', {}, h('strong', {}, '↺ Rollback done. '), undone.length ? `Undone: ${undone.map(name).join(', ')}.` : 'Nothing needed undoing.'),
+            kept.length
+              ? [h('p', {}, 'Could not be undone:'), h('ul', {}, kept.map((n) => h('li', { 'data-step-id': n.stepId }, h('strong', {}, n.description || name(n.stepId)), ` — ${n.reason}`)))]
+              : null,
+          ),
+    );
+  }
   if (wf.impacts && (wf.impacts.list.length || wf.impacts.warnings.length)) {
     banners.push(
       h(

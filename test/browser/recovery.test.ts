@@ -1,0 +1,115 @@
+import type { Browser } from 'playwright-core';
+import { startStack } from '../support/processes';
+import { isType, stepEvent, TestClient, tokenFor } from '../support/client';
+import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState, waitStepState } from './harness';
+
+/**
+ * Recovery in the console against the real server: the seed's unknown-contact intervention answered
+ * in its dialog, and a failed step answered with "roll back everything". The users have no John
+ * in their contacts (no DEMO_USER), so the lookup asks.
+ */
+describe('approval console: interventions and failures', () => {
+  let browser: Browser;
+  let stack: Awaited<ReturnType<typeof startStack>>;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    [stack, browser] = await Promise.all([startStack({ worker: { STEP_ATTEMPTS: '2', STEP_BACKOFF_MS: '50' } }), launch()]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('asks for the unknown contact in the intervention dialog; the typed address becomes the recipient', async () => {
+    const token = tokenFor(`console-nojohn-${Date.now()}`);
+    const observer = await TestClient.connect(stack.gateway.url, token);
+    const { page, errors, context } = await openPage(browser);
+    try {
+      await signInWithToken(page, stack.gateway.url, token);
+      const sessionId = await requestDraft(page);
+      await page.locator('[data-action="approve-all"]').click();
+
+      const asked = await observer.waitFor(stepEvent(sessionId, 'contact_lookup_1', 'waiting_intervention'));
+      const dialog = page.locator('dialog[data-dialog="intervention"]');
+      await dialog.waitFor();
+      // One button per free-text option, mapped onto the protocol's answers.
+      const labels = await dialog.locator('[data-option]').evaluateAll((els) => els.map((e) => `${e.textContent}=${e.getAttribute('data-option')}`));
+      expect(labels).toEqual(['Enter email address=provide_value', 'Skip this step=skip', 'Search with different name=retry']);
+      expect(asked.payload.interventionRequired.options).toEqual(['Enter email address', 'Skip this step', 'Search with different name']);
+      await expect(dialog.innerText()).resolves.toContain('John');
+      // "Search with different name" re-runs the lookup with the typed text: nobody by that name either, so it asks again.
+      await dialog.getByLabel(/Your answer/).fill('Johnny Walker');
+      await dialog.locator('[data-option="retry"]').click();
+      const again = await observer.waitFor((e) => stepEvent(sessionId, 'contact_lookup_1', 'waiting_intervention')(e) && e !== asked);
+      expect(JSON.stringify(again.payload.interventionRequired)).toContain('Johnny Walker');
+      await page.waitForFunction(() => /Johnny Walker/.test(document.querySelector('dialog[data-dialog="intervention"]')?.textContent ?? ''));
+      await dialog.getByLabel(/Your answer/).fill('john@x.org');
+      await screenshot(page, 'intervention-1-dialog');
+
+      await dialog.locator('[data-option="provide_value"]').click();
+      await dialog.waitFor({ state: 'detached' });
+      await waitStepState(page, 'email_draft_1', 'completed');
+      await waitPlanState(page, 'completed');
+      await expect(stepCard(page, 'email_draft_1').locator('.result').innerText()).resolves.toContain('john@x.org');
+      const email = await observer.waitFor(stepEvent(sessionId, 'email_draft_1', 'completed'));
+      expect(email.payload.result.data.recipient).toBe('john@x.org');
+      // The inbox lists live workflows only: the finished one leaves it.
+      await page.locator(`.inbox-item[data-session-id="${sessionId}"]`).waitFor({ state: 'detached', timeout: 5_000 });
+      await screenshot(page, 'intervention-2-completed');
+      expect(errors).toEqual([]);
+    } finally {
+      observer.close();
+      await context.close();
+    }
+  });
+
+  it('answers a failed step with "roll back everything" and shows what could not be undone', async () => {
+    const token = tokenFor(`console-fail-${Date.now()}`);
+    const client = await TestClient.connect(stack.gateway.url, token);
+    const { page, errors, context } = await openPage(browser);
+    try {
+      const { sessionId } = await client.sendOk('WORKFLOW_SUBMIT', {
+        plan: {
+          steps: [
+            { id: 'event', type: 'calendar', action: 'create_event', description: 'Create the review meeting', params: { title: 'Review' } },
+            { id: 'mail', type: 'email', action: 'send_email', description: 'Tell Ann about the review', params: { recipient: 'ann@example.org', subject: 'Review' }, dependsOn: ['event'] },
+            { id: 'done', type: 'task', action: 'complete_task', description: 'Complete the prep task', params: { taskId: 'task_missing' }, dependsOn: ['mail'] },
+            { id: 'follow', type: 'task', action: 'create_task', description: 'Then follow up', params: { title: 'x' }, dependsOn: ['done'] },
+          ],
+        },
+      });
+      await signInWithToken(page, `${stack.gateway.url}/#wf=${sessionId}`, token);
+      await page.waitForFunction(() => document.querySelectorAll('.step-card').length === 4);
+      await page.locator('[data-action="approve-all"]').click();
+
+      await client.waitFor(stepEvent(sessionId, 'done', 'failed'));
+      const dialog = page.locator('dialog[data-dialog="failure"]');
+      await dialog.waitFor();
+      const offered = await dialog.locator('[data-option]').evaluateAll((els) => els.map((e) => e.getAttribute('data-option')));
+      expect(offered).toEqual(['retry_failed', 'skip_failed', 'rollback_all', 'continue_remaining']);
+      await expect(dialog.innerText()).resolves.toMatch(/task_missing/);
+      await screenshot(page, 'failure-1-dialog');
+
+      await dialog.locator('[data-option="rollback_all"]').click();
+      await dialog.waitFor({ state: 'detached' });
+      const end = await client.waitFor((e) => isType('WORKFLOW_STATUS', sessionId)(e) && e.payload.planState === 'failed' && e.payload.rollback?.status === 'done', 30_000, 'the rollback');
+      expect(end.payload.rollback.notCompensated.map((n: { stepId: string }) => n.stepId)).toEqual(['mail']);
+
+      await waitPlanState(page, 'failed');
+      const notice = page.locator('[data-notice="rollback"][data-rollback="done"]');
+      await notice.waitFor();
+      await expect(notice.innerText()).resolves.toMatch(/Undone:[^\n]*(review meeting|event)[\s\S]*Could not be undone[\s\S]*Tell Ann about the review/);
+      await expect(page.locator('[data-action="failure"]').count()).resolves.toBe(0);
+      expect(await page.locator('dialog[open]').count()).toBe(0);
+      // The inbox lists live workflows only: the failed one leaves it.
+      await page.locator(`.inbox-item[data-session-id="${sessionId}"]`).waitFor({ state: 'detached', timeout: 5_000 });
+      await screenshot(page, 'failure-2-rolled-back');
+      expect(errors).toEqual([]);
+    } finally {
+      client.close();
+      await context.close();
+    }
+  });
+});
