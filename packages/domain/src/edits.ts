@@ -118,6 +118,18 @@ export function opModify(d: WorkflowDraft, s: ApprovalStep, modifications: Param
     throw new ProtocolError('invalid_message', 'modifications must be a non-empty object of params');
   }
   assertSafeKeys(modifications, 'modifications');
+  applyParamChanges(d, s, modifications);
+  s.approvalStatus = 'step_modified';
+  delete s.autoApprovedBy;
+  return modifyImpacts(d, s);
+}
+
+/**
+ * Merge `modifications` into the step's params (a `null` value removes that param), validated per
+ * action, keeping `originalParams` and the accumulated `userModifications`, then re-derive the
+ * graph. Callers have checked the keys (`assertSafeKeys`); the merge uses own data properties only.
+ */
+export function applyParamChanges(d: WorkflowDraft, s: ApprovalStep, modifications: Params): void {
   const previous = structuredClone(d.steps);
   const merged: Record<string, unknown> = { ...s.params };
   for (const [k, v] of Object.entries(modifications)) {
@@ -129,10 +141,7 @@ export function opModify(d: WorkflowDraft, s: ApprovalStep, modifications: Param
   s.userModifications = { ...(s.userModifications ?? {}), ...structuredClone(modifications) };
   s.params = merged;
   s.isModified = true;
-  s.approvalStatus = 'step_modified';
-  delete s.autoApprovedBy;
   refreshGraph(d, s, previous);
-  return modifyImpacts(d, s);
 }
 
 /** Undo every modification: original params back, approval needed again. */

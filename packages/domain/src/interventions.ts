@@ -13,10 +13,9 @@ import type { Actor, Transition } from './api';
 import { beginWork, finishWork, nextStepId, type Work } from './engine';
 import { assertLive, assertVersion } from './decisions';
 import { templateLookup } from './dependencies';
-import { refreshGraph } from './edits';
+import { applyParamChanges } from './edits';
 import { dependentsOf } from './graph';
 import { collectTemplateRefs, resolveTemplates } from './templates';
-import { validateParams } from './validation';
 import { FORBIDDEN_KEYS, assertSafeKeys, isPlainObject, requireStep } from './util';
 
 /**
@@ -196,20 +195,7 @@ function retry(w: Work, s: ApprovalStep, value: unknown): Transition {
   } else if (value !== undefined && value !== null) {
     throw new ProtocolError('invalid_message', 'retry takes a string (new input) or an object of params');
   }
-  if (modifications) {
-    const previous = structuredClone(w.d.steps);
-    const merged: Record<string, unknown> = { ...s.params };
-    for (const [k, v] of Object.entries(modifications)) {
-      if (v === null) delete merged[k];
-      else merged[k] = structuredClone(v);
-    }
-    validateParams(s.id, s.action, merged);
-    s.originalParams ??= structuredClone(s.params);
-    s.userModifications = { ...(s.userModifications ?? {}), ...structuredClone(modifications) };
-    s.params = merged;
-    s.isModified = true;
-    refreshGraph(w.d, s, previous);
-  }
+  if (modifications) applyParamChanges(w.d, s, modifications);
   s.state = 'pending';
   s.run += 1;
   delete s.result;
