@@ -65,7 +65,7 @@ export class TestClient {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`timed out waiting for ${what}; got: ${this.events.map((e) => `${e.type}${e.payload?.stepId ? `(${e.payload.stepId}:${e.payload.status})` : ''}`).join(', ')}`));
+        reject(new Error(`timed out waiting for ${what} (socket ${this.socket.connected ? 'connected' : 'DISCONNECTED'}); got: ${this.events.map((e) => `${e.type}${e.payload?.stepId ? `(${e.payload.stepId}:${e.payload.status})` : ''}`).join(', ')}`));
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);

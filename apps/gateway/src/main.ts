@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     backoffMs: config.STEP_BACKOFF_MS,
   });
   const timers = new TimerQueue(queueConnection, keys.queuePrefix);
+  // An EventEmitter 'error' without a listener would end the process; log and let BullMQ reconnect.
+  for (const q of [steps.queue, timers.queue]) q.on('error', (err) => logger.warn('queue error', { error: err.message }));
   const devToken = config.devMode ? signToken(config.JWT_SECRET, { sub: DEV_USER_ID, roles: ['user', 'approver', config.ADMIN_ROLE] }) : undefined;
   const app = createHttpApp({
     redis,

@@ -27,7 +27,12 @@ export async function startRelay(
       logger.warn('relay: dropped a malformed message');
       return;
     }
-    deliver([msg.data.userId, ...(msg.data.watchers ?? [])], msg.data.envelope as ServerEnvelope);
+    try {
+      deliver([msg.data.userId, ...(msg.data.watchers ?? [])], msg.data.envelope as ServerEnvelope);
+    } catch (err) {
+      // One bad delivery must never take the relay (or the process) down for everyone else.
+      logger.error('relay: delivery failed', { error: String(err) });
+    }
   });
   await subscriber.subscribe(channel);
   return async () => {

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const store = new WorkflowStore(redis, keys);
   const steps = new StepQueue({ connection: queueConnection, prefix: keys.queuePrefix, attempts: config.STEP_ATTEMPTS, backoffMs: config.STEP_BACKOFF_MS });
   const timers = new TimerQueue(queueConnection, keys.queuePrefix);
+  for (const q of [steps.queue, timers.queue]) q.on('error', (err) => logger.warn('queue error', { error: err.message }));
   if (config.demoUser) {
     await seedDemoWorkspace(redis, keys.prefix, config.demoUser, Date.now());
     logger.info('demo workspace ready', { user: config.demoUser });

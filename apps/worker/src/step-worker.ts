@@ -92,14 +92,10 @@ export function createStepProcessor(deps: StepWorkerDeps) {
       log.warn('step attempt failed', { error: outcome.error, attempt: job.attemptsMade + 1, finalAttempt });
     }
 
-    const finished = await deps.store.mutate(sessionId, (d) => finishStep(d, stepId, run, outcome, deps.now()));
-    if (finished.result) await carryOut(deps, finished.result);
-    if (outcome.kind === 'failed') {
-      // Final: recorded above, and BullMQ must not retry. Otherwise BullMQ retries with backoff.
-      throw outcome.finalAttempt ? new UnrecoverableError(outcome.error) : new Error(outcome.error);
-    }
-    if (outcome.kind === 'intervention' && finished.result) {
-      // The seed's key for the open question, and a durable timer for its answer (SPEC §6.6).
+    if (outcome.kind === 'intervention') {
+      // The seed's record of the open question and a durable timer for its answer (SPEC §6.6),
+      // both written before the user is told, so whoever reacts to the event finds them. A timer
+      // for a question that was never committed is a no-op.
       const askedAt = deps.now();
       await deps.redis.set(
         deps.keys.intervention(sessionId, stepId),
@@ -108,6 +104,12 @@ export function createStepProcessor(deps: StepWorkerDeps) {
         24 * 3600,
       );
       await deps.timers.scheduleInterventionTimeout(sessionId, stepId, run, askedAt + outcome.timeoutSec * 1000, askedAt);
+    }
+    const finished = await deps.store.mutate(sessionId, (d) => finishStep(d, stepId, run, outcome, deps.now()));
+    if (finished.result) await carryOut(deps, finished.result);
+    if (outcome.kind === 'failed') {
+      // Final: recorded above, and BullMQ must not retry. Otherwise BullMQ retries with backoff.
+      throw outcome.finalAttempt ? new UnrecoverableError(outcome.error) : new Error(outcome.error);
     }
     log.info('step finished', { outcome: outcome.kind });
     return { outcome: outcome.kind };

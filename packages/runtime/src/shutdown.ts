@@ -23,6 +23,8 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, graceMs = 
       },
     );
   };
+  // A stray rejected promise is logged, not fatal: the service keeps serving everyone else.
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: String(reason) }));
   process.on('SIGTERM', () => handler('SIGTERM'));
   process.on('SIGINT', () => handler('SIGINT'));
 }
