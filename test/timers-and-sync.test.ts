@@ -112,14 +112,17 @@ test('a client that reconnects mid-run, gets live events, then resumes, sees eve
     const steady = await TestClient.connect(gateway.url, tokenFor(user));
     const flaky = await TestClient.connect(gateway.url, tokenFor(user));
     const chain = ['a', 'b', 'c'].map((id, i, ids) => ({ id, type: 'task', action: 'create_task', description: id, params: { title: id }, ...(i ? { dependsOn: [ids[i - 1]] } : {}) }));
-    const { sessionId } = await steady.sendOk('WORKFLOW_SUBMIT', { plan: { steps: chain } });
-    await steady.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+    // step_by_step: b and c are approved only after the new socket is connected, so it is certain
+    // to receive live events before it resumes, however slow the machine.
+    const { sessionId } = await steady.sendOk('WORKFLOW_SUBMIT', { mode: 'step_by_step', plan: { steps: chain } });
+    await steady.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'a' }, sessionId);
     await flaky.waitFor(stepEvent(sessionId, 'a', 'running'));
     const seen = flaky.of(sessionId).map((e) => e.eventId as string);
     flaky.close();
 
-    // Back before the run ends: live events arrive on the new socket before it resumes.
     const back = await TestClient.connect(gateway.url, tokenFor(user));
+    await steady.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'b' }, sessionId);
+    await steady.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'c' }, sessionId);
     await back.waitFor(stepEvent(sessionId, 'b', 'running'));
     const liveBefore = back.of(sessionId).length;
     await back.sendOk('WORKFLOW_SUBSCRIBE', { lastEventId: seen[seen.length - 1] }, sessionId);
