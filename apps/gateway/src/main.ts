@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   const keys = createKeys(config.KEY_PREFIX);
   const redis = createCommandConnection(config.REDIS_URL, 'wfa-gateway');
   const subscriber = createBlockingConnection(config.REDIS_URL, 'wfa-gateway-relay');
-  const queueConnection = createCommandConnection(config.REDIS_URL, 'wfa-gateway-queue');
+  // BullMQ gets a plain connection (no auto-pipelining): it manages its own pipelines and scripts.
+  const queueConnection = createCommandConnection(config.REDIS_URL, 'wfa-gateway-queue', { enableAutoPipelining: false });
   for (const c of [redis, subscriber, queueConnection]) c.on('error', () => undefined); // reconnects by itself; /health reports it
   await waitForReady(redis, 15_000).catch((err: Error) => {
     logger.error(`cannot reach Redis at ${config.REDIS_URL}: ${err.message}`);
