@@ -35,7 +35,14 @@ export async function startRelay(
     }
   });
   await subscriber.subscribe(channel);
+  // Re-assert the subscription now and then: SUBSCRIBE to a subscribed channel is a no-op, and it
+  // restores one lost without notice (seen under heavy contention: a gateway stopped relaying).
+  const keepAlive = setInterval(() => {
+    if (subscriber.status === 'ready') subscriber.subscribe(channel).catch(() => undefined);
+  }, 5000);
+  keepAlive.unref();
   return async () => {
+    clearInterval(keepAlive);
     await subscriber.unsubscribe(channel).catch(() => undefined);
   };
 }
