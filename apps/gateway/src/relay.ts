@@ -6,6 +6,14 @@ import type { Logger } from '@wfa/runtime';
  * Pub/sub → sockets. Every gateway hears every workflow event (published by the commit script
  * right after the event was logged) and hands it to its own sockets of the owner. Pub/sub may
  * drop messages while a connection is down; clients close such gaps with WORKFLOW_SUBSCRIBE.
+ *
+ * SUBSCRIBE is only ever sent on a `ready` connection. ioredis (5.x) writes a SUBSCRIBE issued
+ * during its connection handshake straight away, ahead of its INFO ready check; Redis then puts the
+ * connection in subscriber mode, the ready check fails, ioredis reconnects and does not
+ * re-subscribe, while the SUBSCRIBE promise has already resolved. The gateway then relayed nothing
+ * at all, silently: the intermittent "a client gets no event" failures of issue 6. Subscribing on
+ * every 'ready' (first connect and each reconnect) also covers a reconnect ioredis would not
+ * re-subscribe after; SUBSCRIBE to a subscribed channel is a no-op.
  */
 export async function startRelay(
   subscriber: Redis,
@@ -34,15 +42,25 @@ export async function startRelay(
       logger.error('relay: delivery failed', { error: String(err) });
     }
   });
-  await subscriber.subscribe(channel);
-  // Re-assert the subscription now and then: SUBSCRIBE to a subscribed channel is a no-op, and it
-  // restores one lost without notice (seen under heavy contention: a gateway stopped relaying).
-  const keepAlive = setInterval(() => {
-    if (subscriber.status === 'ready') subscriber.subscribe(channel).catch(() => undefined);
-  }, 5000);
-  keepAlive.unref();
+
+  let stopped = false;
+  const subscribe = () => subscriber.subscribe(channel);
+  const onReady = () => {
+    if (stopped) return;
+    subscribe().then(
+      () => logger.debug('relay: subscribed', { channel }),
+      (err: Error) => logger.warn('relay: subscribe failed; retried on the next reconnect', { error: err.message }),
+    );
+  };
+  subscriber.on('ready', onReady);
+  // The first subscription, on a ready connection, before the gateway says it is ready.
+  if (subscriber.status !== 'ready') {
+    await new Promise<void>((resolve) => subscriber.once('ready', () => resolve()));
+  }
+  await subscribe();
   return async () => {
-    clearInterval(keepAlive);
+    stopped = true;
+    subscriber.off('ready', onReady);
     await subscriber.unsubscribe(channel).catch(() => undefined);
   };
 }

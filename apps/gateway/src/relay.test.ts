@@ -1,0 +1,85 @@
+/**
+ * The relay against a real Redis: it must be subscribed when startRelay resolves, whenever the
+ * subscriber connection was in its handshake, and stay subscribed across reconnects.
+ */
+import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import type { ServerEnvelope } from '@wfa/protocol';
+import { createLogger } from '@wfa/runtime';
+import { startRelay } from './relay';
+
+const url = process.env['REDIS_URL'];
+if (!url) throw new Error('REDIS_URL is not set: run the tests through `npm test` (it starts a private redis-server)');
+const logger = createLogger('relay-test', { level: 'error', json: false });
+const opened: Redis[] = [];
+const open = (name: string) => {
+  const r = new Redis(url, { connectionName: name, maxRetriesPerRequest: null, retryStrategy: () => 50 });
+  r.on('error', () => undefined);
+  opened.push(r);
+  return r;
+};
+afterAll(async () => {
+  await Promise.all(opened.map((r) => (r.status === 'end' ? undefined : r.quit().catch(() => r.disconnect()))));
+});
+
+const message = (userId: string, n: number) =>
+  JSON.stringify({ v: 1, userId, envelope: { type: 'WORKFLOW_STATUS', sessionId: 'wf_relay', eventId: `${1000 + n}-0`, payload: { planState: 'running', steps: [] }, timestamp: 1 } });
+
+async function publishUntil(pub: Redis, channel: string, userId: string, got: () => number, want: number): Promise<number> {
+  // PUBLISH answers how many subscribers received it: the relay must be one of them every time.
+  let receivers = 0;
+  for (let n = got(); n < want; n++) receivers += await pub.publish(channel, message(userId, n));
+  await new Promise((r) => setTimeout(r, 50));
+  return receivers;
+}
+
+test('subscribed once started, even when started during the connection handshake', async () => {
+  const channel = `relay-test-${randomBytes(4).toString('hex')}`;
+  const pub = open('relay-test-pub');
+  for (let i = 0; i < 5; i++) {
+    const sub = open('relay-test-sub');
+    // Start the relay exactly in the window that lost the subscription before (status 'connect':
+    // TCP up, handshake and ready check not done).
+    const stop = await new Promise<() => Promise<void>>((resolve, reject) =>
+      sub.once('connect', () => startRelay(sub, channel, logger, () => undefined).then(resolve, reject)),
+    );
+    await new Promise((r) => setTimeout(r, 100)); // time for a failed ready check (the old bug) to reconnect
+    expect(await pub.publish(channel, message('u1', i))).toBe(1);
+    await stop();
+    sub.disconnect();
+  }
+});
+
+test('delivers every message to the named users and keeps its subscription across a reconnect', async () => {
+  const channel = `relay-test-${randomBytes(4).toString('hex')}`;
+  const pub = open('relay-test-pub2');
+  const subName = `relay-test-sub-${randomBytes(4).toString('hex')}`;
+  const sub = open(subName);
+  const delivered: { users: string[]; eventId: string }[] = [];
+  const stop = await startRelay(sub, channel, logger, (users, e) => delivered.push({ users, eventId: e.eventId }));
+  expect(await publishUntil(pub, channel, 'alice', () => delivered.length, 3)).toBe(3);
+  expect(delivered.map((d) => d.users)).toEqual([['alice'], ['alice'], ['alice']]);
+
+  // Drop the subscriber's connection from the server side; it reconnects and subscribes again.
+  const ready = new Promise((r) => sub.once('ready', r));
+  const list = String(await pub.client('LIST'));
+  const id = list.split('\n').find((l) => l.includes(`name=${subName}`))?.match(/^id=(\d+)/)?.[1];
+  expect(id).toBeDefined();
+  await pub.client('KILL', 'ID', id!);
+  await ready;
+  let receivers = 0;
+  for (let tries = 0; tries < 100 && receivers === 0; tries++) {
+    receivers = await pub.publish(channel, message('alice', 99));
+    if (!receivers) await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(receivers).toBe(1);
+
+  // Malformed messages are dropped, and the relay keeps going.
+  await pub.publish(channel, 'not json');
+  await pub.publish(channel, JSON.stringify({ v: 1, userId: 'alice' }));
+  await pub.publish(channel, message('bob', 7));
+  await new Promise((r) => setTimeout(r, 100));
+  expect(delivered.at(-1)).toEqual({ users: ['bob'], eventId: '1007-0' });
+  await stop();
+  expect(await pub.publish(channel, message('bob', 8))).toBe(0);
+});
