@@ -1,6 +1,6 @@
 /**
- * Issue 6 §4: a bounded soak. SOAK_CLIENTS sockets (default 100 in `npm test`, 200 in `npm run soak`: one on each of two gateways per
- * user) make random plans and random decisions for SOAK_SECONDS (default 30 in `npm test`, 300 in `npm run soak`) against two gateways
+ * Issue 6 §4: a bounded soak. SOAK_CLIENTS sockets (default 100 in `npm test`, 300 in `npm run soak`: one on each of two gateways per
+ * user) make random plans and random decisions for SOAK_SECONDS (default 30 in `npm test`, 120 in `npm run soak`) against two gateways
  * and two workers on one Redis, loopback only. Then:
  *  - zero lost acknowledged decisions: every acknowledged approve/reject is in the stored
  *    workflow, every acknowledged approved step ran (unless a rejected dependency skipped it),
@@ -8,7 +8,7 @@
  *  - zero duplicate effects: each user's workspace holds exactly one object per completed
  *    creating step, and each step's `completed` event is logged at most once;
  *  - every workflow ends in a terminal state.
- * Every loop is bounded in iterations and in time. Long soak: `npm run soak` (SOAK_SECONDS=300).
+ * Every loop is bounded in iterations and in time. Long soak: `npm run soak` (300 clients, 120 s).
  */
 import type Redis from 'ioredis';
 import { TestClient, tokenFor, type Envelope } from './support/client';
@@ -177,6 +177,19 @@ test(`soak: ${SOAK_CLIENTS} clients, ${SOAK_SECONDS}s, two gateways, two workers
     500,
   ).catch(() => undefined);
   const notTerminal = records.filter((rec) => !drafts.has(rec.sessionId)).map((rec) => rec.sessionId);
+  // What a stuck workflow looks like (its steps and their jobs), so a failure explains itself.
+  for (const sid of notTerminal.slice(0, 5)) {
+    const d = await readDraft(redis, prefix, sid);
+    const jobs = await Promise.all(
+      (d?.steps ?? []).map(async (s: any) => {
+        const id = `${sid}__${s.id}__${s.run}`;
+        const h = await redis.hgetall(`${prefix}{wfa}:steps:${id}`);
+        return `${s.id}: ${s.approvalStatus}/${s.state} run ${s.run} job{${Object.keys(h).length ? `attempts ${h['attemptsMade'] ?? 0} finished ${h['finishedOn'] ?? '-'} ${h['failedReason'] ?? ''} ${h['returnvalue'] ?? ''}` : 'none'}}`;
+      }),
+    );
+    // eslint-disable-next-line no-console
+    console.log(`not terminal: ${sid} ${d?.mode} ${d?.state} v${d?.version}: ${jobs.join('; ')}`);
+  }
 
   // No lost acknowledged decision.
   const lost: string[] = [];
