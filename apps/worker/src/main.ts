@@ -30,7 +30,9 @@ async function main(): Promise<void> {
     process.exit(3);
   });
 
-  const store = new WorkflowStore(redis, keys);
+  // The worker makes most of a running workflow's changes in a row: it starts each mutation from
+  // the version it last wrote (compare-and-set still guards it) and runs them one at a time.
+  const store = new WorkflowStore(redis, keys, Date.now, { cacheDrafts: true });
   const steps = new StepQueue({ connection: queueConnection, prefix: keys.queuePrefix, attempts: config.STEP_ATTEMPTS, backoffMs: config.STEP_BACKOFF_MS });
   const timers = new TimerQueue(queueConnection, keys.queuePrefix);
   for (const q of [steps.queue, timers.queue]) q.on('error', (err) => logger.warn('queue error', { error: err.message }));

@@ -63,6 +63,10 @@ export function createStepProcessor(deps: StepWorkerDeps) {
     }
     if (!isActionName(step.action)) throw new UnrecoverableError(`unknown action ${step.action}`);
 
+    // Progress writes are not awaited by the handler (it goes on while they travel); the outcome
+    // is recorded only after all of them, so the log keeps its order. Progress is best effort: a
+    // report that cannot be written is logged, and never fails the step.
+    const progressWrites: Promise<unknown>[] = [];
     const ctx: HandlerContext = {
       userId: draft.userId,
       sessionId,
@@ -72,11 +76,15 @@ export function createStepProcessor(deps: StepWorkerDeps) {
       now: deps.now,
       workspace: new Workspace(deps.redis, deps.keys.prefix, draft.userId),
       reportProgress: async (progress, message) => {
-        await job.updateProgress(progress);
         // Logged and published, not committed: progress changes nothing a decision depends on,
         // so it needs no compare-and-set round (and cannot conflict with the user's decisions).
         const p = Math.max(0, Math.min(100, progress));
-        await deps.store.appendEvents(draft, [{ type: 'STEP_EXECUTION', payload: { stepId, status: 'running', progress: p, message } }]);
+        progressWrites.push(
+          Promise.all([
+            job.updateProgress(p),
+            deps.store.appendEvents(draft, [{ type: 'STEP_EXECUTION', payload: { stepId, status: 'running', progress: p, message } }]),
+          ]).catch((err: unknown) => log.warn('progress report not written', { error: String(err) })),
+        );
         if (deps.handlerLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.handlerLatencyMs));
       },
     };
@@ -92,6 +100,7 @@ export function createStepProcessor(deps: StepWorkerDeps) {
       log.warn('step attempt failed', { error: outcome.error, attempt: job.attemptsMade + 1, finalAttempt });
     }
 
+    await Promise.all(progressWrites);
     if (outcome.kind === 'intervention') {
       // The seed's record of the open question and a durable timer for its answer (SPEC §6.6),
       // both written before the user is told, so whoever reacts to the event finds them. A timer
