@@ -61,16 +61,32 @@ async function describeStuck(client: BenchClient, sessionId: string): Promise<St
   return { sessionId, status };
 }
 
+/** ms after approve_all at which each event (and the ack) of one workflow arrived, by label. */
+export type Timeline = Map<string, number>;
+
+function eventLabel(type: string, e: { payload?: { stepId?: string; status?: string; progress?: number; planState?: string } }): string {
+  const p = e.payload ?? {};
+  if (type === 'STEP_EXECUTION') return `${p.stepId} ${p.status}${p.status === 'running' ? ` ${p.progress ?? ''}` : ''}`.trim();
+  return `${type}${p.planState ? ` ${p.planState}` : ''}`;
+}
+
 /** Submit `plan`, approve_all, wait for the terminal WORKFLOW_STATUS; a stall is reported, not thrown. */
-async function runToEnd(client: BenchClient, plan: unknown, timeoutMs = 20_000): Promise<{ state: string; ms: number } | Stuck> {
+async function runToEnd(client: BenchClient, plan: unknown, timeoutMs = 20_000, timeline?: Timeline): Promise<{ state: string; ms: number } | Stuck> {
   const { sessionId } = (await client.sendOk('WORKFLOW_SUBMIT', { plan })) as { sessionId: string };
   const t = performance.now();
-  await client.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+  const record = (type: string, e: { sessionId?: string; payload?: { stepId?: string; status?: string; progress?: number; planState?: string } }) => {
+    if (timeline && e?.sessionId === sessionId) timeline.set(eventLabel(type, e), performance.now() - t);
+  };
+  client.socket.onAny(record);
   try {
+    await client.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+    timeline?.set('(acknowledgement)', performance.now() - t);
     const end = await client.waitEnded(sessionId, timeoutMs);
     return { state: end.state, ms: end.at - t };
   } catch {
     return describeStuck(client, sessionId);
+  } finally {
+    client.socket.offAny(record);
   }
 }
 
@@ -111,17 +127,27 @@ export async function decisions(sessions: readonly Session[], stepId: string, co
   });
 }
 
-/** The seed's workflow, one at a time: emit approve_all → terminal WORKFLOW_STATUS received. */
-export async function e2eSequential(client: BenchClient, n: number): Promise<{ latencies: number[]; stuck: Stuck[] }> {
+/**
+ * The seed's workflow, one at a time: emit approve_all → terminal WORKFLOW_STATUS received. Also
+ * the median arrival time of each event after approve_all, to show where the time goes.
+ */
+export async function e2eSequential(client: BenchClient, n: number): Promise<{ latencies: number[]; stuck: Stuck[]; timeline: [string, number][] }> {
   const latencies: number[] = [];
   const stuck: Stuck[] = [];
+  const arrivals = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
-    const r = await runToEnd(client, SEED_PLAN);
+    const timeline: Timeline = new Map();
+    const r = await runToEnd(client, SEED_PLAN, 20_000, timeline);
     if (!('state' in r)) stuck.push(r);
     else if (r.state !== 'completed') throw new Error(`seed workflow ended ${r.state}`);
-    else latencies.push(r.ms);
+    else {
+      latencies.push(r.ms);
+      for (const [label, at] of timeline) arrivals.set(label, [...(arrivals.get(label) ?? []), at]);
+    }
   }
-  return { latencies, stuck };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const timeline = [...arrivals].map(([label, xs]) => [label, median(xs)] as [string, number]).sort((a, b) => a[1] - b[1]);
+  return { latencies, stuck, timeline };
 }
 
 /** Every session's owner emits approve_all at once; time until every workflow completed. */

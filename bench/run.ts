@@ -106,8 +106,10 @@ async function main(): Promise<void> {
   const dec1 = [...(await decisions(d1, 'email_draft_1', 1)), ...(await decisions(d1, 'calendar_event_1', 1))];
   const rawAdd1 = await raw.addRoundTrips(ONE_DECISIONS, 1);
   const rawGs1 = await raw.getSetRoundTrips(ONE_DECISIONS, 1);
-  const { latencies: e2e, stuck } = await e2eSequential(c1, E2E_RUNS);
+  const { latencies: e2e, stuck, timeline } = await e2eSequential(c1, E2E_RUNS);
   stalled.push(...stuck);
+  log(`seed workflow, median ms after approve_all at which each event reached the client:`);
+  for (const [label, at] of timeline) log(`  ${at.toFixed(1).padStart(6)}  ${label}`);
   const rawChain = await raw.chainsSequential(E2E_RUNS);
   release([c1]);
   const one: OneClient = { decisions: latency(dec1), rawAdd: latency(rawAdd1), rawGetSet: latency(rawGs1), e2e: latency(e2e), rawChain: latency(rawChain) };
