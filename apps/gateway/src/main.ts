@@ -20,7 +20,7 @@ import {
 import { signToken } from './auth';
 import { DEV_USER_ID, loadConfig, type GatewayConfig } from './config';
 import { createHttpApp } from './http/app';
-import { startRelay } from './relay';
+import { startRelay, type Relay } from './relay';
 import { createSocketServer, deliverToUsers } from './socket/server';
 
 async function main(): Promise<void> {
@@ -54,8 +54,10 @@ async function main(): Promise<void> {
   // An EventEmitter 'error' without a listener would end the process; log and let BullMQ reconnect.
   for (const q of [steps.queue, timers.queue]) q.on('error', (err) => logger.warn('queue error', { error: err.message }));
   const devToken = config.devMode ? signToken(config.JWT_SECRET, { sub: DEV_USER_ID, roles: ['user', 'approver', config.ADMIN_ROLE] }) : undefined;
+  let relay: Relay | undefined;
   const app = createHttpApp({
     redis,
+    relayLive: () => relay?.live() ?? false,
     queues: [steps.queue, timers.queue],
     jwtSecret: config.JWT_SECRET,
     adminRole: config.ADMIN_ROLE,
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
     redisReady: () => redis.status === 'ready',
     now: Date.now,
   });
-  const stopRelay = await startRelay(subscriber, keys.channel, logger, (users, envelope) => deliverToUsers(io, users, envelope));
+  relay = await startRelay(subscriber, keys.channel, logger, (users, envelope) => deliverToUsers(io, users, envelope));
 
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
   const address = http.address();
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
   }
 
   onShutdown(logger, async () => {
-    await stopRelay();
+    await relay.stop();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await Promise.all([steps.close(), timers.close()].map((p) => p.catch(() => undefined)));
     await Promise.all([redis.quit(), subscriber.quit(), queueConnection.quit()].map((p) => p.catch(() => undefined)));

@@ -6,7 +6,7 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { ServerEnvelope } from '@wfa/protocol';
 import { createLogger } from '@wfa/runtime';
-import { startRelay } from './relay';
+import { startRelay, type Relay } from './relay';
 
 const url = process.env['REDIS_URL'];
 if (!url) throw new Error('REDIS_URL is not set: run the tests through `npm test` (it starts a private redis-server)');
@@ -40,12 +40,14 @@ test('subscribed once started, even when started during the connection handshake
     const sub = open('relay-test-sub');
     // Start the relay exactly in the window that lost the subscription before (status 'connect':
     // TCP up, handshake and ready check not done).
-    const stop = await new Promise<() => Promise<void>>((resolve, reject) =>
+    const relay = await new Promise<Relay>((resolve, reject) =>
       sub.once('connect', () => startRelay(sub, channel, logger, () => undefined).then(resolve, reject)),
     );
     await new Promise((r) => setTimeout(r, 100)); // time for a failed ready check (the old bug) to reconnect
     expect(await pub.publish(channel, message('u1', i))).toBe(1);
-    await stop();
+    expect(relay.live()).toBe(true);
+    await relay.stop();
+    expect(relay.live()).toBe(false);
     sub.disconnect();
   }
 });
@@ -56,16 +58,20 @@ test('delivers every message to the named users and keeps its subscription acros
   const subName = `relay-test-sub-${randomBytes(4).toString('hex')}`;
   const sub = open(subName);
   const delivered: { users: string[]; eventId: string }[] = [];
-  const stop = await startRelay(sub, channel, logger, (users, e) => delivered.push({ users, eventId: e.eventId }));
+  const relay = await startRelay(sub, channel, logger, (users, e) => delivered.push({ users, eventId: e.eventId }));
+  expect(relay.live()).toBe(true);
   expect(await publishUntil(pub, channel, 'alice', () => delivered.length, 3)).toBe(3);
   expect(delivered.map((d) => d.users)).toEqual([['alice'], ['alice'], ['alice']]);
 
   // Drop the subscriber's connection from the server side; it reconnects and subscribes again.
+  const closed = new Promise((r) => sub.once('close', r));
   const ready = new Promise((r) => sub.once('ready', r));
   const list = String(await pub.client('LIST'));
   const id = list.split('\n').find((l) => l.includes(`name=${subName}`))?.match(/^id=(\d+)/)?.[1];
   expect(id).toBeDefined();
   await pub.client('KILL', 'ID', id!);
+  await closed;
+  expect(relay.live()).toBe(false); // /health says 503 until the relay hears events again
   await ready;
   let receivers = 0;
   for (let tries = 0; tries < 100 && receivers === 0; tries++) {
@@ -73,6 +79,9 @@ test('delivers every message to the named users and keeps its subscription acros
     if (!receivers) await new Promise((r) => setTimeout(r, 20));
   }
   expect(receivers).toBe(1);
+  // live() turns true when the relay's own SUBSCRIBE is answered (maybe just after ioredis's own).
+  for (let tries = 0; tries < 100 && !relay.live(); tries++) await new Promise((r) => setTimeout(r, 10));
+  expect(relay.live()).toBe(true);
 
   // Malformed messages are dropped, and the relay keeps going.
   await pub.publish(channel, 'not json');
@@ -80,6 +89,6 @@ test('delivers every message to the named users and keeps its subscription acros
   await pub.publish(channel, message('bob', 7));
   await new Promise((r) => setTimeout(r, 100));
   expect(delivered.at(-1)).toEqual({ users: ['bob'], eventId: '1007-0' });
-  await stop();
+  await relay.stop();
   expect(await pub.publish(channel, message('bob', 8))).toBe(0);
 });

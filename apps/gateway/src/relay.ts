@@ -15,12 +15,18 @@ import type { Logger } from '@wfa/runtime';
  * every 'ready' (first connect and each reconnect) also covers a reconnect ioredis would not
  * re-subscribe after; SUBSCRIBE to a subscribed channel is a no-op.
  */
+export interface Relay {
+  /** Subscribed on a ready connection: events published now reach this gateway (for /health). */
+  live(): boolean;
+  stop(): Promise<void>;
+}
+
 export async function startRelay(
   subscriber: Redis,
   channel: string,
   logger: Logger,
   deliver: (userIds: string[], envelope: ServerEnvelope) => void,
-): Promise<() => Promise<void>> {
+): Promise<Relay> {
   subscriber.on('message', (ch: string, raw: string) => {
     if (ch !== channel) return;
     let json: unknown;
@@ -44,7 +50,11 @@ export async function startRelay(
   });
 
   let stopped = false;
-  const subscribe = () => subscriber.subscribe(channel);
+  let subscribed = false;
+  const subscribe = async () => {
+    await subscriber.subscribe(channel);
+    subscribed = true;
+  };
   const onReady = () => {
     if (stopped) return;
     subscribe().then(
@@ -52,15 +62,25 @@ export async function startRelay(
       (err: Error) => logger.warn('relay: subscribe failed; retried on the next reconnect', { error: err.message }),
     );
   };
+  // A closed connection has lost its subscription (Redis forgets it); 'ready' brings it back.
+  const onClose = () => {
+    subscribed = false;
+  };
   subscriber.on('ready', onReady);
+  subscriber.on('close', onClose);
   // The first subscription, on a ready connection, before the gateway says it is ready.
   if (subscriber.status !== 'ready') {
     await new Promise<void>((resolve) => subscriber.once('ready', () => resolve()));
   }
   await subscribe();
-  return async () => {
-    stopped = true;
-    subscriber.off('ready', onReady);
-    await subscriber.unsubscribe(channel).catch(() => undefined);
+  return {
+    live: () => subscribed && subscriber.status === 'ready',
+    stop: async () => {
+      stopped = true;
+      subscriber.off('ready', onReady);
+      subscriber.off('close', onClose);
+      subscribed = false;
+      await subscriber.unsubscribe(channel).catch(() => undefined);
+    },
   };
 }

@@ -9,6 +9,8 @@ import { tokenFromHttp, verifyToken } from '../auth';
 
 export interface HttpDeps {
   redis: Redis;
+  /** Whether the relay is subscribed (see relay.ts). */
+  relayLive: () => boolean;
   queues: Queue[];
   jwtSecret: string;
   adminRole: string;
@@ -24,8 +26,12 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.disable('x-powered-by');
 
   app.get('/health', async (_req, res) => {
-    const ok = await pingWithin(deps.redis, 1000);
-    res.status(ok ? 200 : 503).json(ok ? { status: 'ok' } : { status: 'unavailable', redis: 'down' });
+    // Ready means both: Redis answers commands, and this gateway hears workflow events (a gateway
+    // that cannot relay would accept decisions its clients never see the effects of).
+    const redisUp = await pingWithin(deps.redis, 1000);
+    const relayUp = deps.relayLive();
+    const ok = redisUp && relayUp;
+    res.status(ok ? 200 : 503).json(ok ? { status: 'ok' } : { status: 'unavailable', redis: redisUp ? 'up' : 'down', relay: relayUp ? 'up' : 'down' });
   });
 
   app.get('/config.json', (_req, res) => {
