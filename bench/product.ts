@@ -4,31 +4,12 @@
  * end, and many users approving at once.
  */
 import { performance } from 'node:perf_hooks';
+import { createDefaultPlanner } from '@wfa/planner';
 import { pool, type BenchClient } from './clients';
 
-/** The seed's three-step plan (as the built-in planner makes it), submitted as a client plan. */
-export const SEED_PLAN = {
-  originalMessage: 'Send email to John about the meeting and create a calendar event',
-  steps: [
-    { id: 'contact_lookup_1', type: 'contact', action: 'search_contacts', params: { query: 'John' }, description: 'Look up John in your contacts' },
-    {
-      id: 'email_draft_1',
-      type: 'email',
-      action: 'create_draft',
-      params: { subject: 'About the meeting', recipient: '{{contact_lookup_1.email}}' },
-      description: 'Create email draft to John about the meeting',
-      dependsOn: ['contact_lookup_1'],
-    },
-    {
-      id: 'calendar_event_1',
-      type: 'calendar',
-      action: 'create_event',
-      params: { title: 'Meeting with John', attendees: ['{{contact_lookup_1.email}}'] },
-      description: 'Create calendar event for the meeting',
-      dependsOn: ['contact_lookup_1'],
-    },
-  ],
-};
+/** The seed's three-step plan, exactly as the built-in planner makes it, submitted as a client plan. */
+const SEED_MESSAGE = 'Send email to John about the meeting and create a calendar event';
+const { summary: _summary, ...SEED_PLAN } = createDefaultPlanner().plan({ message: SEED_MESSAGE, timezone: 'UTC', now: new Date() });
 
 const ADD_JOHN_PLAN = {
   originalMessage: 'Add John Doe to my contacts',

@@ -74,7 +74,7 @@ export async function startRelay(
   }
   await subscribe();
   return {
-    live: () => subscribed && subscriber.status === 'ready',
+    live: () => subscribed,
     stop: async () => {
       stopped = true;
       subscriber.off('ready', onReady);

@@ -25,7 +25,7 @@
 import type { ApprovalStep, DependencyCondition, OpenConflict, WorkflowDraft } from '@wfa/protocol';
 import { effectiveDeps, type EffectiveDep } from './graph';
 import type { Lookup, TemplateRef } from './templates';
-import { findStep, getPath, hasOwn, isPlainObject, deepEqual } from './util';
+import { findStep, getPath, hasOwn, isDeclined, isOpen, isPlainObject, deepEqual } from './util';
 import { issueText, provideText, quote, reapproveText, skipText } from './describe';
 
 export type DepStateKind =
@@ -45,7 +45,7 @@ const OK_KINDS: ReadonlySet<DepStateKind> = new Set(['satisfied', 'not_needed', 
 export function isDead(d: WorkflowDraft, s: ApprovalStep): boolean {
   if (s.state === 'skipped' || s.state === 'timeout') return true;
   if (s.state === 'failed') return d.partialFailure === undefined;
-  return s.state === 'pending' && (s.approvalStatus === 'step_rejected' || s.approvalStatus === 'user_cancelled');
+  return isDeclined(s);
 }
 
 export function isFrozen(d: WorkflowDraft, s: ApprovalStep): boolean {
@@ -132,11 +132,6 @@ export function isRunnable(d: WorkflowDraft, s: ApprovalStep): boolean {
   return s.approvalStatus === 'step_approved' && s.state === 'pending' && !hasConflict(d, s.id) && depsSettled(d, s);
 }
 
-/** Eligible for dependency rules: not started and not declined. */
-function eligible(s: ApprovalStep): boolean {
-  return s.state === 'pending' && s.approvalStatus !== 'step_rejected' && s.approvalStatus !== 'user_cancelled';
-}
-
 /** Whether the user may bring D back to supply the value (it never ran, and the user took it away). */
 export function canReapprove(D: ApprovalStep | undefined): boolean {
   if (!D) return false;
@@ -202,13 +197,13 @@ export function settle(d: WorkflowDraft, now: number, fx: Effects): void {
     const before = d.conflicts.length;
     d.conflicts = d.conflicts.filter((c) => {
       const s = findStep(d, c.stepId);
-      if (!s || !eligible(s)) return false;
+      if (!s || !isOpen(s)) return false; // dependency rules apply to steps not started and not declined
       const dep = effectiveDeps(s).find((e) => e.stepId === c.missingDependency);
       return dep !== undefined && isLost(d, dep);
     });
     if (d.conflicts.length !== before) changed = true;
     for (const s of d.steps) {
-      if (!eligible(s)) continue;
+      if (!isOpen(s)) continue;
       const deps = effectiveDeps(s);
       for (const dep of deps) {
         const D = findStep(d, dep.stepId);

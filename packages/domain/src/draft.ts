@@ -6,7 +6,7 @@ import { dependencyReason, expectedOutcome, summaryOf, userFriendlyDescription }
 import { validatePlanSteps } from './validation';
 import { finishWork, type Work } from './engine';
 import { newEffects } from './dependencies';
-import { toDraftPayload } from './views';
+import { isFinished, toDraftPayload } from './views';
 
 /**
  * SPEC §6.9: which rule, if any, approves a step without asking. `alwaysConfirm` beats
@@ -129,7 +129,7 @@ export function buildDraft(plan: PlanInput, ctx: DraftContext): Transition {
   const w: Work = { d: draft, readyBefore: [], stateBefore: 'created', now: ctx.now, fx: newEffects() };
   const t = finishWork(w, { lead: () => [{ type: 'WORKFLOW_DRAFT', payload: toDraftPayload(w.d) }] });
   // The draft announcement carries the state; a separate snapshot is only needed for a terminal one.
-  t.events = t.events.filter((e) => e.type !== 'WORKFLOW_STATUS' || ['completed', 'failed', 'cancelled'].includes(t.draft.state));
+  t.events = t.events.filter((e) => e.type !== 'WORKFLOW_STATUS' || isFinished(t.draft));
   t.ack = { sessionId: t.draft.sessionId, version: t.draft.version };
   return t;
 }

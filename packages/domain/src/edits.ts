@@ -6,7 +6,7 @@ import { isDead } from './dependencies';
 import { dependencyMap } from './draft';
 import { fieldLabel, neededValue, quote } from './describe';
 import { validateParams } from './validation';
-import { assertSafeKeys, isPlainObject } from './util';
+import { assertSafeKeys, isOpen, isPlainObject } from './util';
 
 export function assertDecidable(s: ApprovalStep): void {
   if (s.state !== 'pending') {
@@ -19,7 +19,7 @@ export function assertDecidable(s: ApprovalStep): void {
 
 function liveDependents(d: WorkflowDraft, stepId: string): Array<{ step: ApprovalStep; dep: EffectiveDep }> {
   return dependentsOf(d.steps, stepId).filter(
-    ({ step }) => step.state === 'pending' && step.approvalStatus !== 'step_rejected' && step.approvalStatus !== 'user_cancelled',
+    ({ step }) => isOpen(step),
   );
 }
 

@@ -14,7 +14,7 @@ import { assertVersion } from './decisions';
 import { isLost } from './dependencies';
 import { effectiveDeps } from './graph';
 import { assertPausedOnFailure, releaseFailure, retryFailure } from './failure-ops';
-import { findStep, isTerminalState } from './util';
+import { findStep, isDeclined, isOpen, isTerminalState } from './util';
 
 export function resolveFailure(d: WorkflowDraft, p: ClientPayload<'FAILURE_RESOLUTION'>, actor: Actor, now: number): Transition {
   assertVersion(d, p.expectedVersion);
@@ -51,8 +51,7 @@ function abandonBranch(w: Work, failedId: string): void {
   for (let changed = true; changed; ) {
     changed = false;
     for (const s of d.steps) {
-      if (s.state !== 'pending' || abandoned.has(s.id)) continue;
-      if (s.approvalStatus === 'step_rejected' || s.approvalStatus === 'user_cancelled') continue;
+      if (!isOpen(s) || abandoned.has(s.id)) continue;
       const dep = effectiveDeps(s).find((e) => abandoned.has(e.stepId) && isLost(d, e));
       if (!dep) continue;
       s.state = 'skipped';
@@ -82,8 +81,7 @@ function requestRollback(w: Work): Transition {
   const lead: WorkflowEvent[] = [];
   for (const s of d.steps) {
     if (isTerminalState(s) || s.state === 'running') continue;
-    const declined = s.state === 'pending' && (s.approvalStatus === 'step_rejected' || s.approvalStatus === 'user_cancelled');
-    if (declined) continue;
+    if (isDeclined(s)) continue;
     if (s.approvalStatus === 'step_approved') extraCancel.push({ stepId: s.id, run: s.run });
     s.state = 'skipped';
     s.approvalStatus = 'user_cancelled';

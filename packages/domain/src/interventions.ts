@@ -16,7 +16,7 @@ import { templateLookup } from './dependencies';
 import { applyParamChanges } from './edits';
 import { dependentsOf } from './graph';
 import { collectTemplateRefs, resolveTemplates } from './templates';
-import { FORBIDDEN_KEYS, assertSafeKeys, isPlainObject, requireStep } from './util';
+import { FORBIDDEN_KEYS, assertSafeKeys, isOpen, isPlainObject, requireStep } from './util';
 
 /**
  * The param a bare string answer to `retry` replaces: search_contacts → query, otherwise the
@@ -115,7 +115,7 @@ function answerData(d: WorkflowDraft, stepId: string, value: unknown): Record<st
  */
 function checkDependentsFit(d: WorkflowDraft, stepId: string): void {
   for (const { step } of dependentsOf(d.steps, stepId)) {
-    if (step.state !== 'pending' || step.approvalStatus === 'step_rejected' || step.approvalStatus === 'user_cancelled') continue;
+    if (!isOpen(step)) continue;
     if (!isActionName(step.action)) continue;
     const reading = new Set(Object.keys(step.params).filter((k) => collectTemplateRefs({ [k]: step.params[k] }).some((r) => r.stepId === stepId)));
     if (reading.size === 0) continue;

@@ -28,10 +28,6 @@ export function collectTemplateRefs(value: unknown): TemplateRef[] {
   return [];
 }
 
-export function containsTemplate(value: unknown): boolean {
-  return collectTemplateRefs(value).length > 0;
-}
-
 /**
  * How a template resolves: a value, `dropped` (the dependency's value is not needed or was
  * dropped: the template disappears), or `unresolved` (must never reach a handler).

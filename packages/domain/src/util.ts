@@ -74,10 +74,24 @@ export function isTerminalState(s: ApprovalStep): boolean {
   return TERMINAL_STEP_STATES.includes(s.state);
 }
 
+/** Rejected or cancelled by the user (whatever the step's execution state). */
+export function hasDeclinedStatus(s: ApprovalStep): boolean {
+  return s.approvalStatus === 'step_rejected' || s.approvalStatus === 'user_cancelled';
+}
+
+/** Declined before it ran: pending, and rejected or cancelled. */
+export function isDeclined(s: ApprovalStep): boolean {
+  return s.state === 'pending' && hasDeclinedStatus(s);
+}
+
+/** Pending and not declined: it may still run. */
+export function isOpen(s: ApprovalStep): boolean {
+  return s.state === 'pending' && !hasDeclinedStatus(s);
+}
+
 /** A step that will never run again: finished, skipped, or declined by the user. */
 export function isDone(s: ApprovalStep): boolean {
-  if (isTerminalState(s)) return true;
-  return s.state === 'pending' && (s.approvalStatus === 'step_rejected' || s.approvalStatus === 'user_cancelled');
+  return isTerminalState(s) || isDeclined(s);
 }
 
 export function isUndecided(s: ApprovalStep): boolean {

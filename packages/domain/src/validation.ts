@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { effectiveDeps, validateGraph } from './graph';
 import { depState, depsSettled, isDead } from './dependencies';
 import { resolveStepParams } from './resolve';
-import { assertSafeKeys, findStep, isUndecided } from './util';
+import { assertSafeKeys, findStep, hasDeclinedStatus, isOpen, isUndecided } from './util';
 import { quote } from './describe';
 
 function issues(error: z.ZodError): string {
@@ -69,14 +69,14 @@ export function validatePlanSteps(steps: readonly ActionStepInput[], limits: Sca
 export function validateDraft(d: WorkflowDraft): ValidationResult {
   const errors: string[] = [];
   const warnings: string[] = [];
-  const live = d.steps.filter((s) => s.state !== 'skipped' && s.approvalStatus !== 'step_rejected' && s.approvalStatus !== 'user_cancelled');
+  const live = d.steps.filter((s) => s.state !== 'skipped' && !hasDeclinedStatus(s));
   const executable = live.filter((s) => s.approvalStatus === 'step_approved' || s.state !== 'pending');
   if (executable.length === 0) {
     if (live.length === 0) errors.push('All steps were rejected or skipped - nothing to execute');
     else warnings.push('No step is approved yet');
   }
   for (const s of d.steps) {
-    if (s.state !== 'pending' || s.approvalStatus === 'step_rejected' || s.approvalStatus === 'user_cancelled') continue;
+    if (!isOpen(s)) continue;
     if (s.approvalStatus === 'step_modified') warnings.push(`Step ${quote(s)} was modified and needs approval again`);
     for (const dep of effectiveDeps(s)) {
       const D = findStep(d, dep.stepId);

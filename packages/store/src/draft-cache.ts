@@ -43,8 +43,9 @@ export class KeyedSerializer {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    // A tail never rejects (see below), so the task runs after the previous one whatever its outcome.
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task, task);
+    const result = previous.then(task);
     const tail = result.then(
       () => undefined,
       () => undefined,

@@ -3,7 +3,6 @@ export * from './errors';
 export * from './event-ids';
 export * from './scripts';
 export * from './workflow-store';
-export * from './draft-cache';
 export * from './preferences-store';
 export * from './reply-cache';
 export * from './redis';

@@ -10,7 +10,6 @@ import {
 import { DRAFT_TTL_SECONDS, FINISHED_TTL_SECONDS, type Keys } from './keys';
 import { defineScripts } from './scripts';
 import { CorruptRecordError, VersionConflictError } from './errors';
-import { compareEventIds } from './event-ids';
 import { DraftCache, KeyedSerializer } from './draft-cache';
 
 /** The part of a domain Transition the store persists. */
@@ -47,7 +46,7 @@ export interface WorkflowStoreOptions {
 
 export class WorkflowStore {
   private readonly cache?: DraftCache;
-  private readonly serial = new KeyedSerializer();
+  private readonly serial?: KeyedSerializer;
 
   constructor(
     private readonly redis: Redis,
@@ -56,21 +55,37 @@ export class WorkflowStore {
     options: WorkflowStoreOptions = {},
   ) {
     defineScripts(redis);
-    if (options.cacheDrafts) this.cache = new DraftCache();
+    if (options.cacheDrafts) {
+      this.cache = new DraftCache();
+      this.serial = new KeyedSerializer();
+    }
   }
 
-  /** Always read from Redis (the cache only seeds `mutate`'s first attempt). */
+  /** Always read from Redis; never touches the cache (a sweep's reads must not evict it). */
   async load(sessionId: string): Promise<WorkflowDraft | null> {
-    const key = this.keys.draft(sessionId);
-    const raw = await this.redis.get(key);
-    if (raw === null) {
-      this.cache?.delete(sessionId);
-      return null;
-    }
+    return this.parseDraft(sessionId, await this.redis.get(this.keys.draft(sessionId)));
+  }
+
+  private parseDraft(sessionId: string, raw: string | null | undefined): WorkflowDraft | null {
+    if (!raw) return null;
     const parsed = WorkflowDraftSchema.safeParse(JSON.parse(raw));
-    if (!parsed.success) throw new CorruptRecordError(key, parsed.error.message);
-    this.cache?.set(parsed.data);
+    if (!parsed.success) throw new CorruptRecordError(this.keys.draft(sessionId), parsed.error.message);
     return parsed.data;
+  }
+
+  /** Event envelopes as the commit script takes them (it adds the eventId). */
+  private eventJson(sessionId: string, events: readonly WorkflowEvent[], now: number): string[] {
+    return events.map((e) => JSON.stringify({ type: e.type, sessionId, payload: e.payload, timestamp: now }));
+  }
+
+  /** The relay message's JSON up to its envelope value (the script appends the envelope). */
+  private relayHead(userId: string): string {
+    return `{"v":1,"userId":${JSON.stringify(userId)},"envelope":`;
+  }
+
+  /** The logged envelopes, with the ids the commit script gave them (reply[1..]). */
+  private logged(sessionId: string, events: readonly WorkflowEvent[], reply: unknown[], now: number): ServerEnvelope[] {
+    return events.map((e, i) => ({ type: e.type, sessionId, eventId: String(reply[i + 1]), payload: e.payload, timestamp: now })) as ServerEnvelope[];
   }
 
   /**
@@ -84,8 +99,6 @@ export class WorkflowStore {
     const marked = change.enqueue?.length ? this.redis.sadd(this.keys.activeWorkflows, draft.sessionId) : undefined;
     const sid = draft.sessionId;
     const now = this.now();
-    const envelopes = events.map((e) => JSON.stringify({ type: e.type, sessionId: sid, payload: e.payload, timestamp: now }));
-    const relayHead = `{"v":1,"userId":${JSON.stringify(draft.userId)},"envelope":`;
     const stepKeys = draft.steps.map((s) => this.keys.stepStatus(sid, s.id));
     const committed = this.redis.commitWorkflow(
       2 + stepKeys.length,
@@ -96,24 +109,20 @@ export class WorkflowStore {
       serializeDraft(draft),
       String(ttlFor(draft, now)),
       this.keys.channel,
-      relayHead,
+      this.relayHead(draft.userId),
       String(events.length),
-      ...envelopes,
+      ...this.eventJson(sid, events, now),
       ...draft.steps.map((s) => s.state),
     );
-    const [reply] = await Promise.all([committed, marked]);
-    if (Number(reply[0]) !== 1) {
-      this.cache?.delete(sid);
-      throw new VersionConflictError(Number(reply[1]));
-    }
+    // A mark that failed while the commit went through is tried once more, not reported as a
+    // failed commit.
+    const [mark, commit] = await Promise.allSettled([marked, committed]);
+    if (commit.status === 'rejected') throw commit.reason;
+    const reply = commit.value;
+    if (Number(reply[0]) !== 1) throw new VersionConflictError(Number(reply[1]));
+    if (mark.status === 'rejected') await this.markActive(sid);
     this.cache?.set(draft);
-    return events.map((e, i) => ({
-      type: e.type,
-      sessionId: sid,
-      eventId: String(reply[i + 1]),
-      payload: e.payload,
-      timestamp: now,
-    })) as ServerEnvelope[];
+    return this.logged(sid, events, reply, now);
   }
 
   /**
@@ -124,7 +133,6 @@ export class WorkflowStore {
   async appendEvents(owner: { sessionId: string; userId: string }, events: WorkflowEvent[]): Promise<ServerEnvelope[]> {
     const sid = owner.sessionId;
     const now = this.now();
-    const envelopes = events.map((e) => JSON.stringify({ type: e.type, sessionId: sid, payload: e.payload, timestamp: now }));
     const reply = await this.redis.commitWorkflow(
       2,
       this.keys.draft(sid),
@@ -133,12 +141,12 @@ export class WorkflowStore {
       '',
       String(FINISHED_TTL_SECONDS),
       this.keys.channel,
-      `{"v":1,"userId":${JSON.stringify(owner.userId)},"envelope":`,
+      this.relayHead(owner.userId),
       String(events.length),
-      ...envelopes,
+      ...this.eventJson(sid, events, now),
     );
     if (Number(reply[0]) !== 1) return [];
-    return events.map((e, i) => ({ type: e.type, sessionId: sid, eventId: String(reply[i + 1]), payload: e.payload, timestamp: now })) as ServerEnvelope[];
+    return this.logged(sid, events, reply, now);
   }
 
   /**
@@ -151,7 +159,7 @@ export class WorkflowStore {
     change: (draft: WorkflowDraft) => T | null,
     attempts = 20,
   ): Promise<{ result: T | null; envelopes: ServerEnvelope[]; before: WorkflowDraft }> {
-    if (!this.cache) return this.mutateNow(sessionId, change, attempts);
+    if (!this.serial) return this.mutateNow(sessionId, change, attempts);
     return this.serial.run(sessionId, () => this.mutateNow(sessionId, change, attempts));
   }
 
@@ -163,7 +171,11 @@ export class WorkflowStore {
     for (let attempt = 0; ; attempt++) {
       const cached = attempt === 0 ? this.cache?.get(sessionId) : undefined;
       const before = cached ?? (await this.load(sessionId));
-      if (!before) throw new ProtocolError('not_found', `no workflow ${sessionId}`);
+      if (!before) {
+        this.cache?.delete(sessionId);
+        throw new ProtocolError('not_found', `no workflow ${sessionId}`);
+      }
+      if (!cached) this.cache?.set(before);
       let result: T | null;
       try {
         result = change(before);
@@ -206,17 +218,9 @@ export class WorkflowStore {
       .get(this.keys.draft(sessionId))
       .xrevrange(this.keys.events(sessionId), '+', '-', 'COUNT', 1)
       .exec();
-    const raw = res?.[0]?.[1] as string | null | undefined;
+    const draft = this.parseDraft(sessionId, res?.[0]?.[1] as string | null | undefined);
     const top = res?.[1]?.[1] as [string, string[]][] | undefined;
-    if (!raw) return { draft: null };
-    const parsed = WorkflowDraftSchema.safeParse(JSON.parse(raw));
-    if (!parsed.success) throw new CorruptRecordError(this.keys.draft(sessionId), parsed.error.message);
-    return { draft: parsed.data, lastEventId: top?.[0]?.[0] };
-  }
-
-  async lastEventId(sessionId: string): Promise<string | undefined> {
-    const top = await this.redis.xrevrange(this.keys.events(sessionId), '+', '-', 'COUNT', 1);
-    return top[0]?.[0];
+    return draft ? { draft, lastEventId: top?.[0]?.[0] } : { draft: null };
   }
 
   // ------------------------------------------------------------ the sweep's set of active workflows
@@ -257,4 +261,3 @@ export class WorkflowStore {
   }
 }
 
-export { compareEventIds };

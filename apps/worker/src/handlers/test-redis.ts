@@ -1,9 +1,7 @@
 /**
- * Test support (not a test): a REAL Redis for the handler tests. Uses REDIS_URL when set (keys
- * under a unique prefix, removed afterwards), else a private throwaway redis-server on a free port.
+ * Test support (not a test): a REAL Redis for the handler tests: REDIS_URL (set by `npm test`,
+ * which starts a private redis-server), with keys under a unique prefix, removed afterwards.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { Workspace } from './workspace';
 import type { HandlerContext } from './types';
@@ -14,63 +12,19 @@ export interface TestRedis {
   stop: () => Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPing(redis: Redis, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    try {
-      if ((await redis.ping()) === 'PONG') return;
-    } catch {
-      if (Date.now() > deadline) throw new Error('redis-server did not start within 10 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
 export async function startTestRedis(name: string): Promise<TestRedis> {
   const prefix = `test:${name}:${process.pid}:${Date.now()}:`;
   const url = process.env.REDIS_URL;
-  if (url) {
-    const redis = new Redis(url, { maxRetriesPerRequest: 3 });
-    return {
-      redis,
-      prefix,
-      stop: async () => {
-        // Shared server: remove only what this file wrote.
-        const stream = redis.scanStream({ match: `${prefix}*`, count: 500 });
-        for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
-        await redis.quit();
-      },
-    };
-  }
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
-  await waitForPing(redis, child);
+  if (!url) throw new Error('REDIS_URL is not set: run the tests through `npm test` (it starts a private redis-server)');
+  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
   return {
     redis,
     prefix,
     stop: async () => {
-      await redis.quit().catch(() => undefined);
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      // Shared server: remove only what this file wrote.
+      const stream = redis.scanStream({ match: `${prefix}*`, count: 500 });
+      for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
+      await redis.quit();
     },
   };
 }
