@@ -1,11 +1,10 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { JOB_CATALOG, isActionName } from '@wfa/protocol';
-import { beginStep, finishStep, readyToRun, type StepOutcome } from '@wfa/domain';
-import { carryOut } from './carry-out';
+import { beginStep, finishStep, readyToRun, type BeginResult, type StepOutcome } from '@wfa/domain';
 import { STEP_QUEUE, type StepQueue, type TimerQueue } from '@wfa/queue';
 import type { Logger } from '@wfa/runtime';
-import type { Keys, WorkflowStore } from '@wfa/store';
+import { carryOut, type Keys, type WorkflowStore } from '@wfa/store';
 import { PermanentStepError, Workspace, runHandler, type HandlerContext, type HandlerOutcome } from './handlers';
 
 export interface StepWorkerDeps {
@@ -37,12 +36,12 @@ export function createStepProcessor(deps: StepWorkerDeps) {
     const { sessionId, stepId, run } = parsed.data;
     const log = deps.logger.child({ sessionId, stepId, run, jobId: job.id });
 
-    let params: Record<string, unknown> | undefined;
+    // The domain decides whether the handler runs (the last call is the one that was committed).
+    const start: { last: BeginResult | null } = { last: null };
     const begun = await deps.store
       .mutate(sessionId, (d) => {
-        const b = beginStep(d, stepId, run, deps.now());
-        params = b?.params;
-        return b?.transition ?? null;
+        start.last = beginStep(d, stepId, run, deps.now());
+        return start.last?.transition ?? null;
       })
       .catch((err: unknown) => {
         if ((err as { code?: string }).code === 'not_found') return null;
@@ -55,7 +54,8 @@ export function createStepProcessor(deps: StepWorkerDeps) {
     if (begun.result) await carryOut(deps, begun.result);
     const draft = begun.result?.draft ?? begun.before;
     const step = draft.steps.find((s) => s.id === stepId);
-    if (!params || !step || step.state !== 'running' || step.run !== run) {
+    const params = start.last?.execute ? start.last.params : undefined;
+    if (!params || !step) {
       // Not runnable (stale run, cancelled, already done...). If a previous delivery finished the
       // step but died before enqueuing its dependents, this puts them on the queue.
       await deps.steps.enqueue(sessionId, readyToRun(draft));

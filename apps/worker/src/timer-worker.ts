@@ -4,9 +4,8 @@ import { JOB_CATALOG, isActionName } from '@wfa/protocol';
 import { completeRollback, draftReminder, expireDraft, expireIntervention, isFinished, readyToRun, rollbackPlan, type Actor } from '@wfa/domain';
 import { TIMER_QUEUE, type StepQueue, type TimerQueue } from '@wfa/queue';
 import type { Logger } from '@wfa/runtime';
-import type { Keys, PreferencesStore, WorkflowStore } from '@wfa/store';
+import { carryOut, type Keys, type PreferencesStore, type WorkflowStore } from '@wfa/store';
 import { COMPENSATIONS, Workspace, type HandlerContext } from './handlers';
-import { carryOut } from './carry-out';
 
 export interface TimerWorkerDeps {
   store: WorkflowStore;

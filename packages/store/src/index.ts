@@ -6,3 +6,4 @@ export * from './workflow-store';
 export * from './preferences-store';
 export * from './reply-cache';
 export * from './redis';
+export * from './carry-out';

@@ -23,7 +23,7 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 /** An unknown zone must not fail a step (the preference may be stale): fall back to UTC. */
 export function safeZone(tz: string): string {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    formatter(tz); // cached: building a DateTimeFormat is costly, and this runs on every step
     return tz;
   } catch {
     return 'UTC';

@@ -1,5 +1,6 @@
 import { ProtocolError, type ServerEnvelope, type WorkflowDraft } from '@wfa/protocol';
-import { isFinished, type Actor, type Transition } from '@wfa/domain';
+import type { Actor, Transition } from '@wfa/domain';
+import { carryOut as carryOutChange } from '@wfa/store';
 import type { MessageContext } from '../context';
 
 /** Wait at most this long for the relay to bring a change's events back to the acting socket. */
@@ -36,11 +37,9 @@ export async function decide(ctx: MessageContext, decision: (draft: WorkflowDraf
   return { sessionId, version: result.draft.version, ...result.ack };
 }
 
+/** The shared carry-out (queues, indexes), then wait for the change's events on this socket. */
 export async function carryOut(ctx: MessageContext, t: Transition, envelopes: ServerEnvelope[]): Promise<void> {
-  const sid = t.draft.sessionId;
-  if (t.cancel.length) await ctx.deps.steps.remove(sid, t.cancel);
-  if (t.enqueue.length) await ctx.deps.steps.enqueue(sid, t.enqueue);
-  if (isFinished(t.draft)) await ctx.deps.store.removeFromUserIndex(t.draft.userId, sid);
+  await carryOutChange(ctx.deps, t);
   const last = envelopes[envelopes.length - 1];
-  if (last) await ctx.socket.data.delivery.waitFor(sid, last.eventId, ACK_AFTER_EVENTS_MS);
+  if (last) await ctx.socket.data.delivery.waitFor(t.draft.sessionId, last.eventId, ACK_AFTER_EVENTS_MS);
 }

@@ -1,0 +1,23 @@
+import { isFinished, type StepJobRef, type Transition } from '@wfa/domain';
+import type { WorkflowStore } from './workflow-store';
+
+/** The step queue as a committed change needs it (StepQueue in @wfa/queue). */
+export interface StepJobs {
+  remove(sessionId: string, refs: readonly StepJobRef[]): Promise<void>;
+  enqueue(sessionId: string, refs: readonly StepJobRef[]): Promise<void>;
+}
+
+/**
+ * After a committed change, in the gateway and the worker alike: remove the jobs that must not
+ * run, enqueue what became ready, and once the workflow is finished drop it from the owner's
+ * index and from the sweep's set.
+ */
+export async function carryOut(deps: { steps: StepJobs; store: WorkflowStore }, t: Transition): Promise<void> {
+  const sid = t.draft.sessionId;
+  if (t.cancel.length) await deps.steps.remove(sid, t.cancel);
+  await deps.steps.enqueue(sid, t.enqueue);
+  if (isFinished(t.draft)) {
+    await deps.store.removeFromUserIndex(t.draft.userId, sid);
+    await deps.store.markInactive(sid);
+  }
+}
