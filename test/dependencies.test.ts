@@ -2,20 +2,13 @@
  * Issue 3 through the public protocol: the seed's rejection-with-chain example, the matrix cells
  * as a user meets them, edits with their impacts, batch edits and undo.
  */
-import { TestClient, isType, stepEvent, tokenFor, workflowEnded, type Envelope } from './support/client';
-import { startStack } from './support/processes';
+import { SEED_REQUEST, TestClient, isType, stepEvent, tokenFor, workflowEnded, workflowTerminal, type Envelope } from './support/client';
+import { useStack } from './support/processes';
 
-const SEED_REQUEST = 'Send email to John about the meeting and create a calendar event';
-let stack: Awaited<ReturnType<typeof startStack>>;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack();
 
 const task = (id: string, title: string, extra: Record<string, unknown> = {}) => ({ id, type: 'task', action: 'create_task', description: id, params: { title }, ...extra });
-const ended = (sid: string) => (e: Envelope) => e.type === 'WORKFLOW_STATUS' && e.sessionId === sid && ['completed', 'failed', 'cancelled'].includes(e.payload.planState);
+const ended = workflowTerminal;
 
 test('seed: rejecting the contact lookup raises one conflict naming both dependents; a manual address lets them run', async () => {
   const c = await TestClient.connect(stack.gateway.url, tokenFor('chain-user'));

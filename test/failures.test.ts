@@ -2,19 +2,13 @@
  * Issue 4: a step that fails for good pauses the workflow with the seed's PartialFailureHandling,
  * and each of the four FAILURE_RESOLUTION answers does what its name says.
  */
-import { TestClient, isType, stepEvent, tokenFor } from './support/client';
-import { startStack } from './support/processes';
+import { TestClient, isType, stepEvent, tokenFor, workflowTerminal } from './support/client';
+import { useStack } from './support/processes';
 import { WorkspaceProbe } from './support/workspace';
 
-let stack: Awaited<ReturnType<typeof startStack>>;
-beforeAll(async () => {
-  stack = await startStack({ worker: { STEP_ATTEMPTS: '2', STEP_BACKOFF_MS: '50' } });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack({ worker: { STEP_ATTEMPTS: '2', STEP_BACKOFF_MS: '50' } });
 
-const ended = (sid: string) => (e: any) => e.type === 'WORKFLOW_STATUS' && e.sessionId === sid && ['completed', 'failed', 'cancelled'].includes(e.payload.planState);
+const ended = workflowTerminal;
 
 /** A: create an event; B: complete a task that does not exist (fails for good); then `tail`. */
 function failingPlan(taskId: string, tail: Record<string, unknown>[]) {

@@ -3,16 +3,10 @@
  * limits, health and Bull Board. Every refusal changes nothing and leaves the socket usable.
  */
 import { TestClient, isType, tokenFor, workflowEnded } from './support/client';
-import { TEST_SECRET, startStack } from './support/processes';
+import { TEST_SECRET, useStack } from './support/processes';
 import jwt from 'jsonwebtoken';
 
-let stack: Awaited<ReturnType<typeof startStack>>;
-beforeAll(async () => {
-  stack = await startStack({ gateway: { MAX_MESSAGE_BYTES: '4096' } });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack({ gateway: { MAX_MESSAGE_BYTES: '4096' } });
 
 const oneStepPlan = (title = 'Call mom') => ({
   plan: { steps: [{ id: 'task_1', type: 'task', action: 'create_task', description: title, params: { title } }] },

@@ -3,17 +3,10 @@
  * and interventions that time out.
  */
 import Redis from 'ioredis';
-import { TestClient, isType, stepEvent, tokenFor, workflowEnded } from './support/client';
-import { redisUrl, startStack } from './support/processes';
+import { SEED_REQUEST, TestClient, isType, stepEvent, tokenFor, workflowEnded } from './support/client';
+import { redisUrl, startStack, useStack } from './support/processes';
 
-const SEED_REQUEST = 'Send email to John about the meeting and create a calendar event';
-let stack: Awaited<ReturnType<typeof startStack>>;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack();
 
 test('a user without John is asked for his address; the answer flows into the email draft', async () => {
   const c = await TestClient.connect(stack.gateway.url, tokenFor('no-john-user'));

@@ -11,7 +11,7 @@
  * Every loop is bounded in iterations and in time. Long soak: `npm run soak` (300 clients, 120 s).
  */
 import type Redis from 'ioredis';
-import { TestClient, tokenFor, type Envelope } from './support/client';
+import { TestClient, tokenFor, workflowTerminal } from './support/client';
 import { newPrefix, redisUrl, startGateway, startWorker, type Proc } from './support/processes';
 import { TERMINAL, openRedis, pollUntil, readDraft, streamEvents, workspace, type Collection } from './support/state';
 
@@ -91,7 +91,7 @@ function randomPlan(r: () => number, tag: string) {
   return { steps, requires };
 }
 
-const terminalStatus = (sid: string) => (e: Envelope) => e.type === 'WORKFLOW_STATUS' && e.sessionId === sid && TERMINAL.includes(e.payload?.planState);
+const terminalStatus = workflowTerminal;
 
 async function userLoop(u: number, sockets: TestClient[], deadline: number, records: Record_[], problems: string[]): Promise<void> {
   const seed = Number(process.env['SOAK_SEED'] ?? 20240601) + u * 7919;

@@ -5,7 +5,7 @@
  * no duplicate.
  */
 import type Redis from 'ioredis';
-import { TestClient, isType, stepEvent, tokenFor, workflowEnded } from './support/client';
+import { TestClient, isType, stepEvent, tokenFor, workflowEnded, workflowTerminal } from './support/client';
 import { newPrefix, redisUrl, startGateway, startWorker, type Proc } from './support/processes';
 import { afterSnapshot, idsOf, openRedis, readDraft, streamIds, strictlyIncreasing, workspace } from './support/state';
 
@@ -44,7 +44,7 @@ test('a client on gateway A sees worker events and the decisions its user made t
     await onB.sendOk('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: 'fan_7', reason: 'not this one' }, sid);
     await onA.waitFor((e) => e.type === 'WORKFLOW_STATUS' && e.sessionId === sid && e.payload.steps.find((s: any) => s.id === 'fan_7')?.approvalStatus === 'step_rejected', 10_000, 'rejection made on B seen on A');
     await onB.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sid);
-    const end = await onA.waitFor((e) => e.type === 'WORKFLOW_STATUS' && e.sessionId === sid && ['completed', 'failed', 'cancelled'].includes(e.payload.planState), 30_000, 'terminal status on A');
+    const end = await onA.waitFor(workflowTerminal(sid), 30_000, 'terminal status on A');
     await onB.waitFor((e) => e.type === 'WORKFLOW_STATUS' && e.sessionId === sid && e.eventId === end.eventId, 10_000, 'terminal status on B');
 
     for (let i = 0; i < 7; i++) await onA.waitFor(stepEvent(sid, `fan_${i}`, 'completed'));

@@ -2,18 +2,10 @@
  * Issue 2 "Done when": the seed's walk-through, as a new user would run it, against real
  * gateway and worker processes, a real Redis and a real socket.io client.
  */
-import { TestClient, isType, stepEvent, tokenFor, workflowEnded } from './support/client';
-import { startStack } from './support/processes';
+import { SEED_REQUEST, TestClient, isType, stepEvent, tokenFor, workflowEnded } from './support/client';
+import { useStack } from './support/processes';
 
-const SEED_REQUEST = 'Send email to John about the meeting and create a calendar event';
-let stack: Awaited<ReturnType<typeof startStack>>;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack();
 
 test('a user adds John through their own plan, then runs the seed walk-through end to end', async () => {
   const client = await TestClient.connect(stack.gateway.url, tokenFor('alice'));

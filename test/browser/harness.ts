@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { SEED_REQUEST } from '../support/client';
 import { ROOT } from '../support/processes';
+
+export { SEED_REQUEST };
 
 export const CONSOLE_DIST = join(ROOT, 'apps', 'console', 'dist');
 export const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
@@ -11,7 +14,6 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 
 export const DESKTOP = { width: 1400, height: 1000 };
 export const PHONE = { width: 390, height: 844 };
-export const SEED_REQUEST = 'Send email to John about the meeting and create a calendar event';
 
 /** Newest modification time under `dir` (recursively). */
 function newest(dir: string): number {

@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { TEST_SECRET } from './processes';
+import { TERMINAL } from './state';
 
 export function tokenFor(userId: string, extra: Record<string, unknown> = {}, secret = TEST_SECRET): string {
   return jwt.sign({ sub: userId, ...extra }, secret, { algorithm: 'HS256', expiresIn: 3600 });
@@ -89,3 +90,10 @@ export const stepEvent = (sessionId: string, stepId: string, status: string) => 
   e.type === 'STEP_EXECUTION' && e.sessionId === sessionId && e.payload?.stepId === stepId && e.payload?.status === status;
 export const workflowEnded = (sessionId: string, planState = 'completed') => (e: Envelope) =>
   e.type === 'WORKFLOW_STATUS' && e.sessionId === sessionId && e.payload?.planState === planState;
+
+/** The workflow's status in any terminal state. */
+export const workflowTerminal = (sessionId: string) => (e: Envelope) =>
+  e.type === 'WORKFLOW_STATUS' && e.sessionId === sessionId && TERMINAL.includes(e.payload?.planState);
+
+/** The seed's request (SPEC's walk-through). */
+export const SEED_REQUEST = 'Send email to John about the meeting and create a calendar event';

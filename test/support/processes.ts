@@ -98,6 +98,23 @@ export async function startWorker(prefix: string, env: Record<string, string> = 
   return proc;
 }
 
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/**
+ * A stack for the tests of one file: started before them, stopped after them. The returned
+ * object is filled in by beforeAll, so tests read `stack.gateway.url` as usual.
+ */
+export function useStack(env: Parameters<typeof startStack>[0] = {}): Stack {
+  const stack = {} as Stack;
+  beforeAll(async () => {
+    Object.assign(stack, await startStack(env));
+  });
+  afterAll(async () => {
+    await stack.stop?.();
+  });
+  return stack;
+}
+
 /** A gateway and a worker on their own prefix; `stop` ends both. */
 export async function startStack(env: { gateway?: Record<string, string>; worker?: Record<string, string> } = {}) {
   const prefix = newPrefix();
