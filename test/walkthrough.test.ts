@@ -79,6 +79,15 @@ test('a user adds John through their own plan, then runs the seed walk-through e
     expect(idx(stepEvent(sid, 'calendar_event_1', 'running'))).toBeGreaterThan(lookupDone);
     expect(idx(stepEvent(sid, 'contact_lookup_1', 'running'))).toBeLessThan(lookupDone);
 
+    // Each step's progress report reached the client after its start and before its outcome.
+    for (const step of ['contact_lookup_1', 'email_draft_1', 'calendar_event_1']) {
+      const seen = client
+        .of(sid, 'STEP_EXECUTION')
+        .filter((e) => e.payload.stepId === step)
+        .map((e) => (e.payload.status === 'running' ? `running ${e.payload.progress}` : e.payload.status));
+      expect(seen).toEqual(['running 0', 'running 50', 'completed']);
+    }
+
     // Event ids increase within the workflow, and the final status lists every step completed.
     const ids = client.of(sid).map((e) => e.eventId as string);
     const sorted = [...ids].sort((a, b) => (a.length - b.length) || a.localeCompare(b));

@@ -63,9 +63,11 @@ export function createStepProcessor(deps: StepWorkerDeps) {
     }
     if (!isActionName(step.action)) throw new UnrecoverableError(`unknown action ${step.action}`);
 
-    // Progress writes are not awaited by the handler (it goes on while they travel); the outcome
-    // is recorded only after all of them, so the log keeps its order. Progress is best effort: a
-    // report that cannot be written is logged, and never fails the step.
+    // Progress writes are awaited by nobody on the step's path: the handler goes on while they
+    // travel, and the outcome commit follows them on the same Redis connection, which Redis runs
+    // in order, so the log keeps its order without a round trip of waiting (often the progress
+    // and the outcome share one write). Progress is best effort: a report that cannot be written
+    // is logged, and never fails the step.
     const progressWrites: Promise<unknown>[] = [];
     const ctx: HandlerContext = {
       userId: draft.userId,
@@ -100,7 +102,6 @@ export function createStepProcessor(deps: StepWorkerDeps) {
       log.warn('step attempt failed', { error: outcome.error, attempt: job.attemptsMade + 1, finalAttempt });
     }
 
-    await Promise.all(progressWrites);
     if (outcome.kind === 'intervention') {
       // The seed's record of the open question and a durable timer for its answer (SPEC §6.6),
       // both written before the user is told, so whoever reacts to the event finds them. A timer
@@ -115,6 +116,8 @@ export function createStepProcessor(deps: StepWorkerDeps) {
       await deps.timers.scheduleInterventionTimeout(sessionId, stepId, run, askedAt + outcome.timeoutSec * 1000, askedAt);
     }
     const finished = await deps.store.mutate(sessionId, (d) => finishStep(d, stepId, run, outcome, deps.now()));
+    // Already answered (they were ahead of the commit); nothing is left in flight past the job.
+    await Promise.all(progressWrites);
     if (finished.result) await carryOut(deps, finished.result);
     if (outcome.kind === 'failed') {
       // Final: recorded above, and BullMQ must not retry. Otherwise BullMQ retries with backoff.

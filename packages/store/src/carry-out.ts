@@ -17,7 +17,7 @@ export async function carryOut(deps: { steps: StepJobs; store: WorkflowStore }, 
   if (t.cancel.length) await deps.steps.remove(sid, t.cancel);
   await deps.steps.enqueue(sid, t.enqueue);
   if (isFinished(t.draft)) {
-    await deps.store.removeFromUserIndex(t.draft.userId, sid);
-    await deps.store.markInactive(sid);
+    // Independent of each other: sent together, they share one round trip.
+    await Promise.all([deps.store.removeFromUserIndex(t.draft.userId, sid), deps.store.markInactive(sid)]);
   }
 }
