@@ -4,5 +4,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
   testTimeout: 60000,
+  setupFilesAfterEnv: ['<rootDir>/support/close-clients.ts'],
   forceExit: true,
 };

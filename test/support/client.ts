@@ -24,6 +24,17 @@ export type Ack = { ok: true; [k: string]: any } | { ok: false; error: { code: s
 export class TestClient {
   readonly events: Envelope[] = [];
   private listeners: (() => void)[] = [];
+  /** Clients connected while a test runs (not in beforeAll): closed when it ends, pass or fail. */
+  private static opened: Set<TestClient> | undefined;
+
+  static trackUntilTestEnds(): void {
+    TestClient.opened = new Set();
+  }
+
+  static closeTracked(): void {
+    for (const c of TestClient.opened ?? []) c.close();
+    TestClient.opened = undefined;
+  }
 
   private constructor(readonly socket: Socket) {
     socket.onAny((type: string, envelope: Envelope) => {
@@ -38,7 +49,9 @@ export class TestClient {
       socket.once('connect', () => resolve());
       socket.once('connect_error', (err) => reject(err));
     });
-    return new TestClient(socket);
+    const client = new TestClient(socket);
+    TestClient.opened?.add(client);
+    return client;
   }
 
   send(type: string, payload: unknown, sessionId?: string, extra: Record<string, unknown> = {}): Promise<Ack> {
