@@ -1,21 +1,12 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type Redis from 'ioredis';
 import { JOB_CATALOG, isActionName } from '@wfa/protocol';
 import { beginStep, finishStep, readyToRun, type BeginResult, type StepOutcome } from '@wfa/domain';
-import { STEP_QUEUE, type StepQueue, type TimerQueue } from '@wfa/queue';
-import type { Logger } from '@wfa/runtime';
-import { carryOut, type Keys, type WorkflowStore } from '@wfa/store';
-import { PermanentStepError, Workspace, runHandler, type HandlerContext, type HandlerOutcome } from './handlers';
+import { STEP_QUEUE } from '@wfa/queue';
+import { carryOut } from '@wfa/store';
+import { handlerContext, mutateIfPresent, type ProcessorDeps } from './context';
+import { PermanentStepError, runHandler, type HandlerOutcome } from './handlers';
 
-export interface StepWorkerDeps {
-  store: WorkflowStore;
-  steps: StepQueue;
-  timers: TimerQueue;
-  /** Command connection the built-in workspace lives on. */
-  redis: Redis;
-  keys: Keys;
-  logger: Logger;
-  now: () => number;
+export interface StepWorkerDeps extends ProcessorDeps {
   stepTimeoutMs: number;
   /** Simulated provider latency at the midway progress report (0 in normal use). */
   handlerLatencyMs: number;
@@ -38,15 +29,10 @@ export function createStepProcessor(deps: StepWorkerDeps) {
 
     // The domain decides whether the handler runs (the last call is the one that was committed).
     const start: { last: BeginResult | null } = { last: null };
-    const begun = await deps.store
-      .mutate(sessionId, (d) => {
-        start.last = beginStep(d, stepId, run, deps.now());
-        return start.last?.transition ?? null;
-      })
-      .catch((err: unknown) => {
-        if ((err as { code?: string }).code === 'not_found') return null;
-        throw err;
-      });
+    const begun = await mutateIfPresent(deps.store, sessionId, (d) => {
+      start.last = beginStep(d, stepId, run, deps.now());
+      return start.last?.transition ?? null;
+    });
     if (!begun) {
       log.warn('workflow is gone; dropping the job');
       return { outcome: 'dropped' };
@@ -69,27 +55,18 @@ export function createStepProcessor(deps: StepWorkerDeps) {
     // and the outcome share one write). Progress is best effort: a report that cannot be written
     // is logged, and never fails the step.
     const progressWrites: Promise<unknown>[] = [];
-    const ctx: HandlerContext = {
-      userId: draft.userId,
-      sessionId,
-      stepId,
-      idempotencyKey: `${sessionId}:${stepId}`,
-      timezone: draft.executionContext.userTimezone,
-      now: deps.now,
-      workspace: new Workspace(deps.redis, deps.keys.prefix, draft.userId),
-      reportProgress: async (progress, message) => {
-        // Logged and published, not committed: progress changes nothing a decision depends on,
-        // so it needs no compare-and-set round (and cannot conflict with the user's decisions).
-        const p = Math.max(0, Math.min(100, progress));
-        progressWrites.push(
-          Promise.all([
-            job.updateProgress(p),
-            deps.store.appendEvents(draft, [{ type: 'STEP_EXECUTION', payload: { stepId, status: 'running', progress: p, message } }]),
-          ]).catch((err: unknown) => log.warn('progress report not written', { error: String(err) })),
-        );
-        if (deps.handlerLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.handlerLatencyMs));
-      },
-    };
+    const ctx = handlerContext(deps, draft, stepId, async (progress, message) => {
+      // Logged and published, not committed: progress changes nothing a decision depends on,
+      // so it needs no compare-and-set round (and cannot conflict with the user's decisions).
+      const p = Math.max(0, Math.min(100, progress));
+      progressWrites.push(
+        Promise.all([
+          job.updateProgress(p),
+          deps.store.appendEvents(draft, [{ type: 'STEP_EXECUTION', payload: { stepId, status: 'running', progress: p, message } }]),
+        ]).catch((err: unknown) => log.warn('progress report not written', { error: String(err) })),
+      );
+      if (deps.handlerLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.handlerLatencyMs));
+    });
 
     let outcome: StepOutcome;
     try {

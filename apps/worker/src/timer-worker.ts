@@ -1,21 +1,13 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
-import type Redis from 'ioredis';
 import { JOB_CATALOG, isActionName } from '@wfa/protocol';
 import { completeRollback, draftReminder, expireDraft, expireIntervention, isFinished, readyToRun, rollbackPlan, type Actor } from '@wfa/domain';
-import { TIMER_QUEUE, type StepQueue, type TimerQueue } from '@wfa/queue';
-import type { Logger } from '@wfa/runtime';
-import { carryOut, type Keys, type PreferencesStore, type WorkflowStore } from '@wfa/store';
-import { COMPENSATIONS, Workspace, type HandlerContext } from './handlers';
+import { TIMER_QUEUE } from '@wfa/queue';
+import { carryOut, type PreferencesStore, type WorkflowStore } from '@wfa/store';
+import { handlerContext, mutateIfPresent, type ProcessorDeps } from './context';
+import { COMPENSATIONS } from './handlers';
 
-export interface TimerWorkerDeps {
-  store: WorkflowStore;
+export interface TimerWorkerDeps extends ProcessorDeps {
   preferences: PreferencesStore;
-  steps: StepQueue;
-  timers: TimerQueue;
-  redis: Redis;
-  keys: Keys;
-  logger: Logger;
-  now: () => number;
 }
 
 /** Timers act as the system, never as the user; the audit and the step records say so. */
@@ -34,10 +26,7 @@ export function createTimerProcessor(deps: TimerWorkerDeps) {
     const { sessionId, kind } = parsed.data;
     const now = deps.now();
     const apply = async (change: Parameters<WorkflowStore['mutate']>[1]) => {
-      const r = await deps.store.mutate(sessionId, change).catch((err: unknown) => {
-        if ((err as { code?: string }).code === 'not_found') return null;
-        throw err;
-      });
+      const r = await mutateIfPresent(deps.store, sessionId, change);
       if (r?.result) await carryOut(deps, r.result as never);
       return r?.result ? 'applied' : 'no-op';
     };
@@ -70,16 +59,7 @@ async function rollback(deps: TimerWorkerDeps, sessionId: string): Promise<strin
       notCompensated.push({ stepId: step.stepId, reason: `"${step.description}" cannot be undone` });
       continue;
     }
-    const ctx: HandlerContext = {
-      userId: draft.userId,
-      sessionId,
-      stepId: step.stepId,
-      idempotencyKey: `${sessionId}:${step.stepId}`,
-      timezone: draft.executionContext.userTimezone,
-      now: deps.now,
-      workspace: new Workspace(deps.redis, deps.keys.prefix, draft.userId),
-      reportProgress: async () => undefined,
-    };
+    const ctx = handlerContext(deps, draft, step.stepId);
     try {
       await compensate(step.data, ctx);
       compensated.push(step.stepId);

@@ -51,7 +51,6 @@ describe('contacts', () => {
       kind: 'intervention',
       reason: 'I don\'t recognize "John". Please provide their email address:',
       options: ['Enter email address', 'Skip this step', 'Search with different name'],
-      timeoutSec: 300,
       entityToResolve: { type: 'PERSON', value: 'John' },
     });
   });

@@ -1,5 +1,5 @@
 import type { HandlerOutcome, StepHandler } from './types';
-import { INTERVENTION_TIMEOUT_SEC, completed } from './types';
+import { completed } from './types';
 import { deriveId, type Contact } from './workspace';
 
 /** The seed's "Unknown Contact" options, verbatim: the gateway and clients key on them. */
@@ -33,7 +33,6 @@ function needEmail(reason: string, query: string): HandlerOutcome {
     kind: 'intervention',
     reason,
     options: [...UNKNOWN_CONTACT_OPTIONS],
-    timeoutSec: INTERVENTION_TIMEOUT_SEC,
     entityToResolve: { type: 'PERSON', value: query },
   };
 }

@@ -167,6 +167,6 @@ describe('analysis and system', () => {
 
   it('user_intervention always asks the user', async () => {
     const out = await runHandler('user_intervention', { reason: 'Which room?', options: ['A', 'B'] }, makeCtx(t, 'u-misc', 'i'));
-    expect(out).toEqual({ kind: 'intervention', reason: 'Which room?', options: ['A', 'B'], timeoutSec: 300 });
+    expect(out).toEqual({ kind: 'intervention', reason: 'Which room?', options: ['A', 'B'] });
   });
 });

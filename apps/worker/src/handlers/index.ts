@@ -13,7 +13,7 @@ import { createDraft, fetchEmails, sendEmail } from './email';
 import { summarize, userIntervention } from './misc';
 
 export type { Compensation, HandlerContext, HandlerMap, HandlerOutcome, StepHandler } from './types';
-export { PermanentStepError, INTERVENTION_TIMEOUT_SEC } from './types';
+export { PermanentStepError } from './types';
 export { Workspace, deriveId } from './workspace';
 export type { CalendarEvent, Contact, Draft, Mail, Task } from './workspace';
 export { seedDemoWorkspace } from './seed';

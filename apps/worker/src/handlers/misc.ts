@@ -1,5 +1,5 @@
 import type { StepHandler } from './types';
-import { INTERVENTION_TIMEOUT_SEC, completed } from './types';
+import { completed } from './types';
 
 const SUMMARY_MAX = 200;
 
@@ -34,5 +34,5 @@ export const summarize: StepHandler<'summarize'> = async (params, ctx) => {
 /** Always asks the user; the worker turns the answer into the step's result when it arrives. */
 export const userIntervention: StepHandler<'user_intervention'> = async (params, ctx) => {
   await ctx.reportProgress(50, 'Waiting for your answer');
-  return { kind: 'intervention', reason: params.reason, options: [...params.options], timeoutSec: INTERVENTION_TIMEOUT_SEC };
+  return { kind: 'intervention', reason: params.reason, options: [...params.options] };
 };

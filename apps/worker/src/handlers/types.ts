@@ -21,7 +21,6 @@ export type HandlerOutcome =
       kind: 'intervention';
       reason: string;
       options: string[];
-      timeoutSec: number;
       entityToResolve?: { type: string; value: string };
     };
 
@@ -40,9 +39,6 @@ export class PermanentStepError extends Error {
     this.name = 'PermanentStepError';
   }
 }
-
-/** Seconds the user gets to answer an intervention (the seed's `timeout: 300`). */
-export const INTERVENTION_TIMEOUT_SEC = 300;
 
 export function completed(data: unknown, message: string): HandlerOutcome {
   return { kind: 'completed', data, message };
