@@ -1,18 +1,15 @@
 import { z } from 'zod';
-import { envInt, envLogLevel, envNodeEnv, envRedisUrl, envString, loadEnv } from '@wfa/runtime';
+import { envInt, envString, loadEnv, sharedEnv } from '@wfa/runtime';
 
 /** Well-known secret used only in dev mode (no JWT_SECRET, NODE_ENV not production). */
 export const DEV_JWT_SECRET = 'dev-only-insecure-secret-change-me';
 export const DEV_USER_ID = 'demo-user';
 
 const GatewayEnvSchema = z.object({
-  NODE_ENV: envNodeEnv(),
+  ...sharedEnv(),
   PORT: envInt(3000, 0, 65535),
   HOST: z.preprocess((v) => (v === '' || v === undefined ? '0.0.0.0' : v), z.string()),
-  REDIS_URL: envRedisUrl(),
   JWT_SECRET: envString().pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  KEY_PREFIX: z.preprocess((v) => v ?? '', z.string().regex(/^[A-Za-z0-9:_-]*$/, 'letters, digits, : _ - only')),
-  LOG_LEVEL: envLogLevel(),
   ADMIN_ROLE: z.preprocess((v) => (v === '' || v === undefined ? 'admin' : v), z.string()),
   MAX_MESSAGE_BYTES: envInt(64 * 1024, 1024, 16 * 1024 * 1024),
   RATE_LIMIT_PER_SECOND: envInt(20, 1, 100_000),
@@ -20,13 +17,10 @@ const GatewayEnvSchema = z.object({
   MAX_STEPS_PER_WORKFLOW: envInt(50, 1, 500),
   MAX_WORKFLOWS_PER_USER: envInt(20, 1, 100_000),
   MAX_DEPENDENCY_DEPTH: envInt(10, 1, 100),
-  STEP_ATTEMPTS: envInt(3, 1, 20),
-  STEP_BACKOFF_MS: envInt(1000, 10, 600_000),
   CONSOLE_DIR: envString(),
 });
 
-export type GatewayConfig = Omit<z.infer<typeof GatewayEnvSchema>, 'JWT_SECRET' | 'REDIS_URL'> & {
-  REDIS_URL: string;
+export type GatewayConfig = Omit<z.infer<typeof GatewayEnvSchema>, 'JWT_SECRET'> & {
   JWT_SECRET: string;
   devMode: boolean;
 };
@@ -39,7 +33,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   }
   return {
     ...parsed,
-    REDIS_URL: parsed.REDIS_URL ?? 'redis://127.0.0.1:6379',
     JWT_SECRET: parsed.JWT_SECRET ?? DEV_JWT_SECRET,
     devMode: !parsed.JWT_SECRET,
   };

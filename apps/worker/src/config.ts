@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import { envInt, envLogLevel, envNodeEnv, envRedisUrl, loadEnv } from '@wfa/runtime';
+import { envInt, loadEnv, sharedEnv } from '@wfa/runtime';
 
 const WorkerEnvSchema = z.object({
-  NODE_ENV: envNodeEnv(),
-  REDIS_URL: envRedisUrl(),
-  KEY_PREFIX: z.preprocess((v) => v ?? '', z.string().regex(/^[A-Za-z0-9:_-]*$/, 'letters, digits, : _ - only')),
-  LOG_LEVEL: envLogLevel(),
+  ...sharedEnv(),
   /** Steps one worker process runs at once. */
   CONCURRENCY: envInt(10, 1, 1000),
-  STEP_ATTEMPTS: envInt(3, 1, 20),
-  STEP_BACKOFF_MS: envInt(1000, 10, 600_000),
   /** User whose built-in workspace is filled with demo data at start ("" disables). Default: demo-user outside production. */
   DEMO_USER: z.string().max(200).optional(),
   /** A step handler taking longer than this fails (and is retried). */
@@ -24,10 +19,10 @@ const WorkerEnvSchema = z.object({
   LOCK_DURATION_MS: envInt(30_000, 1000, 600_000),
 });
 
-export type WorkerConfig = z.infer<typeof WorkerEnvSchema> & { REDIS_URL: string; demoUser?: string };
+export type WorkerConfig = z.infer<typeof WorkerEnvSchema> & { demoUser?: string };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   const parsed = loadEnv(WorkerEnvSchema, env, 'worker');
   const demoUser = parsed.DEMO_USER ?? (parsed.NODE_ENV === 'production' ? '' : 'demo-user');
-  return { ...parsed, REDIS_URL: parsed.REDIS_URL ?? 'redis://127.0.0.1:6379', demoUser: demoUser || undefined };
+  return { ...parsed, demoUser: demoUser || undefined };
 }

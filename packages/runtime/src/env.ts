@@ -20,14 +20,21 @@ export const envString = () => z.preprocess((v) => (v === '' ? undefined : v), z
 export const envInt = (def: number, min: number, max: number) =>
   z.preprocess((v) => (v === '' || v === undefined ? def : Number(v)), z.number().int().min(min).max(max));
 export const envRedisUrl = () =>
-  z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z
-      .string()
-      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-      .optional(),
-  );
+  z.preprocess((v) => (v === '' || v === undefined ? 'redis://127.0.0.1:6379' : v), z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'));
 export const envLogLevel = () =>
   z.preprocess((v) => (v === '' || v === undefined ? 'info' : v), z.enum(['error', 'warn', 'info', 'debug']));
+/**
+ * What the gateway and the worker must agree on, parsed the same way in both: where Redis is, the
+ * key prefix (both must use the same one to see the same workflows) and the step retry policy
+ * (the gateway enqueues a workflow's first steps, the worker the rest).
+ */
+export const sharedEnv = () => ({
+  NODE_ENV: envNodeEnv(),
+  REDIS_URL: envRedisUrl(),
+  KEY_PREFIX: z.preprocess((v) => v ?? '', z.string().regex(/^[A-Za-z0-9:_-]*$/, 'letters, digits, : _ - only')),
+  LOG_LEVEL: envLogLevel(),
+  STEP_ATTEMPTS: envInt(3, 1, 20),
+  STEP_BACKOFF_MS: envInt(1000, 10, 600_000),
+});
 export const envNodeEnv = () =>
   z.preprocess((v) => (v === '' || v === undefined ? 'development' : v), z.enum(['development', 'production', 'test']));
