@@ -5,12 +5,15 @@
  * - the seed's workflow is a chain A → (B, C): A reads the contact (HGET) and, before completing,
  *   enqueues B and C with the looked-up email (as the product's worker enqueues dependents);
  *   B writes a draft, C writes an event (SET each); done when both completed;
- * - throughput: many such chains at once on a Worker with the product worker's concurrency;
+ * - throughput: many such chains at once on a Worker with the product worker's concurrency, and
+ *   many BullMQ flows at once (FlowProducer, the issue's "raw flows"): a flow is a tree whose
+ *   children run before their parent, so the seed's lookup → (draft, event) becomes the chain
+ *   lookup → draft → event, each parent reading its child's result (getChildrenValues);
  * - a live draft is three waiting jobs carrying the same params.
  * Job options are the product's (attempts, backoff, removeOnComplete/Fail).
  */
 import { performance } from 'node:perf_hooks';
-import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import { FlowProducer, Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import Redis from 'ioredis';
 import { pool } from './clients';
 
@@ -30,11 +33,15 @@ const STEP_PARAMS = {
 export class RawBullmq {
   private readonly conn: Redis;
   private readonly workerConn: Redis;
+  private readonly flowConn: Redis;
   private readonly data: Redis;
   private readonly chainQ: Queue;
   private readonly ackQ: Queue;
   private readonly memQ: Queue;
   private readonly worker: Worker;
+  private readonly flows: FlowProducer;
+  private readonly flowWorker: Worker;
+  private readonly flowsPending = new Map<string, () => void>();
   private readonly pending = new Map<string, { left: number; done: (at: number) => void; fail: (e: Error) => void }>();
   private seq = 0;
 
@@ -45,6 +52,7 @@ export class RawBullmq {
   ) {
     this.conn = new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: 'bench-raw' });
     this.workerConn = new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: 'bench-raw-worker' });
+    this.flowConn = new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: 'bench-raw-flow-worker' });
     this.data = new Redis(redisUrl, { connectionName: 'bench-raw-data' });
     const qp = `${prefix}{raw}`;
     this.chainQ = new Queue('chain', { connection: this.conn, prefix: qp });
@@ -69,11 +77,50 @@ export class RawBullmq {
       }
     });
     this.worker.on('error', () => undefined);
+    this.flows = new FlowProducer({ connection: this.conn, prefix: qp });
+    this.flowWorker = new Worker('flow', (job) => this.processFlowJob(job), { connection: this.flowConn, prefix: qp, concurrency });
+    this.flowWorker.on('completed', (job) => {
+      if (job.name === 'C') this.flowsPending.get((job.data as { id: string }).id)?.();
+    });
+    this.flowWorker.on('error', () => undefined);
   }
 
   async init(): Promise<void> {
     await this.data.hset(`${this.prefix}raw:contact:john`, { name: 'John Doe', email: 'john.doe@company.com' });
-    await this.worker.waitUntilReady();
+    await Promise.all([this.worker.waitUntilReady(), this.flowWorker.waitUntilReady()]);
+  }
+
+  private async processFlowJob(job: Job): Promise<unknown> {
+    const d = job.data as { id: string; params: unknown };
+    if (job.name === 'A') return { email: await this.data.hget(`${this.prefix}raw:contact:john`, 'email') };
+    const children = await job.getChildrenValues();
+    await this.data.set(`${this.prefix}raw:flow:${d.id}:${job.name}`, JSON.stringify({ children, ...(d.params as object) }), 'EX', 3600);
+    return { ok: true };
+  }
+
+  /** `n` flows (A → B → C) added at once: steps per second until the last C completed. */
+  async flowsAtOnce(n: number, timeoutMs = 120_000): Promise<{ elapsedMs: number; stepsPerSec: number }> {
+    const base = `f${++this.seq}_${Date.now().toString(36)}`;
+    const t0 = performance.now();
+    const ends = Array.from({ length: n }, (_, i) => {
+      const id = `${base}_${i}`;
+      const job = (name: 'A' | 'B' | 'C') => ({ name, queueName: 'flow', data: { id, params: STEP_PARAMS[name] }, opts: { ...RAW_JOB_OPTIONS, jobId: `${id}__${name}` } });
+      const done = new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.flowsPending.delete(id);
+          reject(new Error(`raw flow ${id} did not finish within ${timeoutMs} ms`));
+        }, timeoutMs);
+        this.flowsPending.set(id, () => {
+          clearTimeout(timer);
+          this.flowsPending.delete(id);
+          resolve(performance.now());
+        });
+      });
+      void this.flows.add({ ...job('C'), children: [{ ...job('B'), children: [job('A')] }] });
+      return done;
+    });
+    const elapsedMs = Math.max(...(await Promise.all(ends))) - t0;
+    return { elapsedMs, stepsPerSec: (3 * n) / (elapsedMs / 1000) };
   }
 
   private async process(job: Job): Promise<unknown> {
@@ -182,9 +229,10 @@ export class RawBullmq {
   async close(): Promise<void> {
     for (const [, p] of this.pending) p.fail(new Error('closing'));
     this.pending.clear();
-    await this.worker.close(true).catch(() => undefined);
+    await Promise.all([this.worker, this.flowWorker].map((w) => w.close(true).catch(() => undefined)));
+    await this.flows.close().catch(() => undefined);
     await Promise.all([this.chainQ, this.ackQ, this.memQ].map((q) => q.obliterate({ force: true }).catch(() => undefined)));
     await Promise.all([this.chainQ, this.ackQ, this.memQ].map((q) => q.close().catch(() => undefined)));
-    await Promise.all([this.conn, this.workerConn, this.data].map((c) => c.quit().catch(() => undefined)));
+    await Promise.all([this.conn, this.workerConn, this.flowConn, this.data].map((c) => c.quit().catch(() => undefined)));
   }
 }

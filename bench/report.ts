@@ -23,6 +23,9 @@ export interface SizeResult {
   decConc: Latency;
   rawDecConc: Latency;
   tput: number;
+  /** Raw BullMQ flows (FlowProducer): the baseline the throughput target names. */
+  rawFlowTput: number;
+  /** Raw BullMQ jobs chained by hand (no flow bookkeeping): a stricter reference. */
   rawTput: number;
   e2eLoad: Latency;
   rawE2eLoad: Latency;
@@ -62,7 +65,8 @@ export function headlineRows(one: OneClient, sizes: SizeResult[], idle: Idle | u
     { figure: `decision ack p99, ${bigN} clients, ${concurrency} in flight`, product: lat(big.decConc, 'p99'), raw: lat(big.rawDecConc, 'p99'), ratio: big.decConc.p99 / big.rawDecConc.p99 },
     { figure: 'seed workflow end to end p50 (one at a time)', product: lat(one.e2e, 'p50'), raw: lat(one.rawChain, 'p50'), ratio: one.e2e.p50 / one.rawChain.p50, target: `≤ ${E2E_TARGET_RATIO}× raw`, met: one.e2e.p50 <= E2E_TARGET_RATIO * one.rawChain.p50 },
     { figure: 'seed workflow end to end p99 (one at a time)', product: lat(one.e2e, 'p99'), raw: lat(one.rawChain, 'p99'), ratio: one.e2e.p99 / one.rawChain.p99 },
-    { figure: `throughput, ${bigN} users approving at once`, product: `${rate(big.tput)} steps`, raw: `${rate(big.rawTput)} steps`, ratio: big.tput / big.rawTput, target: `≥ ${TPUT_TARGET_RATIO}× raw`, met: big.tput >= TPUT_TARGET_RATIO * big.rawTput },
+    { figure: `throughput, ${bigN} users approving at once`, product: `${rate(big.tput)} steps`, raw: `${rate(big.rawFlowTput)} steps (flows)`, ratio: big.tput / big.rawFlowTput, target: `≥ ${TPUT_TARGET_RATIO}× raw`, met: big.tput >= TPUT_TARGET_RATIO * big.rawFlowTput },
+    { figure: `throughput, ${bigN} users, vs hand-chained jobs`, product: `${rate(big.tput)} steps`, raw: `${rate(big.rawTput)} steps (chains)`, ratio: big.tput / big.rawTput },
     { figure: `Redis memory per live draft (${bigN} drafts)`, product: bytes(big.redisBytesPerDraft), raw: bytes(big.rawBytesPerDraft), ratio: big.redisBytesPerDraft / big.rawBytesPerDraft },
     { figure: `gateway memory per client (${bigN} clients)`, product: `${bytes(big.gwBytesPerClient)} (RSS ${bytes(big.gwRssPerClient)})`, raw: bytes(big.bareBytesPerClient), ratio: big.gwBytesPerClient / big.bareBytesPerClient },
   ];
@@ -111,6 +115,7 @@ export function growthTable(sizes: SizeResult[]): string {
     line('decision ack p99 (concurrent)', (s) => s.decConc.p99, ms),
     line('  raw Queue.add p99 (concurrent)', (s) => s.rawDecConc.p99, ms),
     line('throughput steps/s (all approve at once)', (s) => s.tput, rate, 'flat', true),
+    line('  raw flows steps/s', (s) => s.rawFlowTput, rate, 'flat', true),
     line('  raw chains steps/s', (s) => s.rawTput, rate, 'flat', true),
     line('e2e p50 under that load', (s) => s.e2eLoad.p50, ms, 'linear'),
     line('e2e p99 under that load', (s) => s.e2eLoad.p99, ms, 'linear'),

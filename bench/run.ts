@@ -94,6 +94,7 @@ async function main(): Promise<void> {
   release(seeders.clients);
   log(`seeded John Doe for ${maxN} users through the product in ${Date.now() - t} ms`);
   await raw.chainsAtOnce(100);
+  await raw.flowsAtOnce(100);
   await raw.chainsSequential(20);
 
   // ---- one client: decisions and the seed workflow end to end, one at a time
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
     const rawSeq = await raw.addRoundTrips(sample.length, 1);
     const rawConc = await raw.addRoundTrips(sample.length, CONCURRENT);
     const rawRun = await raw.chainsAtOnce(n);
+    const rawFlows = await raw.flowsAtOnce(n);
     const r: SizeResult = {
       n,
       connectMs: gw.connectMs,
@@ -150,6 +152,7 @@ async function main(): Promise<void> {
       decConc: latency(decConc),
       rawDecConc: latency(rawConc),
       tput: run.stepsPerSec,
+      rawFlowTput: rawFlows.stepsPerSec,
       rawTput: rawRun.stepsPerSec,
       e2eLoad: latency(run.latencies),
       rawE2eLoad: latency(rawRun.latencies),
@@ -159,7 +162,7 @@ async function main(): Promise<void> {
     sizes.push(r);
     log(
       `N=${n}: connect ${gw.connectMs} ms; decision p99 ${ms(r.decSeq.p99)} (raw ${ms(r.rawDecSeq.p99)}); ` +
-        `${r.tput.toFixed(0)} steps/s (raw ${r.rawTput.toFixed(0)}); ${bytes(redisPerDraft)}/draft; ${bytes(gw.perClient)}/client` +
+        `${r.tput.toFixed(0)} steps/s (raw flows ${r.rawFlowTput.toFixed(0)}, chains ${r.rawTput.toFixed(0)}); ${bytes(redisPerDraft)}/draft; ${bytes(gw.perClient)}/client` +
         (run.failed + run.stuck.length ? `; ${run.failed + run.stuck.length} workflows did NOT complete` : ''),
     );
   }
@@ -211,8 +214,10 @@ async function main(): Promise<void> {
       `                  raw = one BullMQ Queue.add round trip (a Redis GET+SET round trip, 1 client: p50 ${ms(one.rawGetSet.p50)}, p99 ${ms(one.rawGetSet.p99)}).`,
       '  end to end    = emit approve_all → WORKFLOW_STATUS completed on the socket (3 steps: lookup, then draft + event in parallel);',
       '                  raw = BullMQ job A (HGET contact; enqueues B, C before completing) → B and C (SET each) completed, in-process Worker.',
-      `  throughput    = N users each approve_all one seed draft at once; 3N steps / time to the last completion; raw = N such chains at once,`,
-      `                  Worker concurrency ${CONCURRENCY} on both sides. "under that load" latencies are per workflow within that burst.`,
+      `  throughput    = N users each approve_all one seed draft at once; 3N steps / time to the last completion; raw flows = N BullMQ flows`,
+      `                  (FlowProducer) of 3 jobs at once, each parent reading its child's result (a flow is a tree: lookup → draft → event);`,
+      `                  raw chains = N hand-chained A → (B, C) at once (no flow bookkeeping). Worker concurrency ${CONCURRENCY} everywhere.`,
+      `                  "under that load" latencies are per workflow within that burst.`,
       '  memory        = Redis INFO used_memory delta / N drafts (draft, step status keys, event stream, user index); raw = 3 waiting jobs',
       '                  with the same params. Gateway memory = growth of the gateway V8 heap + external memory after a full GC',
       '                  (bench preload, SIGUSR2) / N clients; RSS growth / N in brackets (an estimate: RSS moves with the allocator);',

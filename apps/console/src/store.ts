@@ -1,12 +1,6 @@
+import { compareEventIds } from '@wfa/protocol';
 import { PLAN_STATE_LABEL, stepTitle } from './labels';
 import type { ConflictVM, DraftPayload, LogEntry, ServerEvent, StatusPayload, StepVM, WorkflowVM } from './types';
-
-/** Event ids are "<ms>-<seq>" and increase within a workflow. */
-export function compareEventIds(a: string, b: string): number {
-  const [am = 0, as = 0] = a.split('-').map(Number);
-  const [bm = 0, bs = 0] = b.split('-').map(Number);
-  return am !== bm ? am - bm : as - bs;
-}
 
 const STORAGE_PREFIX = 'wfa.wf.';
 const MAX_LOG = 300;

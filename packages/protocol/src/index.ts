@@ -5,3 +5,4 @@ export * from './model';
 export * from './preferences';
 export * from './messages';
 export * from './jobs';
+export * from './event-ids';

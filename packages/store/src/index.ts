@@ -1,6 +1,5 @@
 export * from './keys';
 export * from './errors';
-export * from './event-ids';
 export * from './scripts';
 export * from './workflow-store';
 export * from './preferences-store';

@@ -1,5 +1,5 @@
 import type { ServerEnvelope } from '@wfa/protocol';
-import { compareEventIds } from '@wfa/store';
+import { compareEventIds } from '@wfa/protocol';
 
 interface Waiter {
   sessionId: string;

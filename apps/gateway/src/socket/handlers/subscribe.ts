@@ -1,6 +1,5 @@
-import { ProtocolError } from '@wfa/protocol';
+import { ProtocolError, isEventId } from '@wfa/protocol';
 import { isFinished, toStatusPayload, toSummary } from '@wfa/domain';
-import { isEventId } from '@wfa/store';
 import type { MessageHandler } from '../context';
 import { assertVisible } from './effects';
 

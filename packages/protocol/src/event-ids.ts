@@ -1,4 +1,4 @@
-/** Event ids are stream ids "<ms>-<seq>"; compare them numerically, part by part. */
+/** Event ids (SPEC: every server event carries one) are Redis stream ids "<ms>-<seq>"; compare them numerically, part by part. */
 export function compareEventIds(a: string, b: string): number {
   const [am = 0, as = 0] = a.split('-').map(Number);
   const [bm = 0, bs = 0] = b.split('-').map(Number);
