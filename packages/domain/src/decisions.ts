@@ -1,11 +1,11 @@
-import { ProtocolError, RESOLVED_PARAM_SCHEMAS, TERMINAL_PLAN_STATES, isActionName } from '@wfa/protocol';
+import { ProtocolError, TERMINAL_PLAN_STATES } from '@wfa/protocol';
 import type { ApprovalStep, ClientPayload, DependencyImpact, ServerPayload, WorkflowDraft, WorkflowEvent } from '@wfa/protocol';
 import type { Actor, StepJobRef, Transition } from './api';
 import { beginWork, finishWork, type Work } from './engine';
-import { canReapprove, settle, templateLookup } from './dependencies';
+import { canReapprove, settle } from './dependencies';
 import { effectiveDeps } from './graph';
 import { opApprove, opModify, opReject, opRestore, opSkip } from './edits';
-import { resolveTemplates } from './templates';
+import { checkStepParams, describeIssues } from './resolve';
 import { validateDraft } from './validation';
 import { assertSafeKeys, findStep, isTerminalState, requireStep } from './util';
 
@@ -196,12 +196,6 @@ export function resolveConflict(d: WorkflowDraft, p: ClientPayload<'CONFLICT_RES
 
 /** Refuse a provided value that would make the step's params invalid (when that can be told now). */
 function checkProvided(d: WorkflowDraft, s: ApprovalStep): void {
-  if (!isActionName(s.action)) return;
-  const { params, problems } = resolveTemplates(s.params, templateLookup(d, s));
-  if (problems.length > 0) return;
-  const r = RESOLVED_PARAM_SCHEMAS[s.action].safeParse(params);
-  if (!r.success) {
-    const msg = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ProtocolError('invalid_message', `The value does not fit step "${s.id}": ${msg}`);
-  }
+  const c = checkStepParams(d, s);
+  if (c.kind === 'invalid') throw new ProtocolError('invalid_message', `The value does not fit step "${s.id}": ${describeIssues(c.issues)}`);
 }

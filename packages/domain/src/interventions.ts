@@ -7,15 +7,15 @@
  *  - retry: the step runs again (new run) with new input.
  * Every answer goes through the engine, so enqueue / cancel / version / plan state stay consistent.
  */
-import { ProtocolError, RESOLVED_PARAM_SCHEMAS, isActionName } from '@wfa/protocol';
+import { ProtocolError, isActionName } from '@wfa/protocol';
 import type { ActionName, ApprovalStep, ClientPayload, StepResult, WorkflowDraft, WorkflowEvent } from '@wfa/protocol';
 import type { Actor, Transition } from './api';
 import { beginWork, finishWork, nextStepId, type Work } from './engine';
 import { assertLive, assertVersion } from './decisions';
-import { templateLookup } from './dependencies';
 import { applyParamChanges } from './edits';
 import { dependentsOf } from './graph';
-import { collectTemplateRefs, resolveTemplates } from './templates';
+import { checkStepParams, describeIssues } from './resolve';
+import { collectTemplateRefs } from './templates';
 import { FORBIDDEN_KEYS, assertSafeKeys, isOpen, isPlainObject, requireStep } from './util';
 
 /**
@@ -116,17 +116,13 @@ function answerData(d: WorkflowDraft, stepId: string, value: unknown): Record<st
 function checkDependentsFit(d: WorkflowDraft, stepId: string): void {
   for (const { step } of dependentsOf(d.steps, stepId)) {
     if (!isOpen(step)) continue;
-    if (!isActionName(step.action)) continue;
     const reading = new Set(Object.keys(step.params).filter((k) => collectTemplateRefs({ [k]: step.params[k] }).some((r) => r.stepId === stepId)));
     if (reading.size === 0) continue;
-    const { params, problems } = resolveTemplates(step.params, templateLookup(d, step));
-    if (problems.length > 0) continue;
-    const r = RESOLVED_PARAM_SCHEMAS[step.action].safeParse(params);
-    if (r.success) continue;
-    const bad = r.error.issues.filter((i) => reading.has(String(i.path[0])));
+    const c = checkStepParams(d, step);
+    if (c.kind !== 'invalid') continue;
+    const bad = c.issues.filter((i) => reading.has(String(i.path[0])));
     if (bad.length === 0) continue;
-    const msg = bad.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ProtocolError('invalid_message', `The value does not fit step "${step.id}" (${step.description}): ${msg}`, { stepId: step.id });
+    throw new ProtocolError('invalid_message', `The value does not fit step "${step.id}" (${step.description}): ${describeIssues(bad)}`, { stepId: step.id });
   }
 }
 
