@@ -9,7 +9,7 @@
  * job that slips through is stale and `beginStep` refuses it.
  */
 import { TERMINAL_PLAN_STATES } from '@wfa/protocol';
-import type { PlanState, WorkflowDraft, WorkflowEvent } from '@wfa/protocol';
+import type { ApprovalStep, PlanState, StepResult, WorkflowDraft, WorkflowEvent } from '@wfa/protocol';
 import type { StepJobRef, Transition } from './api';
 import { conflictEvents } from './conflicts';
 import { isRunnable, newEffects, settle, type Effects } from './dependencies';
@@ -90,6 +90,23 @@ export function advance(w: Work): void {
 export function nextStepId(d: WorkflowDraft, enqueue: StepJobRef[], finished: string): string | undefined {
   if (enqueue[0]) return enqueue[0].stepId;
   return [...d.steps].sort((a, b) => a.order - b.order).find((s) => s.id !== finished && s.state === 'pending' && !isDone(s))?.id;
+}
+
+/**
+ * Record a step's success (by its handler or by the user's answer) on the working copy, and return
+ * the `lead` for finishWork: its STEP_EXECUTION completed, naming the step that runs next.
+ */
+export function completeStep(w: Work, s: ApprovalStep, data: unknown, message: string): NonNullable<FinishOptions['lead']> {
+  const result: StepResult = { success: true, data, message, stepId: s.id, description: s.description, state: 'completed', timestamp: w.now };
+  s.state = 'completed';
+  s.finishedAt = w.now;
+  s.progress = 100;
+  s.result = result;
+  w.d.executionContext.stepResults[s.id] = structuredClone(data);
+  return (enqueue) => {
+    const next = nextStepId(w.d, enqueue, s.id);
+    return [{ type: 'STEP_EXECUTION', payload: { stepId: s.id, status: 'completed', message, result: structuredClone(result), ...(next ? { nextStepId: next } : {}) } }];
+  };
 }
 
 export interface FinishOptions {

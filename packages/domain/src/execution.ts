@@ -5,7 +5,7 @@
  */
 import type { ApprovalStep, StepResult, WorkflowDraft } from '@wfa/protocol';
 import type { BeginResult, StepJobRef, StepOutcome, StepStart, Transition } from './api';
-import { beginWork, finishWork, nextStepId, ready, type Work } from './engine';
+import { beginWork, completeStep, finishWork, ready, type Work } from './engine';
 import { isRunnable } from './dependencies';
 import { resolveStepParams } from './resolve';
 import { findStep, isDone } from './util';
@@ -94,20 +94,7 @@ export function finishStep(d: WorkflowDraft, stepId: string, run: number, o: Ste
   const cancelled = w.d.state === 'cancelled' || w.d.rollback !== undefined;
   switch (o.kind) {
     case 'completed': {
-      const data = structuredClone(o.data);
-      const result: StepResult = { success: true, data, message: o.message, stepId, description: ws.description, state: 'completed', timestamp: now };
-      ws.state = 'completed';
-      ws.finishedAt = now;
-      ws.progress = 100;
-      ws.result = result;
-      w.d.executionContext.stepResults[stepId] = structuredClone(data);
-      return finishWork(w, {
-        noAdvance: cancelled,
-        lead: (enqueue) => {
-          const next = nextStepId(w.d, enqueue, stepId);
-          return [{ type: 'STEP_EXECUTION', payload: { stepId, status: 'completed', message: o.message, result, ...(next ? { nextStepId: next } : {}) } }];
-        },
-      });
+      return finishWork(w, { noAdvance: cancelled, lead: completeStep(w, ws, structuredClone(o.data), o.message) });
     }
     case 'failed': {
       const result = failStep(w, ws, o.error);

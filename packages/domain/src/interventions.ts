@@ -8,9 +8,9 @@
  * Every answer goes through the engine, so enqueue / cancel / version / plan state stay consistent.
  */
 import { ProtocolError, isActionName } from '@wfa/protocol';
-import type { ActionName, ApprovalStep, ClientPayload, StepResult, WorkflowDraft, WorkflowEvent } from '@wfa/protocol';
+import type { ActionName, ApprovalStep, ClientPayload, WorkflowDraft } from '@wfa/protocol';
 import type { Actor, Transition } from './api';
-import { beginWork, finishWork, nextStepId, type Work } from './engine';
+import { beginWork, completeStep, finishWork, type Work } from './engine';
 import { assertLive, assertVersion } from './decisions';
 import { applyParamChanges } from './edits';
 import { dependentsOf } from './graph';
@@ -127,33 +127,9 @@ function checkDependentsFit(d: WorkflowDraft, stepId: string): void {
 }
 
 function provide(w: Work, s: ApprovalStep, value: unknown): Transition {
-  const data = answerData(w.d, s.id, value);
-  const result: StepResult = {
-    success: true,
-    data,
-    message: 'Provided by you',
-    stepId: s.id,
-    description: s.description,
-    state: 'completed',
-    timestamp: w.now,
-  };
-  s.state = 'completed';
-  s.finishedAt = w.now;
-  s.progress = 100;
-  s.result = result;
-  w.d.executionContext.stepResults[s.id] = structuredClone(data);
+  const lead = completeStep(w, s, answerData(w.d, s.id, value), 'Provided by you');
   checkDependentsFit(w.d, s.id);
-  return finishWork(w, {
-    snapshot: true,
-    lead: (enqueue) => {
-      const next = nextStepId(w.d, enqueue, s.id);
-      const ev: WorkflowEvent = {
-        type: 'STEP_EXECUTION',
-        payload: { stepId: s.id, status: 'completed', message: 'Provided by you', result: structuredClone(result), ...(next ? { nextStepId: next } : {}) },
-      };
-      return [ev];
-    },
-  });
+  return finishWork(w, { snapshot: true, lead });
 }
 
 /**
