@@ -181,66 +181,86 @@ export function newEffects(): Effects {
 /** Apply the rules until nothing changes (mutates `d`, which must be a private copy). */
 export function settle(d: WorkflowDraft, now: number, fx: Effects): void {
   for (let round = 0; round < d.steps.length * 2 + 4; round++) {
-    let changed = false;
-    // Undo what a lost dependency caused, when it is no longer lost.
-    for (const s of d.steps) {
-      if (s.state === 'skipped' && s.skippedBy !== undefined) {
-        const dep = effectiveDeps(s).find((e) => e.stepId === s.skippedBy);
-        if (!dep || !isLost(d, dep)) {
-          s.state = 'pending';
-          delete s.skippedBy;
-          fx.skipped = fx.skipped.filter((x) => x.stepId !== s.id);
-          changed = true;
-        }
-      }
-    }
-    const before = d.conflicts.length;
-    d.conflicts = d.conflicts.filter((c) => {
-      const s = findStep(d, c.stepId);
-      if (!s || !isOpen(s)) return false; // dependency rules apply to steps not started and not declined
-      const dep = effectiveDeps(s).find((e) => e.stepId === c.missingDependency);
-      return dep !== undefined && isLost(d, dep);
-    });
-    if (d.conflicts.length !== before) changed = true;
+    let changed = restoreSkipped(d, fx);
+    changed = pruneConflicts(d) || changed;
     for (const s of d.steps) {
       if (!isOpen(s)) continue;
       const deps = effectiveDeps(s);
-      for (const dep of deps) {
-        const D = findStep(d, dep.stepId);
-        if (!isLost(d, dep) && D?.state !== 'completed') {
-          if (s.providedValues && hasOwn(s.providedValues, dep.stepId)) {
-            const { [dep.stepId]: _gone, ...rest } = s.providedValues;
-            s.providedValues = rest;
-            changed = true;
-          }
-          if (s.droppedDependencies?.includes(dep.stepId)) {
-            s.droppedDependencies = s.droppedDependencies.filter((x) => x !== dep.stepId);
-            changed = true;
-          }
-        }
-      }
-      for (const dep of deps) {
-        if (depState(d, s, dep) !== 'unresolved') continue;
-        changed = true;
-        if (dep.resolution === 'skip' && dep.effect === 'blocks') {
-          s.state = 'skipped';
-          s.skippedBy = dep.stepId;
-          fx.skipped.push({ stepId: s.id, cause: dep.stepId });
-          break;
-        }
-        if (dep.resolution === 'skip' || (dep.resolution === 'fallback' && !dep.hasFallback)) {
-          s.droppedDependencies = [...(s.droppedDependencies ?? []), dep.stepId];
-        } else if (dep.resolution === 'fallback') {
-          s.providedValues = { ...(s.providedValues ?? {}), [dep.stepId]: structuredClone(dep.fallbackValue) };
-        } else {
-          const c = buildConflict(d, s, dep, now);
-          d.conflicts.push(c);
-          fx.raised.push(c);
-        }
-      }
+      changed = forgetStaleAnswers(d, s, deps) || changed;
+      changed = applyRules(d, s, deps, now, fx) || changed;
     }
     if (!changed) return;
   }
+}
+
+/** Undo what a lost dependency caused, when it is no longer lost. */
+function restoreSkipped(d: WorkflowDraft, fx: Effects): boolean {
+  let changed = false;
+  for (const s of d.steps) {
+    if (s.state !== 'skipped' || s.skippedBy === undefined) continue;
+    const dep = effectiveDeps(s).find((e) => e.stepId === s.skippedBy);
+    if (dep && isLost(d, dep)) continue;
+    s.state = 'pending';
+    delete s.skippedBy;
+    fx.skipped = fx.skipped.filter((x) => x.stepId !== s.id);
+    changed = true;
+  }
+  return changed;
+}
+
+/** Drop conflicts that no longer hold (their step started or was declined, or the dependency is back). */
+function pruneConflicts(d: WorkflowDraft): boolean {
+  const before = d.conflicts.length;
+  d.conflicts = d.conflicts.filter((c) => {
+    const s = findStep(d, c.stepId);
+    if (!s || !isOpen(s)) return false; // dependency rules apply to steps not started and not declined
+    const dep = effectiveDeps(s).find((e) => e.stepId === c.missingDependency);
+    return dep !== undefined && isLost(d, dep);
+  });
+  return d.conflicts.length !== before;
+}
+
+/** A provided value or a dropped dependency stands in for a lost dependency only while it is lost. */
+function forgetStaleAnswers(d: WorkflowDraft, s: ApprovalStep, deps: readonly EffectiveDep[]): boolean {
+  let changed = false;
+  for (const dep of deps) {
+    if (isLost(d, dep) || findStep(d, dep.stepId)?.state === 'completed') continue;
+    if (s.providedValues && hasOwn(s.providedValues, dep.stepId)) {
+      const { [dep.stepId]: _gone, ...rest } = s.providedValues;
+      s.providedValues = rest;
+      changed = true;
+    }
+    if (s.droppedDependencies?.includes(dep.stepId)) {
+      s.droppedDependencies = s.droppedDependencies.filter((x) => x !== dep.stepId);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/** Each unresolved lost dependency gets its rule: skip the step, drop the dependency, use the fallback, or ask. */
+function applyRules(d: WorkflowDraft, s: ApprovalStep, deps: readonly EffectiveDep[], now: number, fx: Effects): boolean {
+  let changed = false;
+  for (const dep of deps) {
+    if (depState(d, s, dep) !== 'unresolved') continue;
+    changed = true;
+    if (dep.resolution === 'skip' && dep.effect === 'blocks') {
+      s.state = 'skipped';
+      s.skippedBy = dep.stepId;
+      fx.skipped.push({ stepId: s.id, cause: dep.stepId });
+      break;
+    }
+    if (dep.resolution === 'skip' || (dep.resolution === 'fallback' && !dep.hasFallback)) {
+      s.droppedDependencies = [...(s.droppedDependencies ?? []), dep.stepId];
+    } else if (dep.resolution === 'fallback') {
+      s.providedValues = { ...(s.providedValues ?? {}), [dep.stepId]: structuredClone(dep.fallbackValue) };
+    } else {
+      const c = buildConflict(d, s, dep, now);
+      d.conflicts.push(c);
+      fx.raised.push(c);
+    }
+  }
+  return changed;
 }
 
 /** How S's templates resolve right now (SPEC §6.5: from results, provided values, fallbacks). */
