@@ -110,6 +110,17 @@ export async function startWorker(redisUrl: string, prefix: string, concurrency:
   return proc;
 }
 
+/** The raw BullMQ baseline's Worker in a process of its own (bench/raw-worker.ts). */
+export async function startRawWorker(redisUrl: string, queuePrefix: string, dataPrefix: string, concurrency: number): Promise<Child> {
+  const { proc } = await startChild(
+    'raw BullMQ worker',
+    'bench/raw-worker.ts',
+    { REDIS_URL: redisUrl, RAW_QUEUE_PREFIX: queuePrefix, RAW_DATA_PREFIX: dataPrefix, CONCURRENCY: String(concurrency) },
+    /RAW_WORKER_READY/,
+  );
+  return proc;
+}
+
 /** A bare socket.io server (JWT check, one room per user): the baseline for memory per client. */
 export async function startBareServer(): Promise<Child & { url: string }> {
   const { proc, match } = await startChild('bare socket.io', 'bench/bare-server.ts', { JWT_SECRET: BENCH_SECRET }, /BARE_READY port=(\d+)/);

@@ -1,101 +1,133 @@
 /**
- * Raw BullMQ baselines, in the bench process, doing the product's work without the product:
+ * Raw BullMQ baselines doing the product's work without the product (jobs: bench/raw-jobs.ts):
  * - a "decision" is one Queue.add round trip (a Lua script call that writes a job), and, for
  *   reference, one Redis GET+SET round trip;
- * - the seed's workflow is a chain A → (B, C): A reads the contact (HGET) and, before completing,
- *   enqueues B and C with the looked-up email (as the product's worker enqueues dependents);
- *   B writes a draft, C writes an event (SET each); done when both completed;
- * - throughput: many such chains at once on a Worker with the product worker's concurrency, and
- *   many BullMQ flows at once (FlowProducer, the issue's "raw flows"): a flow is a tree whose
- *   children run before their parent, so the seed's lookup → (draft, event) becomes the chain
- *   lookup → draft → event, each parent reading its child's result (getChildrenValues);
+ * - the seed's workflow is a three-job chain, done when B and C completed; throughput is many such
+ *   chains, or many BullMQ flows, at once, with the product worker's concurrency;
  * - a live draft is three waiting jobs carrying the same params.
- * Job options are the product's (attempts, backoff, removeOnComplete/Fail).
+ * The Worker runs either in the bench process (completions seen as local Worker events: the
+ * fastest raw BullMQ can be) or in a process of its own (bench/raw-worker.ts) with completions
+ * seen through QueueEvents, as an API process learns of them from its workers: the product's
+ * topology, where the client hears of a step from another process.
  */
 import { performance } from 'node:perf_hooks';
-import { FlowProducer, Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import { FlowProducer, Queue, QueueEvents, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { pool } from './clients';
+import { RAW_JOB_OPTIONS, STEP_PARAMS, chainOf, chainProcessor, flowProcessor, rawJobId, seedContact, type RawStep } from './raw-jobs';
 
-export const RAW_JOB_OPTIONS: JobsOptions = {
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 24 * 3600, count: 5000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-};
+export type RawWorkerPlace = 'in-process' | 'own-process';
+type RawQueue = 'chain' | 'flow';
 
-const STEP_PARAMS = {
-  A: { query: 'John' },
-  B: { subject: 'About the meeting', recipient: '{{contact_lookup_1.email}}' },
-  C: { title: 'Meeting with John', attendees: ['{{contact_lookup_1.email}}'] },
-};
+interface Tracked {
+  left: number;
+  resolve: (at: number) => void;
+  reject: (e: Error) => void;
+}
 
 export class RawBullmq {
   private readonly conn: Redis;
-  private readonly workerConn: Redis;
-  private readonly flowConn: Redis;
   private readonly data: Redis;
   private readonly chainQ: Queue;
   private readonly ackQ: Queue;
   private readonly memQ: Queue;
-  private readonly worker: Worker;
   private readonly flows: FlowProducer;
-  private readonly flowWorker: Worker;
-  private readonly flowsPending = new Map<string, () => void>();
-  private readonly pending = new Map<string, { left: number; done: (at: number) => void; fail: (e: Error) => void }>();
+  /** Workers (in-process) or QueueEvents (own-process), each with its connection. */
+  private readonly listeners: { close(): Promise<void>; waitUntilReady(): Promise<unknown> }[] = [];
+  private readonly extraConns: Redis[] = [];
+  private readonly pending = new Map<string, Tracked>();
   private seq = 0;
 
   constructor(
     redisUrl: string,
     private readonly prefix: string,
+    readonly queuePrefix: string,
     concurrency: number,
+    readonly place: RawWorkerPlace,
   ) {
+    const blocking = (name: string) => {
+      const c = new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: name });
+      this.extraConns.push(c);
+      return c;
+    };
     this.conn = new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: 'bench-raw' });
-    this.workerConn = new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: 'bench-raw-worker' });
-    this.flowConn = new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: 'bench-raw-flow-worker' });
     this.data = new Redis(redisUrl, { connectionName: 'bench-raw-data' });
-    const qp = `${prefix}{raw}`;
+    const qp = queuePrefix;
     this.chainQ = new Queue('chain', { connection: this.conn, prefix: qp });
     this.ackQ = new Queue('ack', { connection: this.conn, prefix: qp });
     this.memQ = new Queue('mem', { connection: this.conn, prefix: qp });
-    this.worker = new Worker('chain', (job) => this.process(job), { connection: this.workerConn, prefix: qp, concurrency });
-    this.worker.on('completed', (job) => {
-      if (job.name === 'A') return;
-      const id = (job.data as { id: string }).id;
-      const p = this.pending.get(id);
-      if (p && --p.left === 0) {
-        this.pending.delete(id);
-        p.done(performance.now());
-      }
-    });
-    this.worker.on('failed', (job, err) => {
-      const id = (job?.data as { id?: string } | undefined)?.id;
-      const p = id ? this.pending.get(id) : undefined;
-      if (p && id) {
-        this.pending.delete(id);
-        p.fail(err);
-      }
-    });
-    this.worker.on('error', () => undefined);
     this.flows = new FlowProducer({ connection: this.conn, prefix: qp });
-    this.flowWorker = new Worker('flow', (job) => this.processFlowJob(job), { connection: this.flowConn, prefix: qp, concurrency });
-    this.flowWorker.on('completed', (job) => {
-      if (job.name === 'C') this.flowsPending.get((job.data as { id: string }).id)?.();
-    });
-    this.flowWorker.on('error', () => undefined);
+    for (const queue of ['chain', 'flow'] as const) {
+      if (place === 'in-process') {
+        const processor = queue === 'chain' ? chainProcessor(this.data, this.chainQ, prefix) : flowProcessor(this.data, prefix);
+        const w = new Worker(queue, processor, { connection: blocking(`bench-raw-${queue}-worker`), prefix: qp, concurrency });
+        w.on('completed', (job) => this.completed(queue, job.id ?? ''));
+        w.on('failed', (job, err) => this.failed(queue, job?.id ?? '', err.message));
+        w.on('error', () => undefined);
+        this.listeners.push(w);
+      } else {
+        const events = new QueueEvents(queue, { connection: blocking(`bench-raw-${queue}-events`), prefix: qp });
+        events.on('completed', ({ jobId }) => this.completed(queue, jobId));
+        events.on('failed', ({ jobId, failedReason }) => this.failed(queue, jobId, failedReason));
+        events.on('error', () => undefined);
+        this.listeners.push(events);
+      }
+    }
   }
 
   async init(): Promise<void> {
-    await this.data.hset(`${this.prefix}raw:contact:john`, { name: 'John Doe', email: 'john.doe@company.com' });
-    await Promise.all([this.worker.waitUntilReady(), this.flowWorker.waitUntilReady()]);
+    await seedContact(this.data, this.prefix);
+    await Promise.all(this.listeners.map((l) => l.waitUntilReady()));
   }
 
-  private async processFlowJob(job: Job): Promise<unknown> {
-    const d = job.data as { id: string; params: unknown };
-    if (job.name === 'A') return { email: await this.data.hget(`${this.prefix}raw:contact:john`, 'email') };
-    const children = await job.getChildrenValues();
-    await this.data.set(`${this.prefix}raw:flow:${d.id}:${job.name}`, JSON.stringify({ children, ...(d.params as object) }), 'EX', 3600);
-    return { ok: true };
+  /** A chain is done when B and C completed; a flow when C (its root) did. */
+  private completed(queue: RawQueue, jobId: string): void {
+    const step = jobId.slice(jobId.lastIndexOf('__') + 2) as RawStep;
+    if (step === 'A' || (queue === 'flow' && step !== 'C')) return;
+    const key = `${queue}:${chainOf(jobId)}`;
+    const t = this.pending.get(key);
+    if (t && --t.left === 0) {
+      this.pending.delete(key);
+      t.resolve(performance.now());
+    }
+  }
+
+  private failed(queue: RawQueue, jobId: string, reason: string): void {
+    const key = `${queue}:${chainOf(jobId)}`;
+    const t = this.pending.get(key);
+    if (!t) return;
+    this.pending.delete(key);
+    t.reject(new Error(`raw ${queue} job ${jobId} failed: ${reason}`));
+  }
+
+  private track(queue: RawQueue, id: string, left: number, timeoutMs: number): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const key = `${queue}:${id}`;
+      const timer = setTimeout(() => {
+        this.pending.delete(key);
+        reject(new Error(`raw ${queue} ${id} did not finish within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(key, {
+        left,
+        resolve: (at) => {
+          clearTimeout(timer);
+          resolve(at);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+    });
+  }
+
+  /** Start one chain; resolves with its completion time (performance.now) when B and C are done. */
+  startChain(timeoutMs = 60_000): { started: number; done: Promise<number> } {
+    const id = `c${++this.seq}_${Date.now().toString(36)}`;
+    const started = performance.now();
+    const done = this.track('chain', id, 2, timeoutMs);
+    void this.chainQ.add('A', { id, params: STEP_PARAMS.A }, { ...RAW_JOB_OPTIONS, jobId: rawJobId(id, 'A') });
+    return { started, done };
   }
 
   /** `n` flows (A → B → C) added at once: steps per second until the last C completed. */
@@ -104,62 +136,13 @@ export class RawBullmq {
     const t0 = performance.now();
     const ends = Array.from({ length: n }, (_, i) => {
       const id = `${base}_${i}`;
-      const job = (name: 'A' | 'B' | 'C') => ({ name, queueName: 'flow', data: { id, params: STEP_PARAMS[name] }, opts: { ...RAW_JOB_OPTIONS, jobId: `${id}__${name}` } });
-      const done = new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          this.flowsPending.delete(id);
-          reject(new Error(`raw flow ${id} did not finish within ${timeoutMs} ms`));
-        }, timeoutMs);
-        this.flowsPending.set(id, () => {
-          clearTimeout(timer);
-          this.flowsPending.delete(id);
-          resolve(performance.now());
-        });
-      });
+      const job = (name: RawStep) => ({ name, queueName: 'flow', data: { id, params: STEP_PARAMS[name] }, opts: { ...RAW_JOB_OPTIONS, jobId: rawJobId(id, name) } });
+      const done = this.track('flow', id, 1, timeoutMs);
       void this.flows.add({ ...job('C'), children: [{ ...job('B'), children: [job('A')] }] });
       return done;
     });
     const elapsedMs = Math.max(...(await Promise.all(ends))) - t0;
     return { elapsedMs, stepsPerSec: (3 * n) / (elapsedMs / 1000) };
-  }
-
-  private async process(job: Job): Promise<unknown> {
-    const d = job.data as { id: string; email?: string; params: unknown };
-    if (job.name === 'A') {
-      const email = await this.data.hget(`${this.prefix}raw:contact:john`, 'email');
-      await this.chainQ.addBulk([
-        { name: 'B', data: { id: d.id, email, params: STEP_PARAMS.B }, opts: { ...RAW_JOB_OPTIONS, jobId: `${d.id}__B` } },
-        { name: 'C', data: { id: d.id, email, params: STEP_PARAMS.C }, opts: { ...RAW_JOB_OPTIONS, jobId: `${d.id}__C` } },
-      ]);
-      return { email };
-    }
-    await this.data.set(`${this.prefix}raw:out:${d.id}:${job.name}`, JSON.stringify({ to: d.email, ...(d.params as object) }), 'EX', 3600);
-    return { ok: true };
-  }
-
-  /** Start one chain; resolves with its completion time (performance.now) when B and C are done. */
-  startChain(timeoutMs = 60_000): { started: number; done: Promise<number> } {
-    const id = `c${++this.seq}_${Date.now().toString(36)}`;
-    const started = performance.now();
-    const done = new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`raw chain ${id} did not finish within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, {
-        left: 2,
-        done: (at) => {
-          clearTimeout(timer);
-          resolve(at);
-        },
-        fail: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-    });
-    void this.chainQ.add('A', { id, params: STEP_PARAMS.A }, { ...RAW_JOB_OPTIONS, jobId: `${id}__A` });
-    return { started, done };
   }
 
   /** `n` chains one after another: enqueue → both dependents done, per chain. */
@@ -227,12 +210,12 @@ export class RawBullmq {
   }
 
   async close(): Promise<void> {
-    for (const [, p] of this.pending) p.fail(new Error('closing'));
+    for (const [, t] of this.pending) t.reject(new Error('closing'));
     this.pending.clear();
-    await Promise.all([this.worker, this.flowWorker].map((w) => w.close(true).catch(() => undefined)));
+    await Promise.all(this.listeners.map((l) => (l instanceof Worker ? l.close(true) : l.close()).catch(() => undefined)));
     await this.flows.close().catch(() => undefined);
     await Promise.all([this.chainQ, this.ackQ, this.memQ].map((q) => q.obliterate({ force: true }).catch(() => undefined)));
     await Promise.all([this.chainQ, this.ackQ, this.memQ].map((q) => q.close().catch(() => undefined)));
-    await Promise.all([this.conn, this.workerConn, this.flowConn, this.data].map((c) => c.quit().catch(() => undefined)));
+    await Promise.all([this.conn, this.data, ...this.extraConns].map((c) => c.quit().catch(() => undefined)));
   }
 }

@@ -6,7 +6,10 @@ export interface OneClient {
   rawAdd: Latency;
   rawGetSet: Latency;
   e2e: Latency;
+  /** Raw chain with its Worker in the bench process (local completion events). */
   rawChain: Latency;
+  /** Raw chain with its Worker in a process of its own, completions through QueueEvents. */
+  rawChainOwn: Latency;
 }
 
 export interface SizeResult {
@@ -23,9 +26,11 @@ export interface SizeResult {
   decConc: Latency;
   rawDecConc: Latency;
   tput: number;
-  /** Raw BullMQ flows (FlowProducer): the baseline the throughput target names. */
+  /** Raw BullMQ flows (FlowProducer), Worker in its own process: the throughput target's baseline. */
   rawFlowTput: number;
-  /** Raw BullMQ jobs chained by hand (no flow bookkeeping): a stricter reference. */
+  /** The same flows with the Worker in the bench process. */
+  rawFlowTputIn: number;
+  /** Raw BullMQ jobs chained by hand (no flow bookkeeping), Worker in the bench process. */
   rawTput: number;
   e2eLoad: Latency;
   rawE2eLoad: Latency;
@@ -63,10 +68,11 @@ export function headlineRows(one: OneClient, sizes: SizeResult[], idle: Idle | u
     { figure: `decision ack p50, ${bigN} clients`, product: lat(big.decSeq, 'p50'), raw: lat(big.rawDecSeq, 'p50'), ratio: big.decSeq.p50 / big.rawDecSeq.p50 },
     { figure: `decision ack p99, ${bigN} clients`, product: lat(big.decSeq, 'p99'), raw: lat(big.rawDecSeq, 'p99'), ratio: big.decSeq.p99 / big.rawDecSeq.p99, target: `< ${DECISION_TARGET_MS} ms`, met: big.decSeq.p99 < DECISION_TARGET_MS },
     { figure: `decision ack p99, ${bigN} clients, ${concurrency} in flight`, product: lat(big.decConc, 'p99'), raw: lat(big.rawDecConc, 'p99'), ratio: big.decConc.p99 / big.rawDecConc.p99 },
-    { figure: 'seed workflow end to end p50 (one at a time)', product: lat(one.e2e, 'p50'), raw: lat(one.rawChain, 'p50'), ratio: one.e2e.p50 / one.rawChain.p50, target: `≤ ${E2E_TARGET_RATIO}× raw`, met: one.e2e.p50 <= E2E_TARGET_RATIO * one.rawChain.p50 },
-    { figure: 'seed workflow end to end p99 (one at a time)', product: lat(one.e2e, 'p99'), raw: lat(one.rawChain, 'p99'), ratio: one.e2e.p99 / one.rawChain.p99 },
+    { figure: 'seed workflow end to end p50 (one at a time)', product: lat(one.e2e, 'p50'), raw: lat(one.rawChainOwn, 'p50'), ratio: one.e2e.p50 / one.rawChainOwn.p50, target: `≤ ${E2E_TARGET_RATIO}× raw`, met: one.e2e.p50 <= E2E_TARGET_RATIO * one.rawChainOwn.p50 },
+    { figure: 'seed workflow end to end p99 (one at a time)', product: lat(one.e2e, 'p99'), raw: lat(one.rawChainOwn, 'p99'), ratio: one.e2e.p99 / one.rawChainOwn.p99 },
+    { figure: '  p50 vs raw Worker in the bench process', product: lat(one.e2e, 'p50'), raw: lat(one.rawChain, 'p50'), ratio: one.e2e.p50 / one.rawChain.p50 },
     { figure: `throughput, ${bigN} users approving at once`, product: `${rate(big.tput)} steps`, raw: `${rate(big.rawFlowTput)} steps (flows)`, ratio: big.tput / big.rawFlowTput, target: `≥ ${TPUT_TARGET_RATIO}× raw`, met: big.tput >= TPUT_TARGET_RATIO * big.rawFlowTput },
-    { figure: `throughput, ${bigN} users, vs hand-chained jobs`, product: `${rate(big.tput)} steps`, raw: `${rate(big.rawTput)} steps (chains)`, ratio: big.tput / big.rawTput },
+    { figure: '  vs raw flows, Worker in the bench process', product: `${rate(big.tput)} steps`, raw: `${rate(big.rawFlowTputIn)} steps (flows)`, ratio: big.tput / big.rawFlowTputIn },
     { figure: `Redis memory per live draft (${bigN} drafts)`, product: bytes(big.redisBytesPerDraft), raw: bytes(big.rawBytesPerDraft), ratio: big.redisBytesPerDraft / big.rawBytesPerDraft },
     { figure: `gateway memory per client (${bigN} clients)`, product: `${bytes(big.gwBytesPerClient)} (RSS ${bytes(big.gwRssPerClient)})`, raw: bytes(big.bareBytesPerClient), ratio: big.gwBytesPerClient / big.bareBytesPerClient },
   ];
@@ -115,8 +121,9 @@ export function growthTable(sizes: SizeResult[]): string {
     line('decision ack p99 (concurrent)', (s) => s.decConc.p99, ms),
     line('  raw Queue.add p99 (concurrent)', (s) => s.rawDecConc.p99, ms),
     line('throughput steps/s (all approve at once)', (s) => s.tput, rate, 'flat', true),
-    line('  raw flows steps/s', (s) => s.rawFlowTput, rate, 'flat', true),
-    line('  raw chains steps/s', (s) => s.rawTput, rate, 'flat', true),
+    line('  raw flows steps/s (own process)', (s) => s.rawFlowTput, rate, 'flat', true),
+    line('  raw flows steps/s (bench process)', (s) => s.rawFlowTputIn, rate, 'flat', true),
+    line('  raw chains steps/s (bench process)', (s) => s.rawTput, rate, 'flat', true),
     line('e2e p50 under that load', (s) => s.e2eLoad.p50, ms, 'linear'),
     line('e2e p99 under that load', (s) => s.e2eLoad.p99, ms, 'linear'),
     line('  raw chain p50 under that load', (s) => s.rawE2eLoad.p50, ms, 'linear'),

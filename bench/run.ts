@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import Redis from 'ioredis';
 import { BenchClient, closeAll, connectMany } from './clients';
-import { memSnapshot, openFilesLimit, killAllNow, rssBytes, startBareServer, startGateway, startWorker, stopAll, type Child } from './procs';
+import { memSnapshot, openFilesLimit, killAllNow, rssBytes, startBareServer, startGateway, startRawWorker, startWorker, stopAll, type Child } from './procs';
 import { approveAllAtOnce, createDrafts, decisions, e2eSequential, seedJohn, type Stuck } from './product';
 import { RawBullmq } from './raw';
 import { headlineRows, headlineTable, growthTable, latency, type Idle, type OneClient, type SizeResult } from './report';
@@ -36,6 +36,7 @@ const open: BenchClient[][] = [];
 const stalled: Stuck[] = [];
 let probe: Redis | undefined;
 let raw: RawBullmq | undefined;
+let rawOwn: RawBullmq | undefined;
 
 async function usedMemory(): Promise<number> {
   const info = await (probe as Redis).info('memory');
@@ -80,8 +81,10 @@ async function main(): Promise<void> {
   const [gateway, worker, bare] = await Promise.all([startGateway(redisUrl, prefix), startWorker(redisUrl, prefix, CONCURRENCY), startBareServer()]);
   const fdGw = openFilesLimit(gateway.pid);
   console.log(`  ulimit -n: bench ${fdSelf}, gateway ${fdGw} (children start with the soft limit raised to the hard one)`);
-  raw = new RawBullmq(redisUrl, prefix, CONCURRENCY);
-  await raw.init();
+  await startRawWorker(redisUrl, `${prefix}{rawp}`, prefix, CONCURRENCY);
+  raw = new RawBullmq(redisUrl, prefix, `${prefix}{raw}`, CONCURRENCY, 'in-process');
+  rawOwn = new RawBullmq(redisUrl, prefix, `${prefix}{rawp}`, CONCURRENCY, 'own-process');
+  await Promise.all([raw.init(), rawOwn.init()]);
 
   // Every user that will run the seed workflow needs John Doe in their workspace: a create_contact
   // workflow per user, through the product (this also warms up every process).
@@ -93,9 +96,11 @@ async function main(): Promise<void> {
   await seedJohn(seeders.clients);
   release(seeders.clients);
   log(`seeded John Doe for ${maxN} users through the product in ${Date.now() - t} ms`);
-  await raw.chainsAtOnce(100);
-  await raw.flowsAtOnce(100);
-  await raw.chainsSequential(20);
+  for (const r of [raw, rawOwn]) {
+    await r.chainsAtOnce(100);
+    await r.flowsAtOnce(100);
+    await r.chainsSequential(20);
+  }
 
   // ---- one client: decisions and the seed workflow end to end, one at a time
   const c1 = await BenchClient.connect(gateway.url, users(1)[0] as string);
@@ -112,9 +117,13 @@ async function main(): Promise<void> {
   log(`seed workflow, median ms after approve_all at which each event reached the client:`);
   for (const [label, at] of timeline) log(`  ${at.toFixed(1).padStart(6)}  ${label}`);
   const rawChain = await raw.chainsSequential(E2E_RUNS);
+  const rawChainOwn = await rawOwn.chainsSequential(E2E_RUNS);
   release([c1]);
-  const one: OneClient = { decisions: latency(dec1), rawAdd: latency(rawAdd1), rawGetSet: latency(rawGs1), e2e: latency(e2e), rawChain: latency(rawChain) };
-  log(`1 client: decision p50/p99 ${ms(one.decisions.p50)}/${ms(one.decisions.p99)}; e2e p50/p99 ${ms(one.e2e.p50)}/${ms(one.e2e.p99)}; raw chain ${ms(one.rawChain.p50)}/${ms(one.rawChain.p99)}`);
+  const one: OneClient = { decisions: latency(dec1), rawAdd: latency(rawAdd1), rawGetSet: latency(rawGs1), e2e: latency(e2e), rawChain: latency(rawChain), rawChainOwn: latency(rawChainOwn) };
+  log(
+    `1 client: decision p50/p99 ${ms(one.decisions.p50)}/${ms(one.decisions.p99)}; e2e p50/p99 ${ms(one.e2e.p50)}/${ms(one.e2e.p99)}; ` +
+      `raw chain ${ms(one.rawChainOwn.p50)}/${ms(one.rawChainOwn.p99)} (Worker in the bench process ${ms(one.rawChain.p50)}/${ms(one.rawChain.p99)})`,
+  );
 
   // ---- growth: the same scenario at every size
   const sizes: SizeResult[] = [];
@@ -137,7 +146,8 @@ async function main(): Promise<void> {
     const rawSeq = await raw.addRoundTrips(sample.length, 1);
     const rawConc = await raw.addRoundTrips(sample.length, CONCURRENT);
     const rawRun = await raw.chainsAtOnce(n);
-    const rawFlows = await raw.flowsAtOnce(n);
+    const rawFlowsIn = await raw.flowsAtOnce(n);
+    const rawFlows = await rawOwn.flowsAtOnce(n);
     const r: SizeResult = {
       n,
       connectMs: gw.connectMs,
@@ -153,6 +163,7 @@ async function main(): Promise<void> {
       rawDecConc: latency(rawConc),
       tput: run.stepsPerSec,
       rawFlowTput: rawFlows.stepsPerSec,
+      rawFlowTputIn: rawFlowsIn.stepsPerSec,
       rawTput: rawRun.stepsPerSec,
       e2eLoad: latency(run.latencies),
       rawE2eLoad: latency(rawRun.latencies),
@@ -162,7 +173,7 @@ async function main(): Promise<void> {
     sizes.push(r);
     log(
       `N=${n}: connect ${gw.connectMs} ms; decision p99 ${ms(r.decSeq.p99)} (raw ${ms(r.rawDecSeq.p99)}); ` +
-        `${r.tput.toFixed(0)} steps/s (raw flows ${r.rawFlowTput.toFixed(0)}, chains ${r.rawTput.toFixed(0)}); ${bytes(redisPerDraft)}/draft; ${bytes(gw.perClient)}/client` +
+        `${r.tput.toFixed(0)} steps/s (raw flows ${r.rawFlowTput.toFixed(0)}, in the bench process ${r.rawFlowTputIn.toFixed(0)}); ${bytes(redisPerDraft)}/draft; ${bytes(gw.perClient)}/client` +
         (run.failed + run.stuck.length ? `; ${run.failed + run.stuck.length} workflows did NOT complete` : ''),
     );
   }
@@ -213,10 +224,13 @@ async function main(): Promise<void> {
       '  decision ack  = WORKFLOW_APPROVAL approve_step on a fresh seed draft, emit → ack, through socket.io over loopback;',
       `                  raw = one BullMQ Queue.add round trip (a Redis GET+SET round trip, 1 client: p50 ${ms(one.rawGetSet.p50)}, p99 ${ms(one.rawGetSet.p99)}).`,
       '  end to end    = emit approve_all → WORKFLOW_STATUS completed on the socket (3 steps: lookup, then draft + event in parallel);',
-      '                  raw = BullMQ job A (HGET contact; enqueues B, C before completing) → B and C (SET each) completed, in-process Worker.',
+      '                  raw = BullMQ job A (HGET contact; enqueues B, C before completing) → B and C (SET each) completed. The target',
+      '                  compares with the raw Worker in a process of its own and completions heard through QueueEvents (the product',
+      '                  topology: its client hears from another process); the row below it, with the Worker in the bench process.',
       `  throughput    = N users each approve_all one seed draft at once; 3N steps / time to the last completion; raw flows = N BullMQ flows`,
-      `                  (FlowProducer) of 3 jobs at once, each parent reading its child's result (a flow is a tree: lookup → draft → event);`,
-      `                  raw chains = N hand-chained A → (B, C) at once (no flow bookkeeping). Worker concurrency ${CONCURRENCY} everywhere.`,
+      `                  (FlowProducer) of 3 jobs at once, each parent reading its child's result (a flow is a tree: lookup → draft → event),`,
+      `                  Worker in its own process (target) or in the bench process; raw chains = N hand-chained A → (B, C) at once.`,
+      `                  Worker concurrency ${CONCURRENCY} everywhere.`,
       `                  "under that load" latencies are per workflow within that burst.`,
       '  memory        = Redis INFO used_memory delta / N drafts (draft, step status keys, event stream, user index); raw = 3 waiting jobs',
       '                  with the same params. Gateway memory = growth of the gateway V8 heap + external memory after a full GC',
@@ -234,7 +248,7 @@ async function main(): Promise<void> {
 
 async function cleanup(): Promise<void> {
   for (const group of open.splice(0)) closeAll(group);
-  await raw?.close().catch(() => undefined);
+  await Promise.all([raw, rawOwn].map((r) => r?.close().catch(() => undefined)));
   await stopAll();
   if (probe) {
     // Remove this run's keys (bounded: at most ~2,000 SCAN pages, 20 s).

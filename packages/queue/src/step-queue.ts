@@ -15,6 +15,17 @@ export interface StepQueueOptions {
   backoffMs: number;
 }
 
+/** Options of every step job (the benchmark's raw BullMQ baseline uses the same). */
+export function stepJobOptions(attempts: number, backoffMs: number): JobsOptions {
+  return {
+    attempts,
+    backoff: { type: 'exponential', delay: backoffMs },
+    // Keep finished jobs for a while so operators see them in Bull Board.
+    removeOnComplete: { age: 24 * 3600, count: 5000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}
+
 /** Producer side of the step queue: the gateway and the worker both enqueue ready steps. */
 export class StepQueue {
   readonly queue: Queue;
@@ -22,13 +33,7 @@ export class StepQueue {
 
   constructor(opts: StepQueueOptions) {
     this.queue = new Queue(STEP_QUEUE, { connection: opts.connection, prefix: opts.prefix });
-    this.jobOptions = {
-      attempts: opts.attempts,
-      backoff: { type: 'exponential', delay: opts.backoffMs },
-      // Keep finished jobs for a while so operators see them in Bull Board.
-      removeOnComplete: { age: 24 * 3600, count: 5000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    };
+    this.jobOptions = stepJobOptions(opts.attempts, opts.backoffMs);
   }
 
   async enqueue(sessionId: string, refs: readonly StepJobRef[]): Promise<void> {
