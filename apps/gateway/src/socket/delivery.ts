@@ -9,6 +9,12 @@ interface Waiter {
 
 /** Ids remembered per workflow per socket; far above any workflow's event count within limits. */
 const MAX_REMEMBERED = 20_000;
+/**
+ * Workflows remembered per socket, least recently sent to first out: a socket that stays open for
+ * days does not grow without end. A forgotten workflow is one that has not had an event on this
+ * socket for the longest time; only a resume of it could then repeat an event.
+ */
+const MAX_WORKFLOWS = 1_000;
 
 /**
  * What one socket has been sent, per workflow. A resume (WORKFLOW_SUBSCRIBE with lastEventId)
@@ -23,7 +29,15 @@ export class SocketDelivery {
   private readonly replaying = new Map<string, ServerEnvelope[]>();
   private waiters: Waiter[] = [];
 
-  constructor(private readonly emit: (envelope: ServerEnvelope) => void) {}
+  constructor(
+    private readonly emit: (envelope: ServerEnvelope) => void,
+    private readonly maxWorkflows = MAX_WORKFLOWS,
+  ) {}
+
+  /** Workflows this socket remembers having been sent. */
+  get remembered(): number {
+    return this.sent.size;
+  }
 
   deliver(envelope: ServerEnvelope): void {
     const held = this.replaying.get(envelope.sessionId);
@@ -76,12 +90,11 @@ export class SocketDelivery {
 
   private send(envelope: ServerEnvelope): void {
     const sid = envelope.sessionId;
-    let ids = this.sent.get(sid);
-    if (!ids) {
-      ids = new Set();
-      this.sent.set(sid, ids);
-    }
+    const ids = this.sent.get(sid) ?? new Set<string>();
     if (ids.has(envelope.eventId)) return;
+    this.sent.delete(sid); // re-inserted last: most recently sent
+    this.sent.set(sid, ids);
+    if (this.sent.size > this.maxWorkflows) this.forgetOldest();
     if (ids.size >= MAX_REMEMBERED) ids.delete(ids.values().next().value as string);
     ids.add(envelope.eventId);
     const top = this.highest.get(sid);
@@ -93,6 +106,15 @@ export class SocketDelivery {
         this.waiters = this.waiters.filter((w) => !done.includes(w));
         for (const w of done) w.resolve();
       }
+    }
+  }
+
+  private forgetOldest(): void {
+    for (const sid of this.sent.keys()) {
+      if (this.replaying.has(sid)) continue;
+      this.sent.delete(sid);
+      this.highest.delete(sid);
+      return;
     }
   }
 }

@@ -1,0 +1,42 @@
+import type { ServerEnvelope } from '@wfa/protocol';
+import { SocketDelivery } from './delivery';
+
+const ev = (sessionId: string, ms: number): ServerEnvelope =>
+  ({ type: 'STEP_EXECUTION', sessionId, eventId: `${ms}-0`, timestamp: ms, payload: { stepId: 's1', status: 'running' } }) as ServerEnvelope;
+
+describe('SocketDelivery', () => {
+  it('sends each event once per socket', () => {
+    const out: string[] = [];
+    const d = new SocketDelivery((e) => out.push(`${e.sessionId}/${e.eventId}`));
+    d.deliver(ev('a', 1));
+    d.deliver(ev('a', 1));
+    d.beginReplay('a');
+    d.endReplay('a', [ev('a', 1), ev('a', 2)]);
+    expect(out).toEqual(['a/1-0', 'a/2-0']);
+  });
+
+  it('remembers a bounded number of workflows, the least recently sent to forgotten first', () => {
+    const out: string[] = [];
+    const d = new SocketDelivery((e) => out.push(`${e.sessionId}/${e.eventId}`), 3);
+    d.deliver(ev('a', 1));
+    d.deliver(ev('b', 2));
+    d.deliver(ev('c', 3));
+    d.deliver(ev('a', 4)); // a is now the most recent; b the oldest
+    d.deliver(ev('d', 5)); // forgets b
+    expect(d.remembered).toBe(3);
+    d.deliver(ev('a', 4)); // still remembered: not sent twice
+    d.deliver(ev('b', 2)); // forgotten: sent again (only a resume of a long-idle workflow can do this)
+    expect(out).toEqual(['a/1-0', 'b/2-0', 'c/3-0', 'a/4-0', 'd/5-0', 'b/2-0']);
+    expect(d.remembered).toBe(3);
+  });
+
+  it('never forgets a workflow while its replay is in progress', () => {
+    const out: string[] = [];
+    const d = new SocketDelivery((e) => out.push(`${e.sessionId}/${e.eventId}`), 1);
+    d.deliver(ev('a', 1));
+    d.beginReplay('a');
+    d.deliver(ev('b', 2)); // over the bound, but a is replaying
+    d.endReplay('a', [ev('a', 1), ev('a', 3)]);
+    expect(out).toEqual(['a/1-0', 'b/2-0', 'a/3-0']);
+  });
+});
