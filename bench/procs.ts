@@ -1,82 +1,46 @@
 /**
- * Child processes of the bench: the product's gateway and worker (and a bare socket.io server as a
- * baseline), each started as `node --import tsx <script>` so the pid we hold is the process whose
- * memory we read. Every child is registered and killed by `stopAll` (also on error or signal).
+ * Child processes of the bench: the product's gateway and worker (and a bare socket.io server and a
+ * raw BullMQ worker as baselines), each started by scripts/service-process.ts, so the pid we hold
+ * is the process whose memory we read. Every child is registered and killed by `stopAll` (also on
+ * error or signal).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { startServiceProcess, type ServiceProcess } from '../scripts/service-process';
 
-export const ROOT = resolve(__dirname, '..');
 export const BENCH_SECRET = 'bench-secret-0123456789abcdef';
 
-export interface Child {
+export interface Child extends ServiceProcess {
   name: string;
-  child: ChildProcess;
-  pid: number;
-  output: () => string;
-  stop: () => Promise<void>;
 }
 
 const live = new Set<Child>();
 
-/** Spawn with the open-files soft limit raised to the hard limit (5,000 sockets need it). */
-function spawnNode(script: string, env: Record<string, string>): ChildProcess {
+/**
+ * Every bench child gets --expose-gc and the memory-report preload (SIGUSR2, preload.ts), the
+ * open-files limit raised (5,000 sockets need it) and BENCH_NODE_ARGS (e.g. --cpu-prof).
+ */
+export async function startChild(name: string, script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<{ proc: Child; match: RegExpMatchArray }> {
   const extra = env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
-  const args = ['--expose-gc', '--import', 'tsx', ...extra, '--import', join(ROOT, 'bench', 'preload.ts'), join(ROOT, script)];
-  return spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { proc: started, match } = await startServiceProcess({
+    script,
+    env,
+    ready,
+    nodeArgs: ['--expose-gc', ...extra],
+    preload: ['bench/preload.ts'],
+    raiseFileLimit: true,
+    timeoutMs,
   });
-}
-
-export function startChild(name: string, script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<{ proc: Child; match: RegExpMatchArray }> {
-  const child = spawnNode(script, env);
-  let out = '';
-  const append = (d: Buffer) => {
-    out += d.toString();
-    if (out.length > 200_000) out = out.slice(-100_000); // bounded
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
   const proc: Child = {
+    ...started,
     name,
-    child,
-    pid: child.pid ?? -1,
-    output: () => out,
-    stop: () =>
-      new Promise<void>((res) => {
-        live.delete(proc);
-        if (child.exitCode !== null || child.signalCode !== null) return res();
-        const hard = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        child.once('exit', () => {
-          clearTimeout(hard);
-          res();
-        });
-        child.kill('SIGTERM');
-      }),
+    stop: async (signal, graceMs = 5_000) => {
+      live.delete(proc);
+      return started.stop(signal, graceMs);
+    },
   };
   live.add(proc);
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      rej(new Error(`${name} did not start within ${timeoutMs} ms:\n${out}`));
-    }, timeoutMs);
-    const check = () => {
-      const m = out.match(ready);
-      if (!m) return;
-      clearTimeout(timer);
-      child.stdout?.off('data', check);
-      res({ proc, match: m });
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      live.delete(proc);
-      rej(new Error(`${name} exited with ${code}:\n${out}`));
-    });
-  });
+  started.child.once('exit', () => live.delete(proc));
+  return { proc, match };
 }
 
 export async function startGateway(redisUrl: string, prefix: string, extra: Record<string, string> = {}): Promise<Child & { url: string }> {

@@ -1,14 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { startServiceProcess, type ServiceProcess } from '../../scripts/service-process';
 
-export const ROOT = resolve(__dirname, '..', '..');
+export { ROOT } from '../../scripts/service-process';
 export const TEST_SECRET = 'integration-test-secret-0123456789';
-/** Every process a test started, so none outlives the test run (an orphan would hold jest open). */
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
 
 export function redisUrl(): string {
   const url = process.env['REDIS_URL'];
@@ -21,62 +15,11 @@ export function newPrefix(): string {
   return `t${randomBytes(5).toString('hex')}:`;
 }
 
-export interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-  /** `kill -9` of the service itself (the child is the service: node with tsx's loader, no wrapper). */
-  kill9(): Promise<void>;
-}
+/** A started gateway or worker (killed with the test run if still alive). */
+export type Proc = ServiceProcess;
 
-function startProcess(script: string, env: Record<string, string>, readyPattern: RegExp, timeoutMs = 30_000): Promise<{ proc: Proc; match: RegExpMatchArray }> {
-  // `node --import tsx`, not the tsx binary: the tsx binary runs the script in a grandchild, which
-  // a signal to the pid we hold would not reach (kill -9 would orphan the real service).
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const proc: Proc = {
-    child,
-    output: () => out,
-    stop: (signal = 'SIGTERM') =>
-      new Promise((res) => {
-        if (child.exitCode !== null || child.signalCode !== null) return res(child.exitCode);
-        child.once('exit', (code) => res(code));
-        child.kill(signal);
-      }),
-    kill9: () =>
-      new Promise((res) => {
-        if (child.exitCode !== null || child.signalCode !== null) return res();
-        child.once('exit', () => res());
-        child.kill('SIGKILL');
-      }),
-  };
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      rej(new Error(`${script} did not start in time:\n${out}`));
-    }, timeoutMs);
-    const check = () => {
-      const m = out.match(readyPattern);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout?.off('data', check);
-        res({ proc, match: m });
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`${script} exited with ${code}:\n${out}`));
-    });
-  });
+function startProcess(script: string, env: Record<string, string>, ready: RegExp) {
+  return startServiceProcess({ script, env, ready });
 }
 
 export async function startGateway(prefix: string, env: Record<string, string> = {}): Promise<Proc & { url: string; port: number }> {
