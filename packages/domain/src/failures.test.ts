@@ -1,10 +1,10 @@
-import { ProtocolError, SERVER_PAYLOADS, WorkflowDraftSchema } from '@wfa/protocol';
+import { SERVER_PAYLOADS, WorkflowDraftSchema } from '@wfa/protocol';
 import type { ActionStepInput, WorkflowDraft } from '@wfa/protocol';
 import { applyApproval } from './decisions';
 import { beginStep, finishStep, readyToRun } from './execution';
 import { completeRollback, resolveFailure, rollbackPlan } from './failures';
 import { respondToIntervention } from './interventions';
-import { T0, USER, approveAll, build, runStep, step, types } from './test-helpers';
+import { errorCode, T0, USER, approveAll, build, runStep, step, types } from './test-helpers';
 
 const task = (id: string, extra: Partial<ActionStepInput> = {}): ActionStepInput => ({
   id,
@@ -38,14 +38,7 @@ function pausedOnFailure(): WorkflowDraft {
   return f.draft;
 }
 
-const code = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return (e as ProtocolError).code;
-  }
-  return 'ok';
-};
+const code = errorCode;
 
 describe('resolveFailure', () => {
   it('refuses unless paused on a failure, and checks expectedVersion', () => {

@@ -1,9 +1,9 @@
-import { ProtocolError, SERVER_PAYLOADS, DRAFT_PARAM_SCHEMAS } from '@wfa/protocol';
+import { SERVER_PAYLOADS, DRAFT_PARAM_SCHEMAS } from '@wfa/protocol';
 import type { ActionStepInput, WorkflowDraft } from '@wfa/protocol';
 import type { StepOutcome } from './api';
 import { beginStep, expireIntervention, finishStep } from './execution';
 import { PRIMARY_TEXT_PARAM, respondToIntervention } from './interventions';
-import { JOHN, T0, USER, approveAll, build, runStep, step, types } from './test-helpers';
+import { errorCode, JOHN, T0, USER, approveAll, build, runStep, step, types } from './test-helpers';
 
 const NOT_FOUND: StepOutcome = {
   kind: 'intervention',
@@ -22,14 +22,7 @@ function askedAboutJohn(steps?: ActionStepInput[]): WorkflowDraft {
   return i.draft;
 }
 
-const code = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return (e as ProtocolError).code;
-  }
-  return 'ok';
-};
+const code = errorCode;
 
 describe('respondToIntervention', () => {
   it('seed: provide_value "john@x.com" becomes the lookup result and the email draft runs with it', () => {

@@ -76,3 +76,13 @@ export function step(d: WorkflowDraft, id: string) {
   if (!s) throw new Error(`no step ${id}`);
   return s;
 }
+
+/** The code of the ProtocolError `f` throws, or 'ok' when it does not throw. */
+export function errorCode(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+  return 'ok';
+}
