@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '@wfa/protocol';
 import { createDefaultPlanner } from '@wfa/planner';
 import { StepQueue, TimerQueue } from '@wfa/queue';
-import { ConfigError, createLogger, onShutdown } from '@wfa/runtime';
+import { configOrExit, createLogger, onShutdown } from '@wfa/runtime';
 import {
   PreferencesStore,
   ReplyCache,
@@ -24,13 +24,7 @@ import { startRelay, type Relay } from './relay';
 import { createSocketServer, deliverToUsers } from './socket/server';
 
 async function main(): Promise<void> {
-  let config: GatewayConfig;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    process.stderr.write(`${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
-  }
+  const config: GatewayConfig = configOrExit(() => loadConfig(process.env));
   const logger = createLogger('gateway', { level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
   const keys = createKeys(config.KEY_PREFIX);
   const redis = createCommandConnection(config.REDIS_URL, 'wfa-gateway');

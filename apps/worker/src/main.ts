@@ -2,7 +2,7 @@
  * Worker composition root: config → Redis → stores → queues → BullMQ worker → signals.
  */
 import { StepQueue, TimerQueue } from '@wfa/queue';
-import { ConfigError, createLogger, onShutdown } from '@wfa/runtime';
+import { configOrExit, createLogger, onShutdown } from '@wfa/runtime';
 import { PreferencesStore, WorkflowStore, createBlockingConnection, createCommandConnection, createKeys, waitForReady } from '@wfa/store';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { seedDemoWorkspace } from './handlers';
@@ -10,13 +10,7 @@ import { createStepProcessor, createStepWorker } from './step-worker';
 import { createTimerProcessor, createTimerWorker } from './timer-worker';
 
 async function main(): Promise<void> {
-  let config: WorkerConfig;
-  try {
-    config = loadWorkerConfig(process.env);
-  } catch (err) {
-    process.stderr.write(`${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
-  }
+  const config: WorkerConfig = configOrExit(() => loadWorkerConfig(process.env));
   const logger = createLogger('worker', { level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
   const keys = createKeys(config.KEY_PREFIX);
   // The worker's state writes wait for a reconnect rather than fail: a step that ran must be recorded.

@@ -15,6 +15,16 @@ export class ConfigError extends Error {
   readonly code = 'config_error';
 }
 
+/** A service's configuration, or its one-line-per-problem explanation on stderr and exit code 2. */
+export function configOrExit<C>(load: () => C): C {
+  try {
+    return load();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+}
+
 /** Common schema pieces. Empty strings count as unset. */
 export const envString = () => z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 export const envInt = (def: number, min: number, max: number) =>
