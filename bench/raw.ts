@@ -29,6 +29,8 @@ export class RawBullmq {
   private readonly conn: Redis;
   private readonly data: Redis;
   private readonly chainQ: Queue;
+  /** Only holds the flow queue's settings (its jobs come from the FlowProducer). */
+  private readonly flowQ: Queue;
   private readonly ackQ: Queue;
   private readonly memQ: Queue;
   private readonly flows: FlowProducer;
@@ -53,7 +55,11 @@ export class RawBullmq {
     this.conn = new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: 'bench-raw' });
     this.data = new Redis(redisUrl, { connectionName: 'bench-raw-data' });
     const qp = queuePrefix;
-    this.chainQ = new Queue('chain', { connection: this.conn, prefix: qp });
+    // A long event stream: QueueEvents must not miss a completion while a burst of 1,000 flows
+    // writes ~4 events per job (BullMQ trims it to 10,000 by default).
+    const streams = { events: { maxLen: 200_000 } };
+    this.chainQ = new Queue('chain', { connection: this.conn, prefix: qp, streams });
+    this.flowQ = new Queue('flow', { connection: this.conn, prefix: qp, streams });
     this.ackQ = new Queue('ack', { connection: this.conn, prefix: qp });
     this.memQ = new Queue('mem', { connection: this.conn, prefix: qp });
     this.flows = new FlowProducer({ connection: this.conn, prefix: qp });
@@ -62,11 +68,17 @@ export class RawBullmq {
         const processor = queue === 'chain' ? chainProcessor(this.data, this.chainQ, prefix) : flowProcessor(this.data, prefix);
         const w = new Worker(queue, processor, { connection: blocking(`bench-raw-${queue}-worker`), prefix: qp, concurrency });
         w.on('completed', (job) => this.completed(queue, job.id ?? ''));
-        w.on('failed', (job, err) => this.failed(queue, job?.id ?? '', err.message));
+        w.on('failed', (job, err) => {
+          // Counted when final, as QueueEvents reports it (an attempt that will be retried is not).
+          if (job && job.attemptsMade < (job.opts.attempts ?? 1) && err.name !== 'UnrecoverableError') return;
+          this.failed(queue, job?.id ?? '', err.message);
+        });
         w.on('error', () => undefined);
         this.listeners.push(w);
       } else {
-        const events = new QueueEvents(queue, { connection: blocking(`bench-raw-${queue}-events`), prefix: qp });
+        // From the stream's start (this run's queues are new): no completion is missed while the
+        // reader starts.
+        const events = new QueueEvents(queue, { connection: blocking(`bench-raw-${queue}-events`), prefix: qp, lastEventId: '0-0' });
         events.on('completed', ({ jobId }) => this.completed(queue, jobId));
         events.on('failed', ({ jobId, failedReason }) => this.failed(queue, jobId, failedReason));
         events.on('error', () => undefined);
@@ -77,7 +89,8 @@ export class RawBullmq {
 
   async init(): Promise<void> {
     await seedContact(this.data, this.prefix);
-    await Promise.all(this.listeners.map((l) => l.waitUntilReady()));
+    // Ready queues have sent their settings (the event stream's length) ahead of any job.
+    await Promise.all([this.chainQ, this.flowQ, ...this.listeners].map((l) => l.waitUntilReady()));
   }
 
   /** A chain is done when B and C completed; a flow when C (its root) did. */
@@ -126,7 +139,7 @@ export class RawBullmq {
     const id = `c${++this.seq}_${Date.now().toString(36)}`;
     const started = performance.now();
     const done = this.track('chain', id, 2, timeoutMs);
-    void this.chainQ.add('A', { id, params: STEP_PARAMS.A }, { ...RAW_JOB_OPTIONS, jobId: rawJobId(id, 'A') });
+    this.chainQ.add('A', { id, params: STEP_PARAMS.A }, { ...RAW_JOB_OPTIONS, jobId: rawJobId(id, 'A') }).catch((e: Error) => this.failed('chain', rawJobId(id, 'A'), e.message));
     return { started, done };
   }
 
@@ -138,7 +151,7 @@ export class RawBullmq {
       const id = `${base}_${i}`;
       const job = (name: RawStep) => ({ name, queueName: 'flow', data: { id, params: STEP_PARAMS[name] }, opts: { ...RAW_JOB_OPTIONS, jobId: rawJobId(id, name) } });
       const done = this.track('flow', id, 1, timeoutMs);
-      void this.flows.add({ ...job('C'), children: [{ ...job('B'), children: [job('A')] }] });
+      this.flows.add({ ...job('C'), children: [{ ...job('B'), children: [job('A')] }] }).catch((e: Error) => this.failed('flow', rawJobId(id, 'C'), e.message));
       return done;
     });
     const elapsedMs = Math.max(...(await Promise.all(ends))) - t0;
@@ -214,8 +227,9 @@ export class RawBullmq {
     this.pending.clear();
     await Promise.all(this.listeners.map((l) => (l instanceof Worker ? l.close(true) : l.close()).catch(() => undefined)));
     await this.flows.close().catch(() => undefined);
-    await Promise.all([this.chainQ, this.ackQ, this.memQ].map((q) => q.obliterate({ force: true }).catch(() => undefined)));
-    await Promise.all([this.chainQ, this.ackQ, this.memQ].map((q) => q.close().catch(() => undefined)));
+    const queues = [this.chainQ, this.flowQ, this.ackQ, this.memQ];
+    await Promise.all(queues.map((q) => q.obliterate({ force: true }).catch(() => undefined)));
+    await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     await Promise.all([this.conn, this.data, ...this.extraConns].map((c) => c.quit().catch(() => undefined)));
   }
 }

@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { runInThisContext } from 'node:vm';
 
 export const ROOT = resolve(__dirname, '..');
 
@@ -36,10 +37,23 @@ export interface ServiceOptions {
   timeoutMs?: number;
 }
 
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+/**
+ * The children still running, killed when this process exits. Kept on the real `process`: under
+ * Jest the global one is a per-file sandbox copy whose 'exit' never fires, and each test file
+ * loads this module anew (one registry and one listener for all of them).
+ */
+const REGISTRY = Symbol.for('wfa.service-processes');
+const host = runInThisContext('process') as NodeJS.Process & { [REGISTRY]?: Set<ChildProcess> };
+const running: Set<ChildProcess> =
+  host[REGISTRY] ??
+  (() => {
+    const set = new Set<ChildProcess>();
+    host[REGISTRY] = set;
+    host.on('exit', () => {
+      for (const child of set) child.kill('SIGKILL');
+    });
+    return set;
+  })();
 
 const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 

@@ -55,7 +55,9 @@ export function createStepProcessor(deps: StepWorkerDeps) {
     // and the outcome share one write). Progress is best effort: a report that cannot be written
     // is logged, and never fails the step.
     const progressWrites: Promise<unknown>[] = [];
+    let settled = false; // a handler that timed out may still report; its reports end with its outcome
     const ctx = handlerContext(deps, draft, stepId, async (progress, message) => {
+      if (settled) return;
       // Logged and published, not committed: progress changes nothing a decision depends on,
       // so it needs no compare-and-set round (and cannot conflict with the user's decisions).
       const p = Math.max(0, Math.min(100, progress));
@@ -78,6 +80,7 @@ export function createStepProcessor(deps: StepWorkerDeps) {
       outcome = { kind: 'failed', error: err instanceof Error ? err.message : String(err), retriable: !permanent, finalAttempt };
       log.warn('step attempt failed', { error: outcome.error, attempt: job.attemptsMade + 1, finalAttempt });
     }
+    settled = true;
 
     if (outcome.kind === 'intervention') {
       // The seed's record of the open question and a durable timer for its answer (SPEC §6.6),
@@ -93,9 +96,10 @@ export function createStepProcessor(deps: StepWorkerDeps) {
       await deps.timers.scheduleInterventionTimeout(sessionId, stepId, run, askedAt + outcome.timeoutSec * 1000, askedAt);
     }
     const finished = await deps.store.mutate(sessionId, (d) => finishStep(d, stepId, run, outcome, deps.now()));
-    // Already answered (they were ahead of the commit); nothing is left in flight past the job.
-    await Promise.all(progressWrites);
     if (finished.result) await carryOut(deps, finished.result);
+    // The log writes were answered before the commit; BullMQ's progress may still travel. Nothing
+    // is left in flight past the job.
+    await Promise.all(progressWrites);
     if (outcome.kind === 'failed') {
       // Final: recorded above, and BullMQ must not retry. Otherwise BullMQ retries with backoff.
       throw outcome.finalAttempt ? new UnrecoverableError(outcome.error) : new Error(outcome.error);
