@@ -105,7 +105,8 @@ export function startServiceProcess(opts: ServiceOptions): Promise<{ proc: Servi
       rej(new Error(`${script} did not start within ${timeoutMs} ms:\n${out}`));
     }, timeoutMs);
     const check = () => {
-      const m = out.match(ready);
+      // Whole lines only: a chunk may end in the middle of "port=3001".
+      const m = out.slice(0, out.lastIndexOf('\n') + 1).match(ready);
       if (!m) return;
       clearTimeout(timer);
       child.stdout?.off('data', check);
