@@ -123,7 +123,11 @@ export async function e2eSequential(client: BenchClient, n: number): Promise<{ l
     else if (r.state !== 'completed') throw new Error(`seed workflow ended ${r.state}`);
     else {
       latencies.push(r.ms);
-      for (const [label, at] of timeline) arrivals.set(label, [...(arrivals.get(label) ?? []), at]);
+      for (const [label, at] of timeline) {
+        const xs = arrivals.get(label) ?? [];
+        xs.push(at);
+        arrivals.set(label, xs);
+      }
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;

@@ -8,7 +8,6 @@ import { useStack } from './support/processes';
 const stack = useStack();
 
 const task = (id: string, title: string, extra: Record<string, unknown> = {}) => ({ id, type: 'task', action: 'create_task', description: id, params: { title }, ...extra });
-const ended = workflowTerminal;
 
 test('seed: rejecting the contact lookup raises one conflict naming both dependents; a manual address lets them run', async () => {
   const c = await TestClient.connect(stack.gateway.url, tokenFor('chain-user'));
@@ -39,7 +38,7 @@ test('seed: rejecting the contact lookup raises one conflict naming both depende
     expect(email.payload.result.data.recipient).toBe('john@manual.example');
     const cal = await c.waitFor(stepEvent(sessionId, 'calendar_event_1', 'completed'));
     expect(cal.payload.result.data.attendees).toEqual(['john@manual.example']);
-    const end = await c.waitFor(ended(sessionId));
+    const end = await c.waitFor(workflowTerminal(sessionId));
     const states = Object.fromEntries(end.payload.steps.map((s: any) => [s.id, [s.state, s.approvalStatus]]));
     expect(states).toMatchObject({ email_draft_1: ['completed', 'step_approved'], calendar_event_1: ['completed', 'step_approved'] });
     expect(states.contact_lookup_1[1]).toBe('step_rejected');
@@ -94,7 +93,7 @@ test('matrix: blocks+skip skips the dependent (transitively), enhances+fallback 
     expect(follow.payload.result.data.title).toBe('Follow up on meeting');
     const extra = await c.waitFor(stepEvent(sessionId, 'extra', 'completed'));
     expect(extra.payload.result.data.title.trim()).toBe('Call John');
-    const end = await c.waitFor(ended(sessionId));
+    const end = await c.waitFor(workflowTerminal(sessionId));
     const states = Object.fromEntries(end.payload.steps.map((s: any) => [s.id, s.state]));
     expect(states).toMatchObject({ blocked: 'skipped', after_blocked: 'skipped', followup: 'completed', extra: 'completed' });
     const ran = c.of(sessionId, 'STEP_EXECUTION').filter((e) => e.payload.status === 'running').map((e) => e.payload.stepId);

@@ -8,7 +8,6 @@ import { WorkspaceProbe } from './support/workspace';
 
 const stack = useStack({ worker: { STEP_ATTEMPTS: '2', STEP_BACKOFF_MS: '50' } });
 
-const ended = workflowTerminal;
 
 /** A: create an event; B: complete a task that does not exist (fails for good); then `tail`. */
 function failingPlan(taskId: string, tail: Record<string, unknown>[]) {
@@ -62,7 +61,7 @@ test('retry_failed runs the step again, and it succeeds once the task exists', a
     await c.sendOk('FAILURE_RESOLUTION', { action: 'retry_failed' }, sessionId);
     await c.waitFor(stepEvent(sessionId, 'done', 'completed'));
     await c.waitFor(stepEvent(sessionId, 'follow', 'completed'));
-    const end = await c.waitFor(ended(sessionId));
+    const end = await c.waitFor(workflowTerminal(sessionId));
     expect(end.payload.planState).toBe('completed');
   } finally {
     c.close();
@@ -79,7 +78,7 @@ test('skip_failed resolves dependents by their rules and the rest runs', async (
     );
     await c.sendOk('FAILURE_RESOLUTION', { action: 'skip_failed' }, sessionId);
     await c.waitFor(stepEvent(sessionId, 'follow', 'completed'));
-    const end = await c.waitFor(ended(sessionId));
+    const end = await c.waitFor(workflowTerminal(sessionId));
     expect(end.payload.steps.find((s: any) => s.id === 'follow').state).toBe('completed');
   } finally {
     c.close();
@@ -98,7 +97,7 @@ test('continue_remaining lets independent branches go on; the failed branch does
     await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'independent' }, sessionId);
     await c.sendOk('FAILURE_RESOLUTION', { action: 'continue_remaining' }, sessionId);
     await c.waitFor(stepEvent(sessionId, 'independent', 'completed'));
-    const end = await c.waitFor(ended(sessionId));
+    const end = await c.waitFor(workflowTerminal(sessionId));
     expect(end.payload.planState).toBe('failed');
     expect(c.of(sessionId, 'STEP_EXECUTION').some((e) => e.payload.stepId === 'follow' && e.payload.status === 'running')).toBe(false);
   } finally {
@@ -126,7 +125,7 @@ test('rollback_all undoes what completed steps created, newest first, and names 
     expect((await ws.all('events')).map((e) => e.title)).toEqual(['Review']);
 
     await c.sendOk('FAILURE_RESOLUTION', { action: 'rollback_all' }, sessionId);
-    const end = await c.waitFor(ended(sessionId));
+    const end = await c.waitFor(workflowTerminal(sessionId));
     expect(await ws.all('events')).toEqual([]);
     expect(end.payload.rollback).toMatchObject({ status: 'done', compensated: ['event'] });
     expect(end.payload.rollback.notCompensated.map((n: any) => n.stepId)).toEqual(['mail']);

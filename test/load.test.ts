@@ -91,7 +91,6 @@ function randomPlan(r: () => number, tag: string) {
   return { steps, requires };
 }
 
-const terminalStatus = workflowTerminal;
 
 async function userLoop(u: number, sockets: TestClient[], deadline: number, records: Record_[], problems: string[]): Promise<void> {
   const seed = Number(process.env['SOAK_SEED'] ?? 20240601) + u * 7919;
@@ -131,7 +130,7 @@ async function userLoop(u: number, sockets: TestClient[], deadline: number, reco
         else if (ack.error.code !== 'invalid_state') problems.push(`decision refused: ${ack.error.code} ${ack.error.message}`);
       }
     }
-    await decider.waitFor(terminalStatus(sid), 60_000, `terminal status of ${sid}`).catch((err: Error) => problems.push(err.message.slice(0, 300)));
+    await decider.waitFor(workflowTerminal(sid), 60_000, `terminal status of ${sid}`).catch((err: Error) => problems.push(err.message.slice(0, 300)));
     // Think time: clients do not hammer in a tight loop.
     await new Promise((res) => setTimeout(res, 200 + Math.floor(r() * 800)));
   }

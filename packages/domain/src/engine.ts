@@ -105,7 +105,7 @@ export function completeStep(w: Work, s: ApprovalStep, data: unknown, message: s
   w.d.executionContext.stepResults[s.id] = structuredClone(data);
   return (enqueue) => {
     const next = nextStepId(w.d, enqueue, s.id);
-    return [{ type: 'STEP_EXECUTION', payload: { stepId: s.id, status: 'completed', message, result: structuredClone(result), ...(next ? { nextStepId: next } : {}) } }];
+    return [{ type: 'STEP_EXECUTION', payload: { stepId: s.id, status: 'completed', message, result, ...(next ? { nextStepId: next } : {}) } }];
   };
 }
 
