@@ -29,8 +29,8 @@ async function main(): Promise<void> {
   const keys = createKeys(config.KEY_PREFIX);
   const redis = createCommandConnection(config.REDIS_URL, 'wfa-gateway');
   const subscriber = createBlockingConnection(config.REDIS_URL, 'wfa-gateway-relay');
-  // BullMQ gets a plain connection (no auto-pipelining): it manages its own pipelines and scripts.
-  const queueConnection = createCommandConnection(config.REDIS_URL, 'wfa-gateway-queue', { enableAutoPipelining: false });
+  // BullMQ gets a connection of its own: its job scripts do not queue behind the workflow commits.
+  const queueConnection = createCommandConnection(config.REDIS_URL, 'wfa-gateway-queue');
   for (const c of [redis, subscriber, queueConnection]) c.on('error', () => undefined); // reconnects by itself; /health reports it
   await waitForReady(redis, 15_000).catch((err: Error) => {
     logger.error(`cannot reach Redis at ${config.REDIS_URL}: ${err.message}`);

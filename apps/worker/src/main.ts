@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const logger = createLogger('worker', { level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
   const keys = createKeys(config.KEY_PREFIX);
   // The worker's state writes wait for a reconnect rather than fail: a step that ran must be recorded.
-  const redis = createBlockingConnection(config.REDIS_URL, 'wfa-worker', { enableAutoPipelining: true });
+  const redis = createBlockingConnection(config.REDIS_URL, 'wfa-worker');
   const workerConnection = createBlockingConnection(config.REDIS_URL, 'wfa-worker-bullmq');
   const timerConnection = createBlockingConnection(config.REDIS_URL, 'wfa-worker-timers');
   const queueConnection = createBlockingConnection(config.REDIS_URL, 'wfa-worker-queue');

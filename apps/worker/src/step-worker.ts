@@ -51,9 +51,8 @@ export function createStepProcessor(deps: StepWorkerDeps) {
 
     // Progress writes are awaited by nobody on the step's path: the handler goes on while they
     // travel, and the outcome commit follows them on the same Redis connection, which Redis runs
-    // in order, so the log keeps its order without a round trip of waiting (often the progress
-    // and the outcome share one write). Progress is best effort: a report that cannot be written
-    // is logged, and never fails the step.
+    // in order, so the log keeps its order without a round trip of waiting. Progress is best
+    // effort: a report that cannot be written is logged, and never fails the step.
     const progressWrites: Promise<unknown>[] = [];
     let settled = false; // a handler that timed out may still report; its reports end with its outcome
     const ctx = handlerContext(deps, draft, stepId, async (progress, message) => {

@@ -9,8 +9,8 @@ export function createCommandConnection(url: string, name: string, extra: RedisO
     connectionName: name,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
-    // Concurrent commands from many sockets/steps share round trips (measured: bench/).
-    enableAutoPipelining: true,
+    // No auto-pipelining (measured, docs/DECISIONS.md "Benchmark"): ioredis keeps one auto-pipeline
+    // in flight per connection, so a command issued meanwhile waits a whole round trip first.
     retryStrategy: (times) => Math.min(times * 200, 2000),
     ...extra,
   });

@@ -95,7 +95,7 @@ export class WorkflowStore {
   async commit(expectedVersion: number, change: Commit): Promise<ServerEnvelope[]> {
     const { draft, events } = change;
     // Sent before the commit on the same connection, so Redis runs it first, but not awaited on
-    // its own: the two share a round trip.
+    // its own: the commit does not wait a round trip for it.
     const marked = change.enqueue?.length ? this.redis.sadd(this.keys.activeWorkflows, draft.sessionId) : undefined;
     const sid = draft.sessionId;
     const now = this.now();
