@@ -115,3 +115,33 @@ test('WORKFLOW_SUBSCRIBE { lastEventId } on the other gateway replays with no ga
     onA.close();
   }
 });
+
+test('decisions through a gateway whose remembered version is stale lose nothing and refuse nothing valid', async () => {
+  // Each gateway starts a decision from the version it last wrote (docs/DECISIONS.md). Gateway A
+  // created the draft; B then changes it, so A's memory is stale for A's next decisions.
+  const onA = await TestClient.connect(gwA.url, tokenFor('multi-3'));
+  const onB = await TestClient.connect(gwB.url, tokenFor('multi-3'));
+  try {
+    const steps = [task('t1'), task('t2'), task('t3'), task('t4')];
+    const { sessionId: sid, version: v1 } = await onA.sendOk('WORKFLOW_SUBMIT', { mode: 'step_by_step', plan: { steps } });
+    const onB1 = await onB.sendOk('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: 't1', reason: 'no' }, sid);
+    expect(onB1['version']).toBeGreaterThan(v1);
+
+    // A decision carrying the version B's acknowledgement gave is current, not a conflict.
+    const onA1 = await onA.sendOk('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: 't2', reason: 'no', expectedVersion: onB1['version'] }, sid);
+    // One without a version is applied on top of B's change, not over it.
+    const onB2 = await onB.sendOk('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: 't3', reason: 'no' }, sid);
+    const onA2 = await onA.sendOk('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: 't4', reason: 'no' }, sid);
+    expect([onA1['version'], onB2['version'], onA2['version']]).toEqual([onB1['version'] + 1, onB1['version'] + 2, onB1['version'] + 3]);
+    // A version that really is stale is still refused, whichever gateway remembers what.
+    const stale = await onA.send('WORKFLOW_APPROVAL', { action: 'approve_all', expectedVersion: onB2['version'] }, sid);
+    expect(stale).toMatchObject({ ok: false, error: { code: 'conflict' } });
+
+    const stored = await readDraft(redis, prefix, sid);
+    expect(stored.version).toBe(onA2['version']);
+    expect(stored.steps.map((s: any) => s.approvalStatus)).toEqual(['step_rejected', 'step_rejected', 'step_rejected', 'step_rejected']);
+  } finally {
+    onA.close();
+    onB.close();
+  }
+});

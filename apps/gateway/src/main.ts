@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     process.exit(3);
   });
 
-  const store = new WorkflowStore(redis, keys);
+  // A user's decisions usually reach the gateway that created the draft (sticky sessions), so each
+  // starts from the version this process last wrote; compare-and-set catches a stale one.
+  const store = new WorkflowStore(redis, keys, Date.now, { cacheDrafts: true });
   const steps = new StepQueue({
     connection: queueConnection,
     prefix: keys.queuePrefix,

@@ -37,9 +37,10 @@ export function ttlFor(draft: WorkflowDraft, now: number): number {
 export interface WorkflowStoreOptions {
   /**
    * Start each `mutate` from this process's last known version of the workflow instead of reading
-   * it, and run one workflow's mutations in this process one at a time. For the worker, where one
-   * process makes most of a running workflow's changes in a row (begin, finish, the next step's
-   * begin...): it saves a read and a parse per transition, and sibling steps stop conflicting.
+   * it, and run one workflow's mutations in this process one at a time. It saves a read and a
+   * parse per transition where one process makes most of a workflow's changes in a row: the
+   * worker (begin, finish, the next step's begin...; sibling steps stop conflicting) and the
+   * gateway (the draft it created, then the user's decisions on it).
    */
   cacheDrafts?: boolean;
 }
