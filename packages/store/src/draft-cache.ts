@@ -4,33 +4,54 @@ import type { WorkflowDraft } from '@wfa/protocol';
  * The last version of each workflow this process read or committed, least recently used first out.
  * Only a starting guess for a compare-and-set: a stale entry costs one failed commit and a fresh
  * read, never a wrong write. Entries are treated as immutable (the domain clones before changing).
+ *
+ * Bounded twice: by entries, and by the size of their JSON text (the caller passes it; the store
+ * has just written or read that text), because one maximum-size workflow weighs as much as a
+ * hundred seed workflows.
  */
 export class DraftCache {
-  private readonly entries = new Map<string, WorkflowDraft>();
+  private readonly entries = new Map<string, { draft: WorkflowDraft; bytes: number }>();
+  private total = 0;
 
-  constructor(private readonly max = 2000) {}
+  constructor(
+    private readonly max = 2000,
+    private readonly maxBytes = 16 * 1024 * 1024,
+  ) {}
 
   get(sessionId: string): WorkflowDraft | undefined {
-    const d = this.entries.get(sessionId);
-    if (d) {
+    const e = this.entries.get(sessionId);
+    if (e) {
       this.entries.delete(sessionId);
-      this.entries.set(sessionId, d);
+      this.entries.set(sessionId, e);
     }
-    return d;
+    return e?.draft;
   }
 
-  set(draft: WorkflowDraft): void {
-    this.entries.delete(draft.sessionId);
-    this.entries.set(draft.sessionId, draft);
-    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
+  /** `bytes`: the length of the draft's JSON text. One larger than the whole budget is not kept. */
+  set(draft: WorkflowDraft, bytes: number): void {
+    this.delete(draft.sessionId);
+    if (bytes > this.maxBytes) return;
+    this.entries.set(draft.sessionId, { draft, bytes });
+    this.total += bytes;
+    while (this.entries.size > this.max || this.total > this.maxBytes) {
+      this.delete(this.entries.keys().next().value as string);
+    }
   }
 
   delete(sessionId: string): void {
+    const e = this.entries.get(sessionId);
+    if (!e) return;
     this.entries.delete(sessionId);
+    this.total -= e.bytes;
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Sum of the remembered drafts' JSON lengths. */
+  get bytes(): number {
+    return this.total;
   }
 }
 

@@ -86,12 +86,28 @@ test('a workflow that is gone is not_found, even when remembered', async () => {
 test('DraftCache forgets the least recently used entry first', () => {
   const c = new DraftCache(2);
   const d = (sessionId: string) => ({ sessionId }) as WorkflowDraft;
-  c.set(d('a'));
-  c.set(d('b'));
+  c.set(d('a'), 10);
+  c.set(d('b'), 10);
   c.get('a');
-  c.set(d('c'));
+  c.set(d('c'), 10);
   expect([c.get('a')?.sessionId, c.get('b'), c.get('c')?.sessionId]).toEqual(['a', undefined, 'c']);
   expect(c.size).toBe(2);
+});
+
+test('DraftCache keeps the JSON size of its entries under its byte budget', () => {
+  const c = new DraftCache(100, 1000);
+  const d = (sessionId: string) => ({ sessionId }) as WorkflowDraft;
+  c.set(d('a'), 400);
+  c.set(d('b'), 400);
+  c.set(d('a'), 300); // replaced, not counted twice
+  expect(c.bytes).toBe(700);
+  c.set(d('c'), 500); // over budget: the least recently used (b) goes
+  expect([c.get('a')?.sessionId, c.get('b'), c.get('c')?.sessionId]).toEqual(['a', undefined, 'c']);
+  expect(c.bytes).toBe(800);
+  c.set(d('huge'), 1001); // larger than the whole budget: not kept, nothing evicted for it
+  expect([c.get('huge'), c.size, c.bytes]).toEqual([undefined, 2, 800]);
+  c.delete('a');
+  expect([c.size, c.bytes]).toEqual([1, 500]);
 });
 
 test('KeyedSerializer runs one key in order, survives failures, and forgets idle keys', async () => {

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { isFinished } from '@wfa/domain';
 import {
   ProtocolError,
   ServerEnvelopeSchema,
@@ -67,6 +68,19 @@ export class WorkflowStore {
     return this.parseDraft(sessionId, await this.redis.get(this.keys.draft(sessionId)));
   }
 
+  /** `load`, with the length of the stored text (what the draft cache counts). */
+  private async loadSized(sessionId: string): Promise<{ draft: WorkflowDraft | null; bytes: number }> {
+    const raw = await this.redis.get(this.keys.draft(sessionId));
+    return { draft: this.parseDraft(sessionId, raw), bytes: raw?.length ?? 0 };
+  }
+
+  /** Remember a version this process read or wrote; a finished workflow is rarely changed again. */
+  private remember(draft: WorkflowDraft, bytes: number): void {
+    if (!this.cache) return;
+    if (isFinished(draft)) this.cache.delete(draft.sessionId);
+    else this.cache.set(draft, bytes);
+  }
+
   private parseDraft(sessionId: string, raw: string | null | undefined): WorkflowDraft | null {
     if (!raw) return null;
     const parsed = WorkflowDraftSchema.safeParse(JSON.parse(raw));
@@ -101,13 +115,14 @@ export class WorkflowStore {
     const sid = draft.sessionId;
     const now = this.now();
     const stepKeys = draft.steps.map((s) => this.keys.stepStatus(sid, s.id));
+    const json = serializeDraft(draft);
     const committed = this.redis.commitWorkflow(
       2 + stepKeys.length,
       this.keys.draft(sid),
       this.keys.events(sid),
       ...stepKeys,
       String(expectedVersion),
-      serializeDraft(draft),
+      json,
       String(ttlFor(draft, now)),
       this.keys.channel,
       this.relayHead(draft.userId),
@@ -122,7 +137,7 @@ export class WorkflowStore {
     const reply = commit.value;
     if (Number(reply[0]) !== 1) throw new VersionConflictError(Number(reply[1]));
     if (mark.status === 'rejected') await this.markActive(sid);
-    this.cache?.set(draft);
+    this.remember(draft, json.length);
     return this.logged(sid, events, reply, now);
   }
 
@@ -171,12 +186,13 @@ export class WorkflowStore {
   ): Promise<{ result: T | null; envelopes: ServerEnvelope[]; before: WorkflowDraft }> {
     for (let attempt = 0; ; attempt++) {
       const cached = attempt === 0 ? this.cache?.get(sessionId) : undefined;
-      const before = cached ?? (await this.load(sessionId));
+      const fresh = cached ? undefined : await this.loadSized(sessionId);
+      const before = cached ?? fresh?.draft;
       if (!before) {
         this.cache?.delete(sessionId);
         throw new ProtocolError('not_found', `no workflow ${sessionId}`);
       }
-      if (!cached) this.cache?.set(before);
+      if (fresh) this.remember(before, fresh.bytes);
       let result: T | null;
       try {
         result = change(before);
