@@ -65,7 +65,7 @@ export class WorkflowStore {
 
   /** Always read from Redis; never touches the cache (a sweep's reads must not evict it). */
   async load(sessionId: string): Promise<WorkflowDraft | null> {
-    return this.parseDraft(sessionId, await this.redis.get(this.keys.draft(sessionId)));
+    return (await this.loadSized(sessionId)).draft;
   }
 
   /** `load`, with the length of the stored text (what the draft cache counts). */
