@@ -7,7 +7,7 @@ import { effectiveDeps } from './graph';
 import { opApprove, opModify, opReject, opRestore, opSkip } from './edits';
 import { checkStepParams, describeIssues } from './resolve';
 import { validateDraft } from './validation';
-import { assertSafeKeys, findStep, isTerminalState, requireStep } from './util';
+import { assertSafeKeys, findStep, isTerminalState, requireStep, clone } from './util';
 
 export function assertVersion(d: WorkflowDraft, expected: number | undefined): void {
   if (expected !== undefined && expected !== d.version) {
@@ -36,8 +36,8 @@ function editResult(d: WorkflowDraft, updated: string[], impacts: DependencyImpa
     version: d.version,
   };
   const last = steps[steps.length - 1];
-  if (last) payload.updatedStep = structuredClone(last);
-  if (batch) payload.updatedSteps = steps.map((s) => structuredClone(s));
+  if (last) payload.updatedStep = clone(last);
+  if (batch) payload.updatedSteps = steps.map((s) => clone(s));
   return { type: 'EDIT_RESULT', payload };
 }
 
@@ -165,14 +165,14 @@ export function resolveConflict(d: WorkflowDraft, p: ClientPayload<'CONFLICT_RES
     case 'provide_value': {
       if (p.value === undefined) throw new ProtocolError('invalid_message', 'provide_value needs a value');
       assertSafeKeys(p.value, 'value');
-      s.providedValues = { ...(s.providedValues ?? {}), [depId]: structuredClone(p.value) };
+      s.providedValues = { ...(s.providedValues ?? {}), [depId]: clone(p.value) };
       drop();
       checkProvided(w.d, s);
       break;
     }
     case 'use_fallback': {
       const dep = effectiveDeps(s).find((e) => e.stepId === depId);
-      s.providedValues = { ...(s.providedValues ?? {}), [depId]: structuredClone(dep?.fallbackValue) };
+      s.providedValues = { ...(s.providedValues ?? {}), [depId]: clone(dep?.fallbackValue) };
       drop();
       break;
     }

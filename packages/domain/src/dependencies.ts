@@ -25,7 +25,7 @@
 import type { ApprovalStep, DependencyCondition, OpenConflict, WorkflowDraft } from '@wfa/protocol';
 import { effectiveDeps, type EffectiveDep } from './graph';
 import type { Lookup, TemplateRef } from './templates';
-import { findStep, getPath, hasOwn, isDeclined, isOpen, isPlainObject, deepEqual } from './util';
+import { findStep, getPath, hasOwn, isDeclined, isOpen, isPlainObject, deepEqual, clone } from './util';
 import { issueText, provideText, quote, reapproveText, skipText } from './describe';
 
 export type DepStateKind =
@@ -253,7 +253,7 @@ function applyRules(d: WorkflowDraft, s: ApprovalStep, deps: readonly EffectiveD
     if (dep.resolution === 'skip' || (dep.resolution === 'fallback' && !dep.hasFallback)) {
       s.droppedDependencies = [...(s.droppedDependencies ?? []), dep.stepId];
     } else if (dep.resolution === 'fallback') {
-      s.providedValues = { ...(s.providedValues ?? {}), [dep.stepId]: structuredClone(dep.fallbackValue) };
+      s.providedValues = { ...(s.providedValues ?? {}), [dep.stepId]: clone(dep.fallbackValue) };
     } else {
       const c = buildConflict(d, s, dep, now);
       d.conflicts.push(c);

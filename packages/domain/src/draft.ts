@@ -7,6 +7,7 @@ import { validatePlanSteps } from './validation';
 import { finishWork, type Work } from './engine';
 import { newEffects } from './dependencies';
 import { isFinished, toDraftPayload } from './views';
+import { clone } from './util';
 
 /**
  * SPEC §6.9: which rule, if any, approves a step without asking. `alwaysConfirm` beats
@@ -53,7 +54,7 @@ export function dependencyMap(steps: ApprovalStep[]): DependencyMap {
  */
 export function buildDraft(plan: PlanInput, ctx: DraftContext): Transition {
   validatePlanSteps(plan.steps, ctx.limits);
-  const inputs = structuredClone(plan.steps);
+  const inputs = clone(plan.steps);
   const desc = inputs.map((s) => ({ id: s.id, action: s.action, params: s.params ?? {}, description: s.description }));
   const steps: ApprovalStep[] = inputs.map((s, i) => {
     const info = actionInfo(s.action);

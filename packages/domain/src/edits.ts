@@ -6,7 +6,7 @@ import { isDead } from './dependencies';
 import { dependencyMap } from './draft';
 import { fieldLabel, neededValue, quote } from './describe';
 import { validateParams } from './validation';
-import { assertSafeKeys, isOpen, isPlainObject } from './util';
+import { assertSafeKeys, isOpen, isPlainObject, clone } from './util';
 
 export function assertDecidable(s: ApprovalStep): void {
   if (s.state !== 'pending') {
@@ -130,15 +130,15 @@ export function opModify(d: WorkflowDraft, s: ApprovalStep, modifications: Param
  * graph. Callers have checked the keys (`assertSafeKeys`); the merge uses own data properties only.
  */
 export function applyParamChanges(d: WorkflowDraft, s: ApprovalStep, modifications: Params): void {
-  const previous = structuredClone(d.steps);
+  const previous = clone(d.steps);
   const merged: Record<string, unknown> = { ...s.params };
   for (const [k, v] of Object.entries(modifications)) {
     if (v === null) delete merged[k];
-    else merged[k] = structuredClone(v);
+    else merged[k] = clone(v);
   }
   validateParams(s.id, s.action, merged);
-  s.originalParams ??= structuredClone(s.params);
-  s.userModifications = { ...(s.userModifications ?? {}), ...structuredClone(modifications) };
+  s.originalParams ??= clone(s.params);
+  s.userModifications = { ...(s.userModifications ?? {}), ...clone(modifications) };
   s.params = merged;
   s.isModified = true;
   refreshGraph(d, s, previous);
@@ -150,7 +150,7 @@ export function opRestore(d: WorkflowDraft, s: ApprovalStep): DependencyImpact[]
   if (!s.isModified || s.originalParams === undefined) {
     throw new ProtocolError('invalid_state', `Step "${s.id}" has no modifications to undo`);
   }
-  const previous = structuredClone(d.steps);
+  const previous = clone(d.steps);
   s.params = s.originalParams;
   delete s.originalParams;
   delete s.userModifications;

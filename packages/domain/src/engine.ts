@@ -14,7 +14,7 @@ import type { StepJobRef, Transition } from './api';
 import { conflictEvents } from './conflicts';
 import { isRunnable, newEffects, settle, type Effects } from './dependencies';
 import { validateDraft } from './validation';
-import { clone, findStep, isDone, isUndecided } from './util';
+import { findStep, isDone, isUndecided, clone } from './util';
 import { toStatusPayload } from './views';
 
 export interface Work {
@@ -102,7 +102,7 @@ export function completeStep(w: Work, s: ApprovalStep, data: unknown, message: s
   s.finishedAt = w.now;
   s.progress = 100;
   s.result = result;
-  w.d.executionContext.stepResults[s.id] = structuredClone(data);
+  w.d.executionContext.stepResults[s.id] = clone(data);
   return (enqueue) => {
     const next = nextStepId(w.d, enqueue, s.id);
     return [{ type: 'STEP_EXECUTION', payload: { stepId: s.id, status: 'completed', message, result, ...(next ? { nextStepId: next } : {}) } }];

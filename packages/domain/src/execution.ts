@@ -8,7 +8,7 @@ import type { BeginResult, StepJobRef, StepOutcome, StepStart, Transition } from
 import { beginWork, completeStep, finishWork, ready, type Work } from './engine';
 import { isRunnable } from './dependencies';
 import { resolveStepParams } from './resolve';
-import { findStep, isDone } from './util';
+import { findStep, isDone, clone } from './util';
 import { assertPausedOnFailure, releaseFailure, retryFailure } from './failure-ops';
 
 function live(d: WorkflowDraft): boolean {
@@ -73,7 +73,7 @@ function failedPayload(d: WorkflowDraft, s: ApprovalStep, result: StepResult) {
     status: 'failed' as const,
     message: `Failed: ${result.error ?? 'unknown error'}`,
     result,
-    ...(d.partialFailure ? { partialFailure: structuredClone(d.partialFailure) } : {}),
+    ...(d.partialFailure ? { partialFailure: clone(d.partialFailure) } : {}),
   };
 }
 
@@ -94,7 +94,7 @@ export function finishStep(d: WorkflowDraft, stepId: string, run: number, o: Ste
   const cancelled = w.d.state === 'cancelled' || w.d.rollback !== undefined;
   switch (o.kind) {
     case 'completed': {
-      return finishWork(w, { noAdvance: cancelled, lead: completeStep(w, ws, structuredClone(o.data), o.message) });
+      return finishWork(w, { noAdvance: cancelled, lead: completeStep(w, ws, clone(o.data), o.message) });
     }
     case 'failed': {
       const result = failStep(w, ws, o.error);
@@ -127,7 +127,7 @@ export function finishStep(d: WorkflowDraft, stepId: string, run: number, o: Ste
           timestamp: now,
         },
       };
-      const ir = structuredClone(ws.interventionRequired);
+      const ir = clone(ws.interventionRequired);
       return finishWork(w, {
         lead: () => [{ type: 'STEP_EXECUTION', payload: { stepId, status: 'waiting_intervention', message: o.reason, interventionRequired: ir } }],
       });

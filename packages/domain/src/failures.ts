@@ -14,7 +14,7 @@ import { assertVersion } from './decisions';
 import { isLost } from './dependencies';
 import { effectiveDeps } from './graph';
 import { assertPausedOnFailure, releaseFailure, retryFailure } from './failure-ops';
-import { findStep, isDeclined, isOpen, isTerminalState } from './util';
+import { findStep, isDeclined, isOpen, isTerminalState, clone } from './util';
 
 export function resolveFailure(d: WorkflowDraft, p: ClientPayload<'FAILURE_RESOLUTION'>, actor: Actor, now: number): Transition {
   assertVersion(d, p.expectedVersion);
@@ -105,7 +105,7 @@ export function rollbackPlan(d: WorkflowDraft): RollbackItem[] {
   return d.steps
     .filter((s) => s.state === 'completed')
     .sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0) || b.order - a.order)
-    .map((s) => ({ stepId: s.id, action: s.action, data: structuredClone(s.result?.data), description: s.description }));
+    .map((s) => ({ stepId: s.id, action: s.action, data: clone(s.result?.data), description: s.description }));
 }
 
 export interface RollbackReport {

@@ -16,7 +16,7 @@ import { applyParamChanges } from './edits';
 import { dependentsOf } from './graph';
 import { checkStepParams, describeIssues } from './resolve';
 import { collectTemplateRefs } from './templates';
-import { FORBIDDEN_KEYS, assertSafeKeys, isOpen, isPlainObject, requireStep } from './util';
+import { FORBIDDEN_KEYS, assertSafeKeys, isOpen, isPlainObject, requireStep, clone } from './util';
 
 /**
  * The param a bare string answer to `retry` replaces: search_contacts → query, otherwise the
@@ -97,7 +97,7 @@ function answerData(d: WorkflowDraft, stepId: string, value: unknown): Record<st
   if (isPlainObject(value)) {
     assertSafeKeys(value, 'value');
     if (Object.keys(value).length === 0) throw new ProtocolError('invalid_message', 'The value must not be an empty object');
-    return structuredClone(value);
+    return clone(value);
   }
   if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) {
     if (typeof value === 'string' && value.trim() === '') throw new ProtocolError('invalid_message', 'The value must not be empty');

@@ -3,7 +3,7 @@
  * raw value (any type); templates inside a longer string are interpolated as text.
  */
 import { TEMPLATE_RE, WHOLE_TEMPLATE_RE } from '@wfa/protocol';
-import { isPlainObject } from './util';
+import { isPlainObject, clone } from './util';
 
 export interface TemplateRef {
   stepId: string;
@@ -61,7 +61,7 @@ export function resolveTemplates(
           return value;
         }
         if (r.kind === 'dropped' || r.value === undefined) return OMIT;
-        return structuredClone(r.value);
+        return clone(r.value);
       }
       return value.replace(new RegExp(TEMPLATE_RE.source, 'g'), (match, stepId: string, field: string | undefined) => {
         const r = lookup(field === undefined ? { stepId } : { stepId, field });

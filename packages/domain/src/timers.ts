@@ -7,7 +7,7 @@ import type { WorkflowDraft } from '@wfa/protocol';
 import type { Actor, Transition } from './api';
 import { beginWork, finishWork } from './engine';
 import { opApprove, opReject } from './edits';
-import { isUndecided } from './util';
+import { isUndecided, clone } from './util';
 import { pendingStepIds } from './views';
 
 export type DraftTimeoutAction = 'save_draft' | 'auto_reject' | 'auto_approve';
@@ -36,7 +36,7 @@ export function draftReminder(d: WorkflowDraft, _index: number, now: number): Tr
   const pending = waitingOnUser(d);
   if (pending.length === 0) return null;
   return {
-    draft: structuredClone(d),
+    draft: clone(d),
     events: [{ type: 'WORKFLOW_REMINDER', payload: { expiresAt: d.expiresAt, pendingStepIds: pending } }],
     enqueue: [],
     cancel: [],

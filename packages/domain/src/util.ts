@@ -98,6 +98,33 @@ export function isUndecided(s: ApprovalStep): boolean {
   return s.approvalStatus === 'draft_pending' || s.approvalStatus === 'step_modified' || s.approvalStatus === 'waiting_user_approval';
 }
 
+/**
+ * A deep copy of JSON data: the domain's drafts, params and results are JSON (parsed from Redis or
+ * from socket.io, or built from such values). ~6× faster than `structuredClone` on a seed draft
+ * (measured, docs/DECISIONS.md), and every transition copies the whole draft. An own `__proto__`
+ * key (JSON.parse makes one) is copied as an own property, never through the prototype. Values
+ * JSON cannot hold are kept by reference (none reach the domain: zod parses everything first).
+ */
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  return copyJson(v, 0) as T;
+}
+
+const MAX_CLONE_DEPTH = 1000;
+
+function copyJson(v: unknown, depth: number): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (depth > MAX_CLONE_DEPTH) throw new RangeError('value nested too deeply to copy');
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyJson(v[i], depth + 1);
+    return out;
+  }
+  if (!isPlainObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v)) {
+    const copy = copyJson((v as Record<string, unknown>)[key], depth + 1);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[key] = copy;
+  }
+  return out;
 }

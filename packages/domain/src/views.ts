@@ -3,7 +3,7 @@ import { TERMINAL_PLAN_STATES } from '@wfa/protocol';
 import type { ServerPayload, WorkflowDraft, WorkflowSummary } from '@wfa/protocol';
 import { effectiveDeps } from './graph';
 import { depState } from './dependencies';
-import { findStep, isUndecided } from './util';
+import { findStep, isUndecided, clone } from './util';
 
 export function toDraftPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_DRAFT'> {
   const payload: ServerPayload<'WORKFLOW_DRAFT'> = {
@@ -29,15 +29,15 @@ export function toDraftPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_DRAFT'
         expectedOutcome: s.expectedOutcome,
         state: s.state,
         approvalStatus: s.approvalStatus,
-        params: structuredClone(s.params),
+        params: clone(s.params),
         isModified: s.isModified,
       };
-      if (s.requires !== undefined) view.requires = structuredClone(s.requires);
+      if (s.requires !== undefined) view.requires = clone(s.requires);
       if (s.autoApprovedBy !== undefined) view.autoApprovedBy = s.autoApprovedBy;
       return view;
     }),
-    dependencies: structuredClone(d.dependencies),
-    risks: structuredClone(d.risks),
+    dependencies: clone(d.dependencies),
+    risks: clone(d.risks),
   };
   if (d.expiresAt !== undefined) payload.expiresAt = d.expiresAt;
   return payload;
@@ -50,15 +50,15 @@ export function toStatusPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_STATU
     version: d.version,
     steps: d.steps.map((s) => {
       const v: ServerPayload<'WORKFLOW_STATUS'>['steps'][number] = { id: s.id, state: s.state, approvalStatus: s.approvalStatus };
-      if (s.result !== undefined) v.result = structuredClone(s.result);
+      if (s.result !== undefined) v.result = clone(s.result);
       return v;
     }),
   };
-  if (d.conflicts.length > 0) payload.conflicts = structuredClone(d.conflicts);
-  if (d.partialFailure !== undefined) payload.partialFailure = structuredClone(d.partialFailure);
+  if (d.conflicts.length > 0) payload.conflicts = clone(d.conflicts);
+  if (d.partialFailure !== undefined) payload.partialFailure = clone(d.partialFailure);
   if (d.expiresAt !== undefined) payload.expiresAt = d.expiresAt;
   if (d.expiredAt !== undefined) payload.expired = true;
-  if (d.rollback !== undefined) payload.rollback = structuredClone(d.rollback);
+  if (d.rollback !== undefined) payload.rollback = clone(d.rollback);
   return payload;
 }
 
