@@ -13,6 +13,8 @@ const WorkerEnvSchema = z.object({
   INTERVENTION_TIMEOUT_SEC: envInt(300, 1, 7 * 24 * 3600),
   /** Simulated provider latency: each step pauses this long at its midway progress report (benchmarks, fault tests). */
   HANDLER_LATENCY_MS: envInt(0, 0, 600_000),
+  /** How long a progress report may wait so that a step ending meanwhile logs it with its outcome (0: write at once). */
+  PROGRESS_HOLD_MS: envInt(10, 0, 1000),
   /** How often a worker re-enqueues ready steps of active workflows (repairs a crash between commit and enqueue). */
   SWEEP_INTERVAL_MS: envInt(15_000, 500, 3_600_000),
   /** How long a job stays locked to a worker without a heartbeat; a killed worker's step is re-delivered after it. */

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     await seedDemoWorkspace(redis, keys.prefix, config.demoUser, Date.now());
     logger.info('demo workspace ready', { user: config.demoUser });
   }
-  const processor = createStepProcessor({ store, steps, timers, redis, keys, logger, now: Date.now, stepTimeoutMs: config.STEP_TIMEOUT_MS, handlerLatencyMs: config.HANDLER_LATENCY_MS, interventionTimeoutSec: config.INTERVENTION_TIMEOUT_SEC });
+  const processor = createStepProcessor({ store, steps, timers, redis, keys, logger, now: Date.now, stepTimeoutMs: config.STEP_TIMEOUT_MS, handlerLatencyMs: config.HANDLER_LATENCY_MS, interventionTimeoutSec: config.INTERVENTION_TIMEOUT_SEC, progressHoldMs: config.PROGRESS_HOLD_MS });
   const worker = createStepWorker(workerConnection, keys.queuePrefix, config.CONCURRENCY, processor, config.LOCK_DURATION_MS);
   worker.on('error', (err) => logger.warn('worker error', { error: err.message }));
   const timerWorker = await createTimerWorker(

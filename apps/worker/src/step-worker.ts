@@ -1,10 +1,11 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { JOB_CATALOG, isActionName } from '@wfa/protocol';
+import { JOB_CATALOG, isActionName, type WorkflowEvent } from '@wfa/protocol';
 import { beginStep, finishStep, readyToRun, type BeginResult, type StepOutcome } from '@wfa/domain';
 import { STEP_QUEUE } from '@wfa/queue';
 import { carryOut } from '@wfa/store';
 import { handlerContext, mutateIfPresent, type ProcessorDeps } from './context';
 import { PermanentStepError, runHandler, type HandlerOutcome } from './handlers';
+import { ProgressReports, type ProgressReport } from './progress-reports';
 
 export interface StepWorkerDeps extends ProcessorDeps {
   stepTimeoutMs: number;
@@ -12,6 +13,8 @@ export interface StepWorkerDeps extends ProcessorDeps {
   handlerLatencyMs: number;
   /** How long the user has to answer an intervention (INTERVENTION_TIMEOUT_SEC). */
   interventionTimeoutSec: number;
+  /** How long a progress report may wait to be logged with the step's outcome (PROGRESS_HOLD_MS). */
+  progressHoldMs: number;
 }
 
 /**
@@ -49,23 +52,26 @@ export function createStepProcessor(deps: StepWorkerDeps) {
     }
     if (!isActionName(step.action)) throw new UnrecoverableError(`unknown action ${step.action}`);
 
-    // Progress writes are awaited by nobody on the step's path: the handler goes on while they
-    // travel, and the outcome commit follows them on the same Redis connection, which Redis runs
-    // in order, so the log keeps its order without a round trip of waiting. Progress is best
-    // effort: a report that cannot be written is logged, and never fails the step.
-    const progressWrites: Promise<unknown>[] = [];
+    // Progress is best effort and awaited by nobody on the step's path: a report that cannot be
+    // written is logged, never a reason to fail the step. It changes nothing a decision depends
+    // on, so it is logged and published without a compare-and-set. A report waits a few
+    // milliseconds (ProgressReports); if the outcome comes first, the outcome's commit logs it.
+    // A report written on its own goes on the same Redis connection as the later outcome commit,
+    // and Redis runs them in order, so the log keeps its order without waiting.
+    const progressEvent = (r: ProgressReport): WorkflowEvent => ({
+      type: 'STEP_EXECUTION',
+      payload: { stepId, status: 'running', progress: r.progress, message: r.message },
+    });
+    const writeReports = (batch: ProgressReport[]) =>
+      Promise.all([
+        job.updateProgress(batch[batch.length - 1]?.progress ?? 0),
+        deps.store.appendEvents(draft, batch.map(progressEvent)),
+      ]).catch((err: unknown) => log.warn('progress report not written', { error: String(err) }));
+    const reports = new ProgressReports(deps.progressHoldMs, writeReports);
     let settled = false; // a handler that timed out may still report; its reports end with its outcome
     const ctx = handlerContext(deps, draft, stepId, async (progress, message) => {
       if (settled) return;
-      // Logged and published, not committed: progress changes nothing a decision depends on,
-      // so it needs no compare-and-set round (and cannot conflict with the user's decisions).
-      const p = Math.max(0, Math.min(100, progress));
-      progressWrites.push(
-        Promise.all([
-          job.updateProgress(p),
-          deps.store.appendEvents(draft, [{ type: 'STEP_EXECUTION', payload: { stepId, status: 'running', progress: p, message } }]),
-        ]).catch((err: unknown) => log.warn('progress report not written', { error: String(err) })),
-      );
+      reports.add({ progress: Math.max(0, Math.min(100, progress)), message });
       if (deps.handlerLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.handlerLatencyMs));
     });
 
@@ -94,11 +100,19 @@ export function createStepProcessor(deps: StepWorkerDeps) {
       );
       await deps.timers.scheduleInterventionTimeout(sessionId, stepId, run, askedAt + outcome.timeoutSec * 1000, askedAt);
     }
-    const finished = await deps.store.mutate(sessionId, (d) => finishStep(d, stepId, run, outcome, deps.now()));
+    // Reports still waiting are logged by the outcome's commit, before its events (taken once:
+    // the change may be computed again after a conflict).
+    let carried: ProgressReport[] | undefined;
+    const finished = await deps.store.mutate(sessionId, (d) => {
+      carried ??= reports.take();
+      const t = finishStep(d, stepId, run, outcome, deps.now());
+      return t && carried.length > 0 ? { ...t, events: [...carried.map(progressEvent), ...t.events] } : t;
+    });
     if (finished.result) await carryOut(deps, finished.result);
-    // The log writes were answered before the commit; BullMQ's progress may still travel. Nothing
-    // is left in flight past the job.
-    await Promise.all(progressWrites);
+    // No commit (a retry follows, or the run is stale): the taken reports are written on their own.
+    else if (carried?.length) await writeReports(carried);
+    // Nothing is left in flight past the job.
+    await reports.drain();
     if (outcome.kind === 'failed') {
       // Final: recorded above, and BullMQ must not retry. Otherwise BullMQ retries with backoff.
       throw outcome.finalAttempt ? new UnrecoverableError(outcome.error) : new Error(outcome.error);
