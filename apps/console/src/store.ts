@@ -137,7 +137,10 @@ export class Store {
           wf.partialFailure = p.partialFailure;
           wf.planState = 'waiting_intervention';
         } else if (p.status === 'waiting_intervention') wf.planState = 'waiting_intervention';
-        else if (p.status === 'running' && wf.planState !== 'running') {
+        // Only a step's start (progress 0) means the plan runs again: a progress report is logged
+        // when it is written (up to PROGRESS_HOLD_MS late, with the step's outcome), possibly
+        // after another step paused or cancelled the plan.
+        else if (p.status === 'running' && !p.progress && wf.planState !== 'running') {
           wf.planState = 'running';
           delete wf.partialFailure;
         }

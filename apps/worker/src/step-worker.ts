@@ -87,32 +87,36 @@ export function createStepProcessor(deps: StepWorkerDeps) {
     }
     settled = true;
 
-    if (outcome.kind === 'intervention') {
-      // The seed's record of the open question and a durable timer for its answer (SPEC §6.6),
-      // both written before the user is told, so whoever reacts to the event finds them. A timer
-      // for a question that was never committed is a no-op.
-      const askedAt = deps.now();
-      await deps.redis.set(
-        deps.keys.intervention(sessionId, stepId),
-        JSON.stringify({ sessionId, stepId, run, ...outcome, askedAt }),
-        'EX',
-        24 * 3600,
-      );
-      await deps.timers.scheduleInterventionTimeout(sessionId, stepId, run, askedAt + outcome.timeoutSec * 1000, askedAt);
-    }
-    // Reports still waiting are logged by the outcome's commit, before its events (taken once:
-    // the change may be computed again after a conflict).
     let carried: ProgressReport[] | undefined;
-    const finished = await deps.store.mutate(sessionId, (d) => {
-      carried ??= reports.take();
-      const t = finishStep(d, stepId, run, outcome, deps.now());
-      return t && carried.length > 0 ? { ...t, events: [...carried.map(progressEvent), ...t.events] } : t;
-    });
-    if (finished.result) await carryOut(deps, finished.result);
-    // No commit (a retry follows, or the run is stale): the taken reports are written on their own.
-    else if (carried?.length) await writeReports(carried);
-    // Nothing is left in flight past the job.
-    await reports.drain();
+    try {
+      if (outcome.kind === 'intervention') {
+        // The seed's record of the open question and a durable timer for its answer (SPEC §6.6),
+        // both written before the user is told, so whoever reacts to the event finds them. A timer
+        // for a question that was never committed is a no-op.
+        const askedAt = deps.now();
+        await deps.redis.set(
+          deps.keys.intervention(sessionId, stepId),
+          JSON.stringify({ sessionId, stepId, run, ...outcome, askedAt }),
+          'EX',
+          24 * 3600,
+        );
+        await deps.timers.scheduleInterventionTimeout(sessionId, stepId, run, askedAt + outcome.timeoutSec * 1000, askedAt);
+      }
+      // Reports still waiting are logged by the outcome's commit, before its events (taken once:
+      // the change may be computed again after a conflict).
+      const finished = await deps.store.mutate(sessionId, (d) => {
+        carried ??= reports.take();
+        const t = finishStep(d, stepId, run, outcome, deps.now());
+        return t && carried.length > 0 ? { ...t, events: [...carried.map(progressEvent), ...t.events] } : t;
+      });
+      if (finished.result) await carryOut(deps, finished.result);
+      // No commit (a retry follows, or the run is stale): the taken reports are written on their own.
+      else if (carried?.length) await writeReports(carried);
+    } finally {
+      // Also when the commit failed (BullMQ retries the step, whose handler reports again): what
+      // still waits is written now, and nothing is left in flight, or on a timer, past the job.
+      await reports.drain();
+    }
     if (outcome.kind === 'failed') {
       // Final: recorded above, and BullMQ must not retry. Otherwise BullMQ retries with backoff.
       throw outcome.finalAttempt ? new UnrecoverableError(outcome.error) : new Error(outcome.error);

@@ -3,7 +3,7 @@ import type { ActionStepInput, WorkflowDraft } from '@wfa/protocol';
 import type { StepOutcome } from './api';
 import { beginStep, expireIntervention, finishStep } from './execution';
 import { PRIMARY_TEXT_PARAM, respondToIntervention } from './interventions';
-import { errorCode, JOHN, T0, USER, approveAll, build, runStep, step, types } from './test-helpers';
+import { errorCode, JOHN, T0, USER, approveAll, build, runStep, seedSteps, step, types } from './test-helpers';
 
 const NOT_FOUND: StepOutcome = {
   kind: 'intervention',
@@ -171,5 +171,29 @@ describe('respondToIntervention', () => {
       const missing = r.success ? [] : r.error.issues.map((i) => String(i.path[0]));
       expect(missing).toContain(key);
     }
+  });
+  it('a template field path is at most 200 characters: an answer never nests data deeper than that', () => {
+    const path = (segments: number) => Array.from({ length: segments }, () => 'x').join('.');
+    const withBody = (body: string): ActionStepInput[] => {
+      const [lookup, email, cal] = seedSteps();
+      return [lookup!, { ...email!, params: { ...email!.params, body } }, cal!];
+    };
+    // 100 segments (199 characters): a template; the answer fills the whole path and the workflow
+    // goes on (every later transition copies the draft).
+    const d = askedAboutJohn(withBody(`Hello {{contact_lookup_1.${path(100)}}}`));
+    const t = respondToIntervention(d, { stepId: 'contact_lookup_1', option: 'provide_value', value: 'john@x.com' }, USER, T0 + 3);
+    const email = beginStep(t.draft, 'email_draft_1', 0, T0 + 4)!;
+    expect(email.execute).toBe(true);
+    expect(email.params['body']).toBe('Hello john@x.com');
+    // 1,000 segments: not a template but text, so nothing reads it from the lookup.
+    const long = `Hello {{contact_lookup_1.${path(1000)}}}`;
+    const d2 = askedAboutJohn(withBody(long));
+    const t2 = respondToIntervention(d2, { stepId: 'contact_lookup_1', option: 'provide_value', value: 'john@x.com' }, USER, T0 + 3);
+    expect(t2.draft.executionContext.stepResults['contact_lookup_1']).toEqual({ email: 'john@x.com', value: 'john@x.com' });
+    expect(beginStep(t2.draft, 'email_draft_1', 0, T0 + 4)!.params['body']).toBe(long);
+    // As a whole-template value the same path is refused with the plan.
+    const [lookup, email2, cal] = seedSteps();
+    const plan = [lookup!, { ...email2!, params: { ...email2!.params, recipient: `{{contact_lookup_1.${path(1000)}}}` } }, cal!];
+    expect(code(() => build({ steps: plan }))).toBe('invalid_plan');
   });
 });

@@ -19,10 +19,15 @@ export const ACTIONS_BY_TYPE = {
 export type ActionName = (typeof ACTIONS_BY_TYPE)[keyof typeof ACTIONS_BY_TYPE][number];
 export const ALL_ACTIONS: readonly ActionName[] = Object.values(ACTIONS_BY_TYPE).flat();
 
-/** A value that is exactly one template, e.g. `{{contact_lookup_1.email}}`. */
-export const WHOLE_TEMPLATE_RE = /^\{\{\s*([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.-]+))?\s*\}\}$/;
+/**
+ * A value that is exactly one template, e.g. `{{contact_lookup_1.email}}`. The field path is at
+ * most 200 characters, like a dependency's `field`: an answer to an intervention builds one
+ * nested object per segment, and a workflow must never hold data nested deeper than the domain
+ * copies (a longer path is not a template).
+ */
+export const WHOLE_TEMPLATE_RE = /^\{\{\s*([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.-]{1,200}))?\s*\}\}$/;
 /** Any template inside a string (a string may interpolate several). */
-export const TEMPLATE_RE = /\{\{\s*([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.-]+))?\s*\}\}/g;
+export const TEMPLATE_RE = /\{\{\s*([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.-]{1,200}))?\s*\}\}/g;
 
 const MAX_TEXT = 10_000;
 

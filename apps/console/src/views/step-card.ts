@@ -12,7 +12,7 @@ export interface StepActions {
   openIntervention(stepId: string): void;
 }
 
-const TEMPLATE = /\{\{\s*([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.-]+))?\s*\}\}/g;
+const TEMPLATE = /\{\{\s*([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.-]{1,200}))?\s*\}\}/g;
 
 /** A param value, with each `{{stepId.field}}` template shown as a link to the step it comes from. */
 export function renderValue(value: unknown, wf: WorkflowVM): Node {
