@@ -1,3 +1,4 @@
+import { TEMPLATE_RE } from '@wfa/protocol';
 import { h } from '../dom';
 import { APPROVAL_LABEL, RISK_ICON, RISK_LABEL, STATE_ICON, stepStatusText, stepTitle } from '../labels';
 import type { StepVM, WorkflowVM } from '../types';
@@ -12,14 +13,12 @@ export interface StepActions {
   openIntervention(stepId: string): void;
 }
 
-const TEMPLATE = /\{\{\s*([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.-]{1,200}))?\s*\}\}/g;
-
 /** A param value, with each `{{stepId.field}}` template shown as a link to the step it comes from. */
 export function renderValue(value: unknown, wf: WorkflowVM): Node {
   if (typeof value === 'string') {
     const frag = document.createDocumentFragment();
     let last = 0;
-    for (const m of value.matchAll(TEMPLATE)) {
+    for (const m of value.matchAll(TEMPLATE_RE)) {
       const idx = m.index ?? 0;
       if (idx > last) frag.append(value.slice(last, idx));
       const from = wf.steps.find((x) => x.id === m[1]);
