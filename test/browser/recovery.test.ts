@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { startStack } from '../support/processes';
-import { isType, stepEvent, TestClient, tokenFor } from '../support/client';
+import { isType, SEED_REQUEST, stepEvent, TestClient, tokenFor } from '../support/client';
 import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState, waitStepState } from './harness';
 
 /**
@@ -61,6 +61,65 @@ describe('approval console: interventions and failures', () => {
       expect(errors).toEqual([]);
     } finally {
       observer.close();
+      await context.close();
+    }
+  });
+
+  it('keeps showing the plan as waiting on the user while an independent step runs and completes', async () => {
+    const token = tokenFor(`console-parallel-${Date.now()}`);
+    const client = await TestClient.connect(stack.gateway.url, token);
+    const { page, errors, context } = await openPage(browser);
+    try {
+      // Two independent steps, run as each is approved: the lookup asks (nobody called Ann), then
+      // the task list runs beside the open question. The server's plan stays waiting_intervention.
+      const { sessionId } = await client.sendOk('USER_MESSAGE', { message: 'look up Ann and list my tasks', mode: 'step_by_step' });
+      await signInWithToken(page, `${stack.gateway.url}/#wf=${sessionId}`, token);
+      await page.waitForFunction(() => document.querySelectorAll('.step-card').length === 2);
+
+      await client.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'contact_lookup_1' }, sessionId);
+      await client.waitFor(stepEvent(sessionId, 'contact_lookup_1', 'waiting_intervention'));
+      await waitPlanState(page, 'waiting_intervention');
+      await client.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'task_list_1' }, sessionId);
+      await client.waitFor(stepEvent(sessionId, 'task_list_1', 'completed'));
+      await waitStepState(page, 'task_list_1', 'completed');
+
+      // The server's last word on the plan, and what the page shows.
+      expect(client.of(sessionId, 'WORKFLOW_STATUS').at(-1)?.payload.planState).toBe('waiting_intervention');
+      await expect(page.getAttribute('[data-plan-state]', 'data-plan-state')).resolves.toBe('waiting_intervention');
+      await expect(page.locator('dialog[data-dialog="intervention"]').count()).resolves.toBe(1);
+
+      // The question answered on another device: its dialog goes, and the plan ends.
+      await client.sendOk('INTERVENTION_RESPONSE', { stepId: 'contact_lookup_1', option: 'skip' }, sessionId);
+      await page.locator('dialog[data-dialog="intervention"]').waitFor({ state: 'detached', timeout: 10_000 });
+      await waitPlanState(page, 'completed');
+      expect(errors).toEqual([]);
+    } finally {
+      client.close();
+      await context.close();
+    }
+  });
+
+  it('closes a conflict dialog when the conflict is resolved on another device', async () => {
+    const token = tokenFor(`console-elsewhere-${Date.now()}`);
+    const client = await TestClient.connect(stack.gateway.url, token);
+    const { page, errors, context } = await openPage(browser);
+    try {
+      const { sessionId } = await client.sendOk('USER_MESSAGE', { message: SEED_REQUEST });
+      await signInWithToken(page, `${stack.gateway.url}/#wf=${sessionId}`, token);
+      await page.waitForFunction(() => document.querySelectorAll('.step-card').length === 3);
+      await client.sendOk('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: 'contact_lookup_1', reason: 'not now' }, sessionId);
+      const conflict = await client.waitFor(isType('DEPENDENCY_CONFLICT', sessionId));
+      await page.locator('dialog[data-dialog="conflict"]').waitFor();
+      const asking = (conflict.payload.affectedSteps as { stepId: string; resolution: string }[]).filter((a) => a.resolution === 'ask_user');
+      expect(asking.length).toBeGreaterThan(0);
+
+      // Every dependent is skipped from the other device: no dialog and no "Resolve conflict…" is left.
+      for (const a of asking) await client.sendOk('CONFLICT_RESOLUTION', { stepId: a.stepId, option: 'skip_dependent' }, sessionId);
+      await page.waitForFunction(() => !document.querySelector('dialog[open]') && !document.querySelector('[data-action="conflict"]'), undefined, { timeout: 10_000 });
+      for (const a of asking) await waitStepState(page, a.stepId, 'skipped');
+      expect(errors).toEqual([]);
+    } finally {
+      client.close();
       await context.close();
     }
   });

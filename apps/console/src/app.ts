@@ -3,8 +3,8 @@ import { Connection, type ConnState } from './connection';
 import { announce, h, replace } from './dom';
 import { PLAN_STATE_LABEL, plainError, STEP_STATE_LABEL, stepTitle } from './labels';
 import { Store } from './store';
-import type { Ack, ServerEvent, WorkflowSummary } from './types';
-import { conflictDialog, confirmDialog, editDialog, failureDialog, interventionDialog, rejectDialog } from './views/dialogs';
+import type { Ack, ServerEvent, WorkflowSummary, WorkflowVM } from './types';
+import { conflictDialog, confirmDialog, editDialog, failureDialog, interventionDialog, rejectDialog, type Prompt } from './views/dialogs';
 import { renderInbox } from './views/inbox';
 import { modalOpen } from './views/modal';
 import { renderRequestBox } from './views/request';
@@ -24,6 +24,8 @@ export class App {
   private inbox: WorkflowSummary[] | undefined;
   private busy = false;
   private readonly dismissed = new Set<string>();
+  /** The open question's dialog, and whether the question still stands (another device may answer it). */
+  private prompt?: { dialog: Prompt; stands: (wf: WorkflowVM) => boolean; stale: boolean };
   private inboxTimer: number | undefined;
   private readonly statusEl = h('span', { class: 'conn conn-connecting', role: 'status', 'data-conn': 'connecting' }, 'Connecting…');
   private readonly errorEl = h('div', { class: 'error-banner', role: 'alert', hidden: true });
@@ -42,6 +44,7 @@ export class App {
     );
     let shownId: string | undefined;
     this.store.onChange((wf) => {
+      this.closeStalePrompt();
       this.renderWorkflow();
       if (wf?.sessionId !== shownId) {
         shownId = wf?.sessionId;
@@ -230,10 +233,31 @@ export class App {
     card.focus({ preventScroll: true });
   }
 
+  private watchPrompt(dialog: Prompt | undefined, stands: (wf: WorkflowVM) => boolean): void {
+    if (dialog) this.prompt = { dialog, stands, stale: false };
+  }
+
+  /** Forget a closed prompt; true if it closed because its question no longer stands. */
+  private endPrompt(dialog: Prompt | undefined): boolean {
+    const p = this.prompt;
+    if (!p || p.dialog !== dialog) return false;
+    this.prompt = undefined;
+    return p.stale;
+  }
+
+  /** A question answered on another device, resolved or withdrawn by the server: its dialog goes. */
+  private closeStalePrompt(): void {
+    const p = this.prompt;
+    const wf = this.store.wf;
+    if (!p || (wf && !(TERMINAL_PLAN_STATES as readonly string[]).includes(wf.planState) && p.stands(wf))) return;
+    p.stale = true;
+    p.dialog.close();
+  }
+
   /** Conflicts, interventions and failures open their dialog by themselves, once each. */
   private maybePrompt(): void {
     const wf = this.store.wf;
-    if (!wf || modalOpen()) return;
+    if (!wf || modalOpen() || (TERMINAL_PLAN_STATES as readonly string[]).includes(wf.planState)) return;
     const c = wf.conflicts.find((x) => !this.dismissed.has(`${wf.sessionId}:c:${x.stepId}`));
     if (c) return this.actions.openConflict(c.stepId);
     const iv = wf.steps.find((s) => s.state === 'waiting_intervention' && s.intervention && !this.dismissed.has(`${wf.sessionId}:i:${s.id}:${s.intervention.params.timestamp}`));
@@ -261,7 +285,7 @@ export class App {
       const c = wf?.conflicts.find((x) => x.stepId === stepId);
       if (!wf || !c) return;
       const key = `${wf.sessionId}:c:${stepId}`;
-      conflictDialog(
+      const prompt = conflictDialog(
         wf,
         c,
         async (option, value) => {
@@ -270,30 +294,45 @@ export class App {
           return err;
         },
         (decided) => {
-          if (!decided) this.dismissed.add(key);
+          if (!decided && !this.endPrompt(prompt)) this.dismissed.add(key);
           window.setTimeout(() => this.maybePrompt(), 0);
         },
       );
+      this.watchPrompt(prompt, (w) => w.sessionId === wf.sessionId && w.conflicts.some((x) => x.stepId === stepId));
     },
     openIntervention: (stepId) => {
       const wf = this.store.wf;
       const s = this.store.step(stepId);
       if (!wf || !s?.intervention) return;
-      const key = `${wf.sessionId}:i:${s.id}:${s.intervention.params.timestamp}`;
-      interventionDialog(
+      const asked = s.intervention.params.timestamp;
+      const key = `${wf.sessionId}:i:${s.id}:${asked}`;
+      const prompt = interventionDialog(
         s,
         (option, value) => this.decide('INTERVENTION_RESPONSE', { stepId, option, ...(value !== undefined ? { value } : {}) }),
         (decided) => {
+          const stale = this.endPrompt(prompt);
           this.dismissed.add(key);
-          if (decided) window.setTimeout(() => this.maybePrompt(), 0);
+          if (decided || stale) window.setTimeout(() => this.maybePrompt(), 0);
         },
       );
+      this.watchPrompt(prompt, (w) => {
+        const now = w.sessionId === wf.sessionId ? w.steps.find((x) => x.id === stepId) : undefined;
+        return now?.state === 'waiting_intervention' && now.intervention?.params.timestamp === asked;
+      });
     },
     openFailure: () => {
       const wf = this.store.wf;
       const pf = wf?.partialFailure;
       if (!wf || !pf) return;
-      failureDialog(wf, pf, (action) => this.decide('FAILURE_RESOLUTION', { action }), () => this.dismissed.add(`${wf.sessionId}:f:${pf.failedStep}`));
+      const prompt = failureDialog(
+        wf,
+        pf,
+        (action) => this.decide('FAILURE_RESOLUTION', { action }),
+        () => {
+          if (!this.endPrompt(prompt)) this.dismissed.add(`${wf.sessionId}:f:${pf.failedStep}`);
+        },
+      );
+      this.watchPrompt(prompt, (w) => w.sessionId === wf.sessionId && w.partialFailure?.failedStep === pf.failedStep);
     },
     dismissImpacts: () => this.store.patch((w) => delete w.impacts),
     focusStep: (id) => this.focusStep(id),

@@ -137,12 +137,14 @@ export class Store {
           wf.partialFailure = p.partialFailure;
           wf.planState = 'waiting_intervention';
         } else if (p.status === 'waiting_intervention') wf.planState = 'waiting_intervention';
-        // Only a step's start (progress 0) means the plan runs again: a progress report is logged
-        // when it is written (up to PROGRESS_HOLD_MS late, with the step's outcome), possibly
-        // after another step paused or cancelled the plan.
-        else if (p.status === 'running' && !p.progress && wf.planState !== 'running') {
-          wf.planState = 'running';
-          delete wf.partialFailure;
+        // A step's start (progress 0) shows the plan running, as the server derives it: unless a
+        // failure stands or another step still waits on the user (independent steps run beside an
+        // open question). A progress report is no start: it is logged up to PROGRESS_HOLD_MS late,
+        // possibly after another step paused or cancelled the plan. A standing failure is cleared
+        // by the WORKFLOW_STATUS that answers it, never by a step's start.
+        else if (p.status === 'running' && !p.progress && ['created', 'waiting_intervention'].includes(wf.planState)) {
+          const waiting = wf.partialFailure !== undefined || wf.steps.some((x) => x.state === 'waiting_intervention');
+          if (!waiting) wf.planState = 'running';
         }
         const tone = p.status === 'completed' ? 'good' : p.status === 'failed' || p.status === 'timeout' ? 'bad' : p.status === 'waiting_intervention' ? 'warn' : 'info';
         if (p.status === 'running' && p.progress !== undefined && p.progress > 0 && p.progress < 100) return undefined;
@@ -223,9 +225,11 @@ export class Store {
       if (st.result) s.result = st.result;
       if (st.state !== 'waiting_intervention') delete s.intervention;
     }
-    if (p.conflicts) wf.conflicts = p.conflicts.map((c) => ({ stepId: c.stepId, missingDependency: c.missingDependency, issue: c.issue, options: c.options }));
+    // A status is the whole picture: a conflict or a failure it does not carry was resolved
+    // (possibly on another device) and no longer waits on the user.
+    wf.conflicts = (p.conflicts ?? []).map((c) => ({ stepId: c.stepId, missingDependency: c.missingDependency, issue: c.issue, options: c.options }));
     if (p.partialFailure) wf.partialFailure = p.partialFailure;
-    else if (p.planState !== 'waiting_intervention') delete wf.partialFailure;
+    else delete wf.partialFailure;
     if (p.rollback) wf.rollback = p.rollback;
   }
 

@@ -6,6 +6,11 @@ import { buildParamForm } from './param-form';
 
 type Send<A extends unknown[]> = (...args: A) => Promise<string | undefined>;
 
+/** An open question's dialog, which the app closes when the server says the question is gone. */
+export interface Prompt {
+  close(): void;
+}
+
 const nameOf = (wf: WorkflowVM, id: string | undefined): string => {
   const s = id ? wf.steps.find((x) => x.id === id) : undefined;
   return s ? stepTitle(s) : (id ?? 'a step');
@@ -45,10 +50,10 @@ export function editDialog(step: StepVM, send: Send<[Record<string, unknown>]>):
 }
 
 /** A dependency conflict: exactly the options the server offered. */
-export function conflictDialog(wf: WorkflowVM, c: ConflictVM, send: Send<[string, unknown?]>, onClose: (decided: boolean) => void): void {
+export function conflictDialog(wf: WorkflowVM, c: ConflictVM, send: Send<[string, unknown?]>, onClose: (decided: boolean) => void): Prompt {
   const needsValue = c.options.some((o) => o.action === 'provide_value');
   const input = h('input', { id: 'conflict-value', type: 'text', autocomplete: 'off' });
-  modal({
+  return modal({
     kind: 'conflict',
     title: `Step ${wf.steps.find((s) => s.id === c.stepId)?.order ?? ''} cannot run as planned`,
     intro: [
@@ -87,13 +92,13 @@ export function interventionOption(label: string): { option: 'provide_value' | '
   return { option: 'provide_value', needsInput: false };
 }
 
-export function interventionDialog(step: StepVM, send: Send<[string, unknown?]>, onClose: (decided: boolean) => void): void {
+export function interventionDialog(step: StepVM, send: Send<[string, unknown?]>, onClose: (decided: boolean) => void): Prompt | undefined {
   const iv = step.intervention;
-  if (!iv) return;
+  if (!iv) return undefined;
   const entity = iv.params.entityToResolve;
   const input = h('input', { id: 'intervention-value', type: 'text', autocomplete: 'off' });
   const anyInput = iv.options.some((o) => interventionOption(o).needsInput);
-  modal({
+  return modal({
     kind: 'intervention',
     title: `Step ${step.order} needs your input`,
     intro: [h('p', {}, h('strong', {}, stepTitle(step))), h('p', {}, iv.params.reason || iv.reason), h('p', { class: 'muted' }, `If nobody answers within ${Math.round(iv.timeout / 60)} minutes the step times out.`)],
@@ -129,10 +134,10 @@ export function interventionDialog(step: StepVM, send: Send<[string, unknown?]>,
   });
 }
 
-export function failureDialog(wf: WorkflowVM, pf: PartialFailure, send: Send<[string]>, onClose: (decided: boolean) => void): void {
+export function failureDialog(wf: WorkflowVM, pf: PartialFailure, send: Send<[string]>, onClose: (decided: boolean) => void): Prompt {
   const failed = wf.steps.find((s) => s.id === pf.failedStep);
   const error = failed?.result?.error ?? failed?.message;
-  modal({
+  return modal({
     kind: 'failure',
     title: `Step ${failed?.order ?? ''} failed`,
     intro: [
