@@ -100,6 +100,22 @@ describe('malformed messages', () => {
     }
   });
 
+  test('the acknowledgement is called whatever surrounds it: a callback alone, or extra arguments', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor('odd-arguments'));
+    try {
+      const alone = (await new Promise((resolve) => c.socket.emit('WORKFLOW_LIST', resolve))) as any;
+      expect(alone).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+      const envelope = { type: 'WORKFLOW_LIST', payload: {}, timestamp: Date.now() };
+      const extra = (await new Promise((resolve) => c.socket.emit('WORKFLOW_LIST', envelope, 'extra', resolve))) as any;
+      expect(extra).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+      expect(extra.error.message).toMatch(/one envelope/);
+      // Still usable.
+      expect((await c.sendOk('WORKFLOW_LIST', {}))['workflows']).toEqual([]);
+    } finally {
+      c.close();
+    }
+  });
+
   test('plans that cannot run are refused with invalid_plan, naming the cycle', async () => {
     const c = await TestClient.connect(stack.gateway.url, tokenFor('planner-user'));
     try {
@@ -124,6 +140,58 @@ describe('malformed messages', () => {
       const unplannable = await c.send('USER_MESSAGE', { message: 'What is the meaning of life?' });
       expect(unplannable).toMatchObject({ ok: false, error: { code: 'invalid_plan' } });
       expect((await c.sendOk('WORKFLOW_LIST', {}))['workflows']).toEqual([]);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe('limits and resends', () => {
+  test('concurrent creates cannot pass the live-workflow limit together', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor(`many-at-once-${Date.now()}`));
+    try {
+      const acks = await Promise.all(Array.from({ length: 30 }, (_, i) => c.send('WORKFLOW_SUBMIT', oneStepPlan(`task ${i}`))));
+      const ok = acks.filter((a) => a.ok);
+      expect(ok).toHaveLength(20);
+      for (const a of acks.filter((x) => !x.ok)) expect(a).toMatchObject({ ok: false, error: { code: 'limit_exceeded' } });
+      expect((await c.sendOk('WORKFLOW_LIST', {}))['workflows']).toHaveLength(20);
+      // A finished workflow frees its slot.
+      const first = ok[0] as { sessionId: string };
+      await c.sendOk('WORKFLOW_APPROVAL', { action: 'cancel_all' }, first.sessionId);
+      await c.sendOk('WORKFLOW_SUBMIT', oneStepPlan('one more'));
+      expect(await c.send('WORKFLOW_SUBMIT', oneStepPlan('too many'))).toMatchObject({ ok: false, error: { code: 'limit_exceeded' } });
+    } finally {
+      c.close();
+    }
+  });
+
+  test('a messageId reused on another workflow is another message, applied on its own', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor(`reused-id-${Date.now()}`));
+    try {
+      const one = (await c.sendOk('WORKFLOW_SUBMIT', oneStepPlan('one')))['sessionId'] as string;
+      const two = (await c.sendOk('WORKFLOW_SUBMIT', oneStepPlan('two')))['sessionId'] as string;
+      const approve = await c.send('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'task_1' }, one, { messageId: 'm-1' });
+      expect(approve).toMatchObject({ ok: true, version: 2 });
+      // The same id on the same workflow is a resend: the first answer, applied once.
+      expect(await c.send('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'task_1' }, one, { messageId: 'm-1' })).toEqual(approve);
+      const cancel = await c.send('WORKFLOW_APPROVAL', { action: 'cancel_all' }, two, { messageId: 'm-1' });
+      expect(cancel).toMatchObject({ ok: true });
+      await c.waitFor(workflowEnded(two, 'cancelled'));
+    } finally {
+      c.close();
+    }
+  });
+
+  test('a connection ends when its token expires: told why, and no more events', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 3;
+    const token = jwt.sign({ sub: `expiring-${Date.now()}`, exp }, TEST_SECRET, { algorithm: 'HS256' });
+    const c = await TestClient.connect(stack.gateway.url, token);
+    const closed = new Promise<string>((resolve) => c.socket.on('disconnect', (reason) => resolve(reason)));
+    try {
+      await c.sendOk('WORKFLOW_LIST', {});
+      expect(await closed).toBe('io server disconnect');
+      expect(c.events.filter(isType('ERROR')).map((e) => e.payload.code)).toEqual(['unauthorized']);
+      await expect(TestClient.connect(stack.gateway.url, token)).rejects.toThrow('unauthorized');
     } finally {
       c.close();
     }

@@ -8,6 +8,7 @@ const ClaimsSchema = z.object({
   roles: z.array(z.string().max(100)).max(50).optional(),
   phoneNumber: z.string().max(40).optional(),
   timezone: z.string().max(64).optional(),
+  exp: z.number().optional(),
 });
 
 export interface AuthUser {
@@ -15,6 +16,8 @@ export interface AuthUser {
   roles: string[];
   phoneNumber?: string;
   timezone?: string;
+  /** When the token expires (its `exp`, in ms); the connection is refused from then on. */
+  expiresAt?: number;
 }
 
 /**
@@ -39,8 +42,8 @@ export function verifyToken(token: unknown, secret: string): AuthUser | null {
     const decoded = jwt.verify(token, secretKey(secret), { algorithms: ['HS256'] });
     const claims = ClaimsSchema.safeParse(decoded);
     if (!claims.success) return null;
-    const { sub, roles, phoneNumber, timezone } = claims.data;
-    return { userId: sub, roles: roles ?? [], phoneNumber, timezone };
+    const { sub, roles, phoneNumber, timezone, exp } = claims.data;
+    return { userId: sub, roles: roles ?? [], phoneNumber, timezone, ...(exp !== undefined ? { expiresAt: exp * 1000 } : {}) };
   } catch {
     return null;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALL_ACTIONS, type ActionName } from './catalog';
 import { ActionTypeSchema, PlanStateSchema, StepStateSchema } from './enums';
 
 /** Seed `ApprovalTimeout`; reminder intervals are ms after the draft was presented (SPEC §5). */
@@ -33,9 +34,17 @@ export const ApprovalPreferencesSchema = z.strictObject({
 });
 export type ApprovalPreferences = z.infer<typeof ApprovalPreferencesSchema>;
 
-/** A partial preferences object as PREFERENCES_SET takes it: every level optional, unknown keys refused. */
+/**
+ * A partial preferences object as PREFERENCES_SET takes it: every level optional, unknown keys
+ * refused. `specificActions` names actions of the catalog (SPEC §7; the seed's calendar, task and
+ * contact actions, and the email ones SPEC added). It is checked here, at the edge, and not on
+ * stored records: one written before this check keeps its other preferences.
+ */
 export const ApprovalPreferencesPatchSchema = z.strictObject({
-  autoApprove: ApprovalPreferencesSchema.shape.autoApprove.partial().optional(),
+  autoApprove: ApprovalPreferencesSchema.shape.autoApprove
+    .partial()
+    .extend({ specificActions: z.array(z.enum(ALL_ACTIONS as [ActionName, ...ActionName[]])).max(50).optional() })
+    .optional(),
   alwaysConfirm: ApprovalPreferencesSchema.shape.alwaysConfirm.partial().optional(),
   notifications: ApprovalPreferencesSchema.shape.notifications.partial().optional(),
   timeout: ApprovalTimeoutSchema.partial().optional(),

@@ -68,5 +68,8 @@ describe('preferences', () => {
     expect(ApprovalPreferencesPatchSchema.safeParse({ autoApprove: { lowRiskSteps: true } }).success).toBe(true);
     expect(ApprovalPreferencesPatchSchema.safeParse({ autoApprove: { bogus: true } }).success).toBe(false);
     expect(ApprovalPreferencesPatchSchema.safeParse({ timeout: { timeoutMs: 0 } }).success).toBe(false);
+    // specificActions names catalog actions only.
+    expect(ApprovalPreferencesPatchSchema.safeParse({ autoApprove: { specificActions: ['create_event', 'send_email'] } }).success).toBe(true);
+    expect(ApprovalPreferencesPatchSchema.safeParse({ autoApprove: { specificActions: ['not_an_action'] } }).success).toBe(false);
   });
 });

@@ -5,10 +5,12 @@ import type { Result } from 'ioredis';
 
 /** Lua scripts, each in its own file whose header states KEYS, ARGV and the return contract. */
 const COMMIT_WORKFLOW = readFileSync(join(__dirname, 'lua', 'commit-workflow.lua'), 'utf8');
+const RESERVE_USER_SLOT = readFileSync(join(__dirname, 'lua', 'reserve-user-slot.lua'), 'utf8');
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     commitWorkflow(...args: (string | number)[]): Result<(number | string)[], Context>;
+    reserveUserSlot(key: string, limit: number, score: number, sessionId: string): Result<number, Context>;
   }
 }
 
@@ -16,4 +18,5 @@ declare module 'ioredis' {
 export function defineScripts(redis: Redis): void {
   if (typeof (redis as Partial<Redis>).commitWorkflow === 'function') return;
   redis.defineCommand('commitWorkflow', { lua: COMMIT_WORKFLOW });
+  redis.defineCommand('reserveUserSlot', { lua: RESERVE_USER_SLOT, numberOfKeys: 1 });
 }

@@ -35,6 +35,9 @@ export function ttlFor(draft: WorkflowDraft, now: number): number {
   return Math.max(DRAFT_TTL_SECONDS, untilExpiry);
 }
 
+/** How long a create may take between reserving its owner's slot and committing its draft. */
+const CREATE_IN_FLIGHT_MS = 60_000;
+
 export interface WorkflowStoreOptions {
   /**
    * Start each `mutate` from this process's last known version of the workflow instead of reading
@@ -256,25 +259,33 @@ export class WorkflowStore {
 
   // ------------------------------------------------------------ the user's index of live workflows
 
-  async addToUserIndex(userId: string, sessionId: string, createdAt: number): Promise<void> {
-    await this.redis.zadd(this.keys.userActive(userId), createdAt, sessionId);
+  /**
+   * Add a new workflow to its owner's index unless the owner already has `limit` entries there, in
+   * one step. Returns null when added, else the number of entries found (some may be expired
+   * drafts: `listUserWorkflows` prunes them).
+   */
+  async reserveInUserIndex(userId: string, sessionId: string, createdAt: number, limit: number): Promise<number | null> {
+    const found = Number(await this.redis.reserveUserSlot(this.keys.userActive(userId), limit, createdAt, sessionId));
+    return found < 0 ? null : found;
   }
 
   async removeFromUserIndex(userId: string, sessionId: string): Promise<void> {
     await this.redis.zrem(this.keys.userActive(userId), sessionId);
   }
 
-  /** Newest first; entries whose draft has expired are pruned on the way. */
+  /**
+   * Newest first; entries whose draft has expired are pruned on the way. A young entry without its
+   * draft is a create in flight (its slot is reserved before the draft is committed): skipped, kept.
+   */
   async listUserWorkflows(userId: string, limit = 100): Promise<WorkflowDraft[]> {
-    const ids = await this.redis.zrevrange(this.keys.userActive(userId), 0, limit - 1);
+    const flat = await this.redis.zrevrange(this.keys.userActive(userId), 0, limit - 1, 'WITHSCORES');
+    const ids = flat.filter((_, i) => i % 2 === 0);
+    const createdAt = flat.filter((_, i) => i % 2 === 1).map(Number);
     const drafts = await Promise.all(ids.map((id) => this.load(id).catch(() => null)));
-    const gone = ids.filter((_, i) => !drafts[i]);
+    const settledBefore = this.now() - CREATE_IN_FLIGHT_MS;
+    const gone = ids.filter((_, i) => !drafts[i] && (createdAt[i] ?? 0) < settledBefore);
     if (gone.length) await this.redis.zrem(this.keys.userActive(userId), ...gone);
     return drafts.filter((d): d is WorkflowDraft => d !== null && d.userId === userId);
-  }
-
-  async countUserWorkflows(userId: string): Promise<number> {
-    return this.redis.zcard(this.keys.userActive(userId));
   }
 }
 

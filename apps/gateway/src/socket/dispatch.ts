@@ -20,14 +20,21 @@ export async function dispatch(
   handlers: MessageHandlers,
   socket: AppSocket,
   type: ClientMessageType,
-  raw: unknown,
+  args: readonly unknown[],
   ack: AckCallback | undefined,
 ): Promise<void> {
   const user = socket.data.user;
   let reply: Ack;
   let claimedId: string | undefined;
   try {
+    if (user.expiresAt !== undefined && deps.now() >= user.expiresAt) {
+      throw new ProtocolError('unauthorized', 'the token has expired; connect again with a new one');
+    }
     if (!socket.data.bucket.take()) throw new ProtocolError('rate_limited', 'too many messages; slow down');
+    if (args.length !== 1) {
+      throw new ProtocolError('invalid_message', `a ${type} message is one envelope (and an optional acknowledgement callback); got ${args.length} values`);
+    }
+    const raw = args[0];
     const size = Buffer.byteLength(safeStringify(raw), 'utf8');
     if (size > deps.limits.messagePayloadSizeLimit) {
       throw new ProtocolError('invalid_message', `message is ${size} bytes; the limit is ${deps.limits.messagePayloadSizeLimit}`);
@@ -45,13 +52,16 @@ export async function dispatch(
 
     const messageId = envelope.data.messageId;
     if (messageId) {
-      const claim = await deps.replies.claim(user.userId, type, messageId);
+      // A resend is the same message: same type, same workflow. An id reused on another workflow
+      // is another message, applied on its own.
+      const scope = replyScope(envelope.data.sessionId, messageId);
+      const claim = await deps.replies.claim(user.userId, type, scope);
       if (claim.kind === 'answered') {
         ack?.(claim.reply as Ack);
         return;
       }
       if (claim.kind === 'in_progress') throw new ProtocolError('unavailable', 'this messageId is still being processed; retry');
-      claimedId = messageId;
+      claimedId = scope;
     }
     const logger = deps.logger.child({ type, sessionId: envelope.data.sessionId, userId: user.userId });
     const handler = handlers[type] as (ctx: Parameters<MessageHandlers[typeof type]>[0], p: unknown) => Promise<Record<string, unknown>>;
@@ -68,6 +78,11 @@ export async function dispatch(
   }
   if (ack) ack(reply);
   else if (!reply.ok) socket.emit('ERROR', { type: 'ERROR', payload: reply.error, timestamp: deps.now() });
+}
+
+/** The reply cache's id of a message: its messageId within its workflow (session ids hold no ':'). */
+function replyScope(sessionId: string | undefined, messageId: string): string {
+  return `${sessionId ?? ''}:${messageId}`;
 }
 
 function safeStringify(v: unknown): string {

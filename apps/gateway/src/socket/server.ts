@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { CLIENT_MESSAGE_TYPES, type ClientToServerEvents, type ServerEnvelope, type ServerToClientEvents } from '@wfa/protocol';
+import { CLIENT_MESSAGE_TYPES, type AckCallback, type ClientToServerEvents, type ServerEnvelope, type ServerToClientEvents } from '@wfa/protocol';
 import { verifyToken } from '../auth';
 import { userRoom, type AppSocket, type SocketData, type SocketDeps } from './context';
 import { SocketDelivery } from './delivery';
@@ -36,9 +36,14 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
 
   io.on('connection', (socket: AppSocket) => {
     void socket.join(userRoom(socket.data.user.userId));
+    disconnectAtExpiry(socket, deps.now);
     for (const type of CLIENT_MESSAGE_TYPES) {
-      socket.on(type, (raw: unknown, ack?: unknown) => {
-        void dispatch(deps, HANDLERS, socket, type, raw, typeof ack === 'function' ? (ack as never) : undefined);
+      // The acknowledgement is the last argument whenever it is a function (socket.io's rule), so
+      // it is called even when the arguments around it are wrong.
+      (socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(type, (...args: unknown[]) => {
+        const last = args[args.length - 1];
+        const ack = typeof last === 'function' ? (last as AckCallback) : undefined;
+        void dispatch(deps, HANDLERS, socket, type, ack ? args.slice(0, -1) : args, ack);
       });
     }
     socket.onAny((event: string, ...args: unknown[]) => {
@@ -50,6 +55,32 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
     });
   });
   return io;
+}
+
+/** Longest delay a Node timer takes (about 24.8 days); a later expiry re-arms on the way. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * SPEC §4 "`exp` honoured" for the life of a connection, not only at its handshake: when the
+ * token expires, the socket is told (`ERROR` unauthorized) and closed, so it receives no more
+ * events; the client connects again with a new token.
+ */
+function disconnectAtExpiry(socket: AppSocket, now: () => number): void {
+  const expiresAt = socket.data.user.expiresAt;
+  if (expiresAt === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const left = expiresAt - now();
+    if (left > 0) {
+      timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+      timer.unref();
+      return;
+    }
+    socket.emit('ERROR', { type: 'ERROR', payload: { code: 'unauthorized', message: 'the token has expired; connect again with a new one' }, timestamp: now() });
+    socket.disconnect(true);
+  };
+  arm();
+  socket.once('disconnect', () => clearTimeout(timer));
 }
 
 /** Hand one logged event to every local socket of its owner (and watchers). */

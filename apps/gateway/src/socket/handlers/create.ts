@@ -17,14 +17,6 @@ async function createWorkflow(
   opts: { mode?: ExecutionMode; timezone?: string; localDatetime?: string },
 ): Promise<Record<string, unknown>> {
   const { deps, user } = ctx;
-  const live = await deps.store.countUserWorkflows(user.userId);
-  if (live >= deps.limits.maxConcurrentWorkflowsPerUser) {
-    // The index may hold drafts that expired; count precisely before refusing.
-    const current = await deps.store.listUserWorkflows(user.userId, deps.limits.maxConcurrentWorkflowsPerUser + 50);
-    if (current.length >= deps.limits.maxConcurrentWorkflowsPerUser) {
-      throw new ProtocolError('limit_exceeded', `you already have ${current.length} live workflows (limit ${deps.limits.maxConcurrentWorkflowsPerUser})`);
-    }
-  }
   const preferences = await deps.preferences.get(user.userId);
   const now = deps.now();
   const sessionId = newSessionId();
@@ -40,17 +32,38 @@ async function createWorkflow(
     limits: deps.limits,
     draftTtlMs: preferences.timeout.timeoutMs ?? DEFAULT_DRAFT_TTL_MS,
   });
-  if (t.draft.state === 'created' && t.draft.expiresAt) {
-    // Durable reminders and expiry (SPEC §6.8): delayed jobs that survive every restart. Scheduled
-    // before the commit, so no crash can leave a draft without its timers (a timer whose draft
-    // was never stored is a no-op).
-    await deps.timers.scheduleDraft(sessionId, now, t.draft.expiresAt, preferences.timeout.reminderIntervals, now);
+  await reserveSlot(ctx, sessionId, now);
+  let envelopes: Awaited<ReturnType<typeof deps.store.commit>>;
+  try {
+    if (t.draft.state === 'created' && t.draft.expiresAt) {
+      // Durable reminders and expiry (SPEC §6.8): delayed jobs that survive every restart. Scheduled
+      // before the commit, so no crash can leave a draft without its timers (a timer whose draft
+      // was never stored is a no-op).
+      await deps.timers.scheduleDraft(sessionId, now, t.draft.expiresAt, preferences.timeout.reminderIntervals, now);
+    }
+    envelopes = await deps.store.commit(-1, t);
+  } catch (err) {
+    // Refused or failed: the slot goes back (if this fails too, the entry is pruned as expired).
+    await deps.store.removeFromUserIndex(user.userId, sessionId).catch(() => undefined);
+    throw err;
   }
-  const envelopes = await deps.store.commit(-1, t);
-  await deps.store.addToUserIndex(user.userId, sessionId, now);
   await carryOut(ctx, t, envelopes);
   ctx.logger.info('workflow created', { sessionId, steps: t.draft.steps.length });
   return { sessionId, version: t.draft.version };
+}
+
+/**
+ * SPEC §6.12's live workflows per user, checked and taken in one step in Redis, so concurrent
+ * creates (on any gateway) cannot pass the limit together. The index may hold drafts that expired:
+ * when it looks full they are pruned and the reservation is tried once more.
+ */
+async function reserveSlot(ctx: MessageContext, sessionId: string, now: number): Promise<void> {
+  const { deps, user } = ctx;
+  const limit = deps.limits.maxConcurrentWorkflowsPerUser;
+  if ((await deps.store.reserveInUserIndex(user.userId, sessionId, now, limit)) === null) return;
+  await deps.store.listUserWorkflows(user.userId, limit + 50);
+  const found = await deps.store.reserveInUserIndex(user.userId, sessionId, now, limit);
+  if (found !== null) throw new ProtocolError('limit_exceeded', `you already have ${found} live workflows (limit ${limit})`);
 }
 
 export const onUserMessage: MessageHandler<'USER_MESSAGE'> = async (ctx, payload) => {
