@@ -35,6 +35,8 @@ describe('authorization', () => {
         ['WORKFLOW_APPROVAL', { action: 'approve_all' }],
         ['WORKFLOW_APPROVAL', { action: 'cancel_all' }],
         ['WORKFLOW_EDIT', { operation: 'reject_step', stepId: 'task_1' }],
+        ['WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'no_such_step' }],
+        ['INTERVENTION_RESPONSE', { stepId: 'no_such_step', option: 'skip' }],
         ['WORKFLOW_SUBSCRIBE', {}],
       ] as const) {
         const theirs = await bob.send(type, payload, sessionId);
@@ -43,6 +45,9 @@ describe('authorization', () => {
         expect(missing.ok).toBe(false);
         if (!missing.ok && !theirs.ok) expect(missing.error.code).toBe(theirs.error.code);
       }
+      // The owner learns which step is unknown; the workflow itself is there.
+      const unknownStep = await alice.send('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'no_such_step' }, sessionId);
+      expect(unknownStep).toMatchObject({ ok: false, error: { code: 'not_found', message: expect.stringContaining('no_such_step') } });
       // Bob saw nothing of Alice's workflow and it is untouched.
       expect(bob.of(sessionId)).toHaveLength(0);
       const list = await alice.sendOk('WORKFLOW_LIST', {});

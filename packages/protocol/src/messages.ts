@@ -35,10 +35,18 @@ const reason = z.string().max(1000).optional();
 
 // ---------------------------------------------------------------- client → server payloads
 
+/** The user's local date-time (SPEC: times are ISO 8601), with or without an offset. */
+const ISO_DATE_TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+
 export const UserMessagePayloadSchema = z.strictObject({
   message: z.string().min(1).max(4000),
   timezone: z.string().max(64).optional(),
-  localDatetime: z.string().max(64).optional(),
+  localDatetime: z
+    .string()
+    .max(64)
+    .regex(ISO_DATE_TIME_RE, 'localDatetime is an ISO 8601 date-time, e.g. 2030-01-01T10:00:00')
+    .refine((v) => !Number.isNaN(Date.parse(v)), 'localDatetime is not a real date-time')
+    .optional(),
   mode: ExecutionModeSchema.optional(),
 });
 

@@ -37,6 +37,16 @@ describe('client messages', () => {
     expect(CLIENT_PAYLOADS.WORKFLOW_APPROVAL.parse(env.payload)).toMatchObject({ action: 'reject_step' });
   });
 
+  test('localDatetime is an ISO 8601 date-time', () => {
+    const msg = (localDatetime: string) => CLIENT_PAYLOADS.USER_MESSAGE.safeParse({ message: 'hi', localDatetime }).success;
+    expect(msg('2030-01-01T10:00:00')).toBe(true);
+    expect(msg('2030-01-01T10:00:00.123Z')).toBe(true);
+    expect(msg('2030-01-01T10:00+02:00')).toBe(true);
+    expect(msg('garbage')).toBe(false);
+    expect(msg('yesterday')).toBe(false);
+    expect(msg('2030-13-45T99:99:00')).toBe(false);
+  });
+
   test('edits come single or as the seed batch form', () => {
     expect(WorkflowEditPayloadSchema.safeParse({ operation: 'modify_params', stepId: 'a', newParams: { subject: 'x' } }).success).toBe(true);
     expect(WorkflowEditPayloadSchema.safeParse({ edits: [{ operation: 'skip_step', stepId: 'a' }] }).success).toBe(true);

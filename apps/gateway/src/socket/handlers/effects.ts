@@ -25,13 +25,9 @@ export async function decide(ctx: MessageContext, decision: (draft: WorkflowDraf
   const sessionId = ctx.envelope.sessionId;
   if (!sessionId) throw new ProtocolError('invalid_message', 'sessionId is required');
   const { store } = ctx.deps;
-  const { result, envelopes } = await store
-    .mutate(sessionId, (draft) => decision(assertVisible(draft, ctx, sessionId)))
-    .catch((err: unknown) => {
-      // Someone else's workflow must look exactly like a missing one, even in the error text.
-      if (err instanceof ProtocolError && err.code === 'not_found') throw new ProtocolError('not_found', `no workflow ${sessionId}`);
-      throw err;
-    });
+  // Someone else's workflow looks exactly like a missing one (assertVisible and the store say the
+  // same words); only past that check can the domain say which step of the owner's is unknown.
+  const { result, envelopes } = await store.mutate(sessionId, (draft) => decision(assertVisible(draft, ctx, sessionId)));
   if (!result) throw new ProtocolError('invalid_state', 'nothing to change');
   await carryOut(ctx, result, envelopes);
   return { sessionId, version: result.draft.version, ...result.ack };
