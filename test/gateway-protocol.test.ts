@@ -114,6 +114,11 @@ describe('malformed messages', () => {
       const extra = (await new Promise((resolve) => c.socket.emit('WORKFLOW_LIST', envelope, 'extra', resolve))) as any;
       expect(extra).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
       expect(extra.error.message).toMatch(/one envelope/);
+      // A callback passed as undefined (it arrives as null) is no extra argument.
+      c.socket.emit('WORKFLOW_LIST', envelope, undefined);
+      c.socket.emit('WORKFLOW_LIST', { ...envelope, payload: { bogus: 1 } }, undefined);
+      const refused = await c.waitFor(isType('ERROR'));
+      expect(refused.payload.message).toMatch(/invalid WORKFLOW_LIST payload/);
       // Still usable.
       expect((await c.sendOk('WORKFLOW_LIST', {}))['workflows']).toEqual([]);
     } finally {
@@ -161,8 +166,8 @@ describe('limits and resends', () => {
       for (const a of acks.filter((x) => !x.ok)) expect(a).toMatchObject({ ok: false, error: { code: 'limit_exceeded' } });
       expect((await c.sendOk('WORKFLOW_LIST', {}))['workflows']).toHaveLength(20);
       // A finished workflow frees its slot.
-      const first = ok[0] as { sessionId: string };
-      await c.sendOk('WORKFLOW_APPROVAL', { action: 'cancel_all' }, first.sessionId);
+      const first = ok[0]?.['sessionId'] as string;
+      await c.sendOk('WORKFLOW_APPROVAL', { action: 'cancel_all' }, first);
       await c.sendOk('WORKFLOW_SUBMIT', oneStepPlan('one more'));
       expect(await c.send('WORKFLOW_SUBMIT', oneStepPlan('too many'))).toMatchObject({ ok: false, error: { code: 'limit_exceeded' } });
     } finally {
@@ -188,7 +193,7 @@ describe('limits and resends', () => {
   });
 
   test('a connection ends when its token expires: told why, and no more events', async () => {
-    const exp = Math.floor(Date.now() / 1000) + 3;
+    const exp = Math.floor(Date.now() / 1000) + 8;
     const token = jwt.sign({ sub: `expiring-${Date.now()}`, exp }, TEST_SECRET, { algorithm: 'HS256' });
     const c = await TestClient.connect(stack.gateway.url, token);
     const closed = new Promise<string>((resolve) => c.socket.on('disconnect', (reason) => resolve(reason)));

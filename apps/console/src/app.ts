@@ -249,7 +249,7 @@ export class App {
   private closeStalePrompt(): void {
     const p = this.prompt;
     const wf = this.store.wf;
-    if (!p || (wf && !(TERMINAL_PLAN_STATES as readonly string[]).includes(wf.planState) && p.stands(wf))) return;
+    if (!p || (wf && !ended(wf) && p.stands(wf))) return;
     p.stale = true;
     p.dialog.close();
   }
@@ -257,7 +257,7 @@ export class App {
   /** Conflicts, interventions and failures open their dialog by themselves, once each. */
   private maybePrompt(): void {
     const wf = this.store.wf;
-    if (!wf || modalOpen() || (TERMINAL_PLAN_STATES as readonly string[]).includes(wf.planState)) return;
+    if (!wf || modalOpen() || ended(wf)) return;
     const c = wf.conflicts.find((x) => !this.dismissed.has(`${wf.sessionId}:c:${x.stepId}`));
     if (c) return this.actions.openConflict(c.stepId);
     const iv = wf.steps.find((s) => s.state === 'waiting_intervention' && s.intervention && !this.dismissed.has(`${wf.sessionId}:i:${s.id}:${s.intervention.params.timestamp}`));
@@ -283,7 +283,7 @@ export class App {
     openConflict: (stepId) => {
       const wf = this.store.wf;
       const c = wf?.conflicts.find((x) => x.stepId === stepId);
-      if (!wf || !c) return;
+      if (!wf || !c || ended(wf)) return;
       const key = `${wf.sessionId}:c:${stepId}`;
       const prompt = conflictDialog(
         wf,
@@ -303,7 +303,7 @@ export class App {
     openIntervention: (stepId) => {
       const wf = this.store.wf;
       const s = this.store.step(stepId);
-      if (!wf || !s?.intervention) return;
+      if (!wf || !s?.intervention || ended(wf)) return;
       const asked = s.intervention.params.timestamp;
       const key = `${wf.sessionId}:i:${s.id}:${asked}`;
       const prompt = interventionDialog(
@@ -323,7 +323,7 @@ export class App {
     openFailure: () => {
       const wf = this.store.wf;
       const pf = wf?.partialFailure;
-      if (!wf || !pf) return;
+      if (!wf || !pf || ended(wf)) return;
       const prompt = failureDialog(
         wf,
         pf,
@@ -347,4 +347,9 @@ function focusKey(el: HTMLElement): string | undefined {
   if (step && el.matches('g.node')) return `g.node[data-step-id="${CSS.escape(step)}"]`;
   if (action) return `[data-action="${action}"]`;
   return undefined;
+}
+
+/** A finished workflow asks nothing more: no question of it opens or stays open. */
+function ended(wf: WorkflowVM): boolean {
+  return (TERMINAL_PLAN_STATES as readonly string[]).includes(wf.planState);
 }

@@ -89,6 +89,19 @@ describe('resolveConflict', () => {
     expect(step(a.draft, 'email_draft_1').state).toBe('pending');
     expect(step(a.draft, 'task_1').state).toBe('pending');
     expect(a.draft.conflicts).toEqual([]);
+    // The conflict resolved by an edit is announced: a status without it, for every device.
+    expect(types(a.events)).toContain('WORKFLOW_STATUS');
+    expect(a.events.find((e) => e.type === 'WORKFLOW_STATUS')?.payload).not.toHaveProperty('conflicts');
+  });
+
+  it('an edit that resolves no conflict adds no status', () => {
+    const d = rejectedLookup();
+    const t = applyEdit(d, { operation: 'modify_params', stepId: 'email_draft_1', newParams: { subject: 'Hello' } }, USER, T0);
+    expect(t.draft.conflicts).toHaveLength(d.conflicts.length);
+    expect(types(t.events)).not.toContain('WORKFLOW_STATUS');
+    const skipped = applyEdit(d, { operation: 'skip_step', stepId: 'email_draft_1' }, USER, T0);
+    expect(skipped.draft.conflicts.map((c) => c.stepId)).toEqual(['calendar_event_1']);
+    expect(types(skipped.events)).toContain('WORKFLOW_STATUS');
   });
 
   it('step_by_step: a conflict only holds its own step', () => {

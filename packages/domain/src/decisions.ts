@@ -135,7 +135,10 @@ export function applyEdit(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_EDIT'>, _
   }
   // Each edited step once, the last edited step last (it is `updatedStep`).
   const order = edits.map((e) => e.stepId).filter((id, i, all) => all.lastIndexOf(id) === i);
-  return finishWork(w, { lead: () => [editResult(w.d, order, impacts, batch)] });
+  // An edit that resolved a conflict (skipping the waiting step, re-approving the rejected one)
+  // ends with a status snapshot: the conflict no longer waits on the user, on any of their devices.
+  const resolved = d.conflicts.some((c) => !w.d.conflicts.some((x) => x.stepId === c.stepId && x.missingDependency === c.missingDependency));
+  return finishWork(w, { lead: () => [editResult(w.d, order, impacts, batch)], snapshot: resolved });
 }
 
 /**

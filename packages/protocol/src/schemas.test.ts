@@ -45,6 +45,9 @@ describe('client messages', () => {
     expect(msg('garbage')).toBe(false);
     expect(msg('yesterday')).toBe(false);
     expect(msg('2030-13-45T99:99:00')).toBe(false);
+    expect(msg('2030-02-31T10:00:00')).toBe(false);
+    expect(msg('2028-02-29T23:59:59')).toBe(true);
+    expect(msg('2030-01-01T24:00:00')).toBe(false);
   });
 
   test('edits come single or as the seed batch form', () => {

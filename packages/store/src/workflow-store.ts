@@ -35,8 +35,12 @@ export function ttlFor(draft: WorkflowDraft, now: number): number {
   return Math.max(DRAFT_TTL_SECONDS, untilExpiry);
 }
 
-/** How long a create may take between reserving its owner's slot and committing its draft. */
-const CREATE_IN_FLIGHT_MS = 60_000;
+/**
+ * How long a create may take between reserving its owner's slot and committing its draft. Generous:
+ * the entry's age is read on another process's clock than the one that wrote it, and an entry
+ * without its draft only appears when a draft expired (hours) or a create failed.
+ */
+const CREATE_IN_FLIGHT_MS = 10 * 60_000;
 
 export interface WorkflowStoreOptions {
   /**

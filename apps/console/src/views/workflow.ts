@@ -25,7 +25,8 @@ export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: b
   };
 
   const banners: HTMLElement[] = [];
-  if (wf.partialFailure) {
+  // A failure that ended the plan (nothing left to run) has no choices left: only a paused plan asks.
+  if (wf.partialFailure && !terminal) {
     banners.push(
       h('div', { class: 'notice bad', role: 'status' }, `✕ Paused: ${name(wf.partialFailure.failedStep)} failed. `, h('button', { type: 'button', class: 'btn small', onclick: actions.openFailure, 'data-action': 'failure' }, 'Choose what to do…')),
     );

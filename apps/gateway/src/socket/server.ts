@@ -43,7 +43,10 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
       (socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(type, (...args: unknown[]) => {
         const last = args[args.length - 1];
         const ack = typeof last === 'function' ? (last as AckCallback) : undefined;
-        void dispatch(deps, HANDLERS, socket, type, ack ? args.slice(0, -1) : args, ack);
+        // A callback a client passed as `undefined` arrives as a trailing null: not an argument.
+        const values = ack ? args.slice(0, -1) : args;
+        while (values.length > 1 && values[values.length - 1] == null) values.pop();
+        void dispatch(deps, HANDLERS, socket, type, values, ack);
       });
     }
     socket.onAny((event: string, ...args: unknown[]) => {

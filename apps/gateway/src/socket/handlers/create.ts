@@ -43,9 +43,15 @@ async function createWorkflow(
     }
     envelopes = await deps.store.commit(-1, t);
   } catch (err) {
-    // Refused or failed: the slot goes back (if this fails too, the entry is pruned as expired).
-    await deps.store.removeFromUserIndex(user.userId, sessionId).catch(() => undefined);
-    throw err;
+    // A commit whose answer was lost (a reset connection, after which ioredis sends it again and
+    // then hears "exists") may have gone through: the new session id exists only if it did.
+    if (await deps.store.load(sessionId).catch(() => null)) {
+      envelopes = [];
+    } else {
+      // Refused or failed: the slot goes back (if this fails too, the entry is pruned as expired).
+      await deps.store.removeFromUserIndex(user.userId, sessionId).catch(() => undefined);
+      throw err;
+    }
   }
   await carryOut(ctx, t, envelopes);
   ctx.logger.info('workflow created', { sessionId, steps: t.draft.steps.length });
