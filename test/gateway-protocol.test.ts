@@ -3,7 +3,8 @@
  * limits, health and Bull Board. Every refusal changes nothing and leaves the socket usable.
  */
 import { TestClient, isType, tokenFor, workflowEnded } from './support/client';
-import { TEST_SECRET, useStack } from './support/processes';
+import Redis from 'ioredis';
+import { TEST_SECRET, redisUrl, useStack } from './support/processes';
 import jwt from 'jsonwebtoken';
 
 const stack = useStack({ gateway: { MAX_MESSAGE_BYTES: '4096' } });
@@ -37,6 +38,7 @@ describe('authorization', () => {
         ['WORKFLOW_EDIT', { operation: 'reject_step', stepId: 'task_1' }],
         ['WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'no_such_step' }],
         ['INTERVENTION_RESPONSE', { stepId: 'no_such_step', option: 'skip' }],
+        ['FAILURE_RESOLUTION', { action: 'rollback_all' }],
         ['WORKFLOW_SUBSCRIBE', {}],
       ] as const) {
         const theirs = await bob.send(type, payload, sessionId);
@@ -44,6 +46,14 @@ describe('authorization', () => {
         expect(theirs).toEqual({ ok: false, error: { code: 'not_found', message: `no workflow ${sessionId}` } });
         expect(missing.ok).toBe(false);
         if (!missing.ok && !theirs.ok) expect(missing.error.code).toBe(theirs.error.code);
+      }
+      // Not even the worker's bookkeeping changed: the refused rollback marked nothing active.
+      const redis = new Redis(redisUrl());
+      try {
+        expect(await redis.smembers(`${stack.prefix}wfa:{active}:workflows`)).not.toEqual(expect.arrayContaining([sessionId]));
+        expect(await redis.sismember(`${stack.prefix}wfa:{active}:workflows`, 'wf_doesnotexist123')).toBe(0);
+      } finally {
+        redis.disconnect();
       }
       // The owner learns which step is unknown; the workflow itself is there.
       const unknownStep = await alice.send('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'no_such_step' }, sessionId);

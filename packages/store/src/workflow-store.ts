@@ -20,6 +20,9 @@ export interface Commit {
   /** Jobs the change will enqueue: the workflow is marked active first, so a crash between the
    * commit and the enqueue is repaired by the sweep instead of losing an approved step. */
   enqueue?: readonly unknown[];
+  /** Mark the workflow active with the commit although it enqueues nothing (a rollback the worker
+   * will carry out: the sweep schedules it should the scheduling process die first). */
+  markActive?: boolean;
 }
 
 /** Serialize with `version` first: the commit script reads it without decoding the document. */
@@ -118,7 +121,7 @@ export class WorkflowStore {
     const { draft, events } = change;
     // Sent before the commit on the same connection, so Redis runs it first, but not awaited on
     // its own: the commit does not wait a round trip for it.
-    const marked = change.enqueue?.length ? this.redis.sadd(this.keys.activeWorkflows, draft.sessionId) : undefined;
+    const marked = change.enqueue?.length || change.markActive ? this.redis.sadd(this.keys.activeWorkflows, draft.sessionId) : undefined;
     const sid = draft.sessionId;
     const now = this.now();
     const stepKeys = draft.steps.map((s) => this.keys.stepStatus(sid, s.id));

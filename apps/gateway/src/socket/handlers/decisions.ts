@@ -16,10 +16,11 @@ export const onInterventionResponse: MessageHandler<'INTERVENTION_RESPONSE'> = (
 
 /** rollback_all is accepted here and carried out by a worker, where the compensations live. */
 export const onFailureResolution: MessageHandler<'FAILURE_RESOLUTION'> = async (ctx, payload) => {
-  // Marked first: should this process die before scheduling the rollback, the sweep does it.
-  if (payload.action === 'rollback_all') await ctx.deps.store.markActive(ctx.envelope.sessionId as string);
-  const ack = await decide(ctx, (draft) => resolveFailure(draft, payload, actorOf(ctx), ctx.deps.now()));
-  if (payload.action === 'rollback_all') {
+  // Marked active with the accepted decision (sent just before its commit), so should this process
+  // die before scheduling the rollback, the sweep does it; a refused one marks nothing.
+  const rollback = payload.action === 'rollback_all';
+  const ack = await decide(ctx, (draft) => ({ ...resolveFailure(draft, payload, actorOf(ctx), ctx.deps.now()), markActive: rollback }));
+  if (rollback) {
     await ctx.deps.timers.scheduleRollback(ctx.envelope.sessionId as string, Number(ack['version']), ctx.deps.now());
   }
   return ack;
