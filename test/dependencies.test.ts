@@ -168,3 +168,23 @@ test('seed scenario 2: modifying a step reports its dependents; batch edits are 
     c.close();
   }
 });
+
+test('plan limits create nothing: over 50 steps is limit_exceeded, over depth 10 invalid_plan', async () => {
+  const c = await TestClient.connect(stack.gateway.url, tokenFor(`plan-limits-${Date.now()}`));
+  try {
+    const step = (i: number, dependsOn: string[] = []) => ({ id: `s${i}`, type: 'task', action: 'create_task', description: 'd', params: { title: 't' }, dependsOn });
+    const flat = (n: number) => ({ plan: { steps: Array.from({ length: n }, (_, i) => step(i)) } });
+    await c.sendOk('WORKFLOW_SUBMIT', flat(50));
+    for (const n of [51, 501]) {
+      const ack = await c.send('WORKFLOW_SUBMIT', flat(n));
+      expect({ n, ack }).toMatchObject({ n, ack: { ok: false, error: { code: 'limit_exceeded' } } });
+    }
+    const chain = (n: number) => ({ plan: { steps: Array.from({ length: n }, (_, i) => step(i, i ? [`s${i - 1}`] : [])) } });
+    await c.sendOk('WORKFLOW_SUBMIT', chain(11)); // ten dependencies deep
+    // SPEC §6.4: depth over the limit is invalid_plan.
+    expect(await c.send('WORKFLOW_SUBMIT', chain(12))).toMatchObject({ ok: false, error: { code: 'invalid_plan' } });
+    expect((await c.sendOk('WORKFLOW_LIST', {}))['workflows']).toHaveLength(2);
+  } finally {
+    c.close();
+  }
+});

@@ -62,7 +62,9 @@ export const WorkflowSubmitPayloadSchema = z.strictObject({
   plan: z.strictObject({
     originalMessage: z.string().max(4000).optional(),
     summary: z.string().max(1000).optional(),
-    steps: z.array(ActionStepInputSchema).min(1).max(500),
+    // Only a sanity bound (the message size bounds it first): the step limit itself
+    // (MAX_STEPS_PER_WORKFLOW, at most 500) is checked on the plan and answered limit_exceeded.
+    steps: z.array(ActionStepInputSchema).min(1).max(10_000),
   }),
   mode: ExecutionModeSchema.optional(),
 });
