@@ -137,6 +137,28 @@ test('rollback_all undoes what completed steps created, newest first, and names 
   }
 });
 
+test('when the last step fails the plan still pauses, and rolling back undoes what the others created', async () => {
+  const user = 'fail-last';
+  const c = await TestClient.connect(stack.gateway.url, tokenFor(user));
+  const ws = new WorkspaceProbe(stack.prefix, user);
+  try {
+    // Nothing remains after `done`: SPEC §6.7 still pauses with the four options.
+    const { sessionId, failed } = await runUntilFailure(c, failingPlan('task_never', []));
+    expect(failed.payload.partialFailure).toMatchObject({ completedSteps: ['event'], failedStep: 'done', remainingSteps: [] });
+    const paused = await c.waitFor((e) => isType('WORKFLOW_STATUS', sessionId)(e) && e.payload.planState === 'waiting_intervention');
+    expect(paused.payload.partialFailure.failedStep).toBe('done');
+    expect((await ws.all('events')).map((e) => e.title)).toEqual(['Review']);
+
+    await c.sendOk('FAILURE_RESOLUTION', { action: 'rollback_all' }, sessionId);
+    const end = await c.waitFor(workflowTerminal(sessionId));
+    expect(end.payload).toMatchObject({ planState: 'failed', rollback: { status: 'done', compensated: ['event'] } });
+    expect(await ws.all('events')).toEqual([]);
+  } finally {
+    c.close();
+    ws.close();
+  }
+});
+
 test('a resolution when nothing failed is invalid_state', async () => {
   const c = await TestClient.connect(stack.gateway.url, tokenFor('fail-none'));
   try {

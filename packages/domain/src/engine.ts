@@ -77,7 +77,9 @@ export function advance(w: Work): void {
   if (d.state === 'running' || d.state === 'waiting_intervention') {
     const waiting = d.partialFailure !== undefined || d.steps.some((s) => s.state === 'waiting_intervention');
     d.state = waiting ? 'waiting_intervention' : 'running';
-    if (d.steps.every(isDone)) {
+    // A failure for good pauses the plan even when nothing else is left (SPEC §6.7): the user may
+    // still retry it, release it, or roll back what the completed steps did.
+    if (d.steps.every(isDone) && d.partialFailure === undefined) {
       d.state = failureStands(d) ? 'failed' : 'completed';
       d.finishedAt = w.now;
       return;

@@ -1,6 +1,7 @@
 import { SERVER_PAYLOADS } from '@wfa/protocol';
 import type { ActionStepInput } from '@wfa/protocol';
 import { applyApproval } from './decisions';
+import { resolveFailure } from './failures';
 import { beginStep, finishStep, readyToRun, reportProgress, retryFailed } from './execution';
 import { validateDraft } from './validation';
 import { isFinished, toStatusPayload, toSummary } from './views';
@@ -75,16 +76,23 @@ describe('execution', () => {
     expect(() => applyApproval(i.draft, { action: 'reject_step', stepId: 'lookup' }, USER, T0)).toThrow(expect.objectContaining({ code: 'invalid_state' }));
   });
 
-  it('a final failure of the last step ends the workflow failed; retry gives a new run', () => {
+  it('a final failure of the last step pauses too (SPEC §6.7); each offered option is then accepted', () => {
     const r = approveAll(build({ steps: one() }).draft).draft;
     const b = beginStep(r, 'only', 0, T0 + 1)!.transition!.draft;
     const f = finishStep(b, 'only', 0, { kind: 'failed', error: 'no such task', retriable: false, finalAttempt: false }, T0 + 2)!;
     expect(step(f.draft, 'only').state).toBe('failed');
     expect(step(f.draft, 'only').result).toMatchObject({ success: false, error: 'no such task', state: 'failed' });
-    expect(f.draft.state).toBe('failed');
+    expect(f.draft.state).toBe('waiting_intervention');
+    expect(toStatusPayload(f.draft).partialFailure).toMatchObject({ failedStep: 'only', remainingSteps: [] });
     expect(types(f.events)).toEqual(['STEP_EXECUTION', 'WORKFLOW_STATUS']);
-    expect(isFinished(f.draft)).toBe(true);
+    expect(isFinished(f.draft)).toBe(false);
     expect(toSummary(f.draft).failedStepIds).toEqual(['only']);
+    const options = toStatusPayload(f.draft).partialFailure!.userOptions;
+    for (const action of options) expect(() => resolveFailure(f.draft, { action }, USER, T0 + 3)).not.toThrow();
+    // Leaving the failure behind ends the workflow failed; releasing it ends it completed.
+    expect(resolveFailure(f.draft, { action: 'continue_remaining' }, USER, T0 + 3).draft.state).toBe('failed');
+    expect(resolveFailure(f.draft, { action: 'skip_failed' }, USER, T0 + 3).draft.state).toBe('completed');
+    expect(resolveFailure(f.draft, { action: 'retry_failed' }, USER, T0 + 3).enqueue).toEqual([{ stepId: 'only', run: 1 }]);
   });
 
   it('a final failure with work remaining pauses; retry_failed runs it again with a new run', () => {
@@ -125,7 +133,7 @@ describe('execution', () => {
     expect(b.params).toEqual({});
     expect(step(b.transition!.draft, 'B').state).toBe('failed');
     expect(step(b.transition!.draft, 'B').result?.error).toMatch(/recipient/);
-    expect(b.transition!.draft.state).toBe('failed');
+    expect(b.transition!.draft.state).toBe('waiting_intervention');
 
     // review_all refuses to start on the same plan and says why.
     let r = build({ steps }).draft;
