@@ -27,7 +27,10 @@ test('a user without John is asked for his address; the answer flows into the em
     const list = await c.sendOk('WORKFLOW_LIST', {});
     expect(list['workflows'].find((w: any) => w.sessionId === sessionId)).toMatchObject({ interventions: ['contact_lookup_1'] });
 
-    await c.sendOk('INTERVENTION_RESPONSE', { stepId: 'contact_lookup_1', option: 'provide_value', value: 'john.smith@example.org' }, sessionId);
+    // Answered with one of the options it offered (SPEC §5); one it did not offer is refused.
+    const notOffered = await c.send('INTERVENTION_RESPONSE', { stepId: 'contact_lookup_1', option: 'Call John' }, sessionId);
+    expect(notOffered).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+    await c.sendOk('INTERVENTION_RESPONSE', { stepId: 'contact_lookup_1', option: 'Enter email address', value: 'john.smith@example.org' }, sessionId);
     const email = await c.waitFor(stepEvent(sessionId, 'email_draft_1', 'completed'));
     expect(email.payload.result.data.recipient).toBe('john.smith@example.org');
     const cal = await c.waitFor(stepEvent(sessionId, 'calendar_event_1', 'completed'));

@@ -25,6 +25,27 @@ function askedAboutJohn(steps?: ActionStepInput[]): WorkflowDraft {
 const code = errorCode;
 
 describe('respondToIntervention', () => {
+  it('takes the offered labels as answers (SPEC §5: "one of the options an intervention offered")', () => {
+    const d = askedAboutJohn();
+    const byLabel = respondToIntervention(d, { stepId: 'contact_lookup_1', option: 'Enter email address', value: 'john@x.com' }, USER, T0 + 3);
+    const byName = respondToIntervention(d, { stepId: 'contact_lookup_1', option: 'provide_value', value: 'john@x.com' }, USER, T0 + 3);
+    expect(byLabel.draft).toEqual(byName.draft);
+    expect(step(respondToIntervention(d, { stepId: 'contact_lookup_1', option: 'Skip this step' }, USER, T0 + 3).draft, 'contact_lookup_1').state).toBe('skipped');
+    const again = respondToIntervention(d, { stepId: 'contact_lookup_1', option: 'Search with different name', value: 'Johnny' }, USER, T0 + 3);
+    expect(again.enqueue).toEqual([{ stepId: 'contact_lookup_1', run: 1 }]);
+    // A label that was not offered is refused, naming what was.
+    expect(() => respondToIntervention(d, { stepId: 'contact_lookup_1', option: 'Call John' }, USER, T0 + 3)).toThrow(
+      expect.objectContaining({ code: 'invalid_message', message: expect.stringContaining('Enter email address') }),
+    );
+  });
+
+  it('a choice offered as a label is provided as the value', () => {
+    const d = askedAboutJohn();
+    const choices = { ...d, steps: d.steps.map((s) => (s.id === 'contact_lookup_1' ? { ...s, interventionRequired: { ...s.interventionRequired!, options: ['john@home.org', 'john@work.org'] } } : s)) };
+    const t = respondToIntervention(choices, { stepId: 'contact_lookup_1', option: 'john@work.org' }, USER, T0 + 4);
+    expect(step(t.draft, 'contact_lookup_1').result).toMatchObject({ success: true, data: { email: 'john@work.org' } });
+  });
+
   it('seed: provide_value "john@x.com" becomes the lookup result and the email draft runs with it', () => {
     const d = askedAboutJohn();
     const t = respondToIntervention(d, { stepId: 'contact_lookup_1', option: 'provide_value', value: 'john@x.com' }, USER, T0 + 3);

@@ -7,7 +7,7 @@
  *  - retry: the step runs again (new run) with new input.
  * Every answer goes through the engine, so enqueue / cancel / version / plan state stay consistent.
  */
-import { ProtocolError, isActionName } from '@wfa/protocol';
+import { INTERVENTION_ANSWERS, ProtocolError, interventionAnswerOf, isActionName, isInterventionAnswer, type InterventionAnswer } from '@wfa/protocol';
 import type { ActionName, ApprovalStep, ClientPayload, WorkflowDraft } from '@wfa/protocol';
 import type { Actor, Transition } from './api';
 import { beginWork, completeStep, finishWork, type Work } from './engine';
@@ -51,17 +51,36 @@ export function respondToIntervention(
       state: s0.state,
     });
   }
+  const { option, value } = readAnswer(s0, p.option, p.value);
   const w = beginWork(d, now);
   const s = requireStep(w.d, p.stepId);
   delete s.interventionRequired;
-  switch (p.option) {
+  switch (option) {
     case 'provide_value':
-      return provide(w, s, p.value);
+      return provide(w, s, value);
     case 'skip':
       return skip(w, s);
     case 'retry':
-      return retry(w, s, p.value);
+      return retry(w, s, value);
   }
+}
+
+/**
+ * The answer as the domain knows it: one of the three answers, or one of the labels this
+ * intervention offered (SPEC §5). A label that stands for a choice itself (e.g. "blue") is
+ * provided as the value when no other value came with it.
+ */
+function readAnswer(s: ApprovalStep, option: string, value: unknown): { option: InterventionAnswer; value: unknown } {
+  if (isInterventionAnswer(option)) return { option, value };
+  const offered = s.interventionRequired?.options ?? [];
+  if (!offered.includes(option)) {
+    throw new ProtocolError('invalid_message', `"${option}" is not an option of this question: answer with one of ${[...offered, ...INTERVENTION_ANSWERS].map((o) => `"${o}"`).join(', ')}`, {
+      stepId: s.id,
+      options: offered,
+    });
+  }
+  const meant = interventionAnswerOf(option);
+  return { option: meant.option, value: meant.option === 'provide_value' && !meant.needsInput && value === undefined ? option : value };
 }
 
 /** Fields the step's dependents read from it: their template fields, `field`, `requiredFields`. */

@@ -6,3 +6,4 @@ export * from './preferences';
 export * from './messages';
 export * from './jobs';
 export * from './event-ids';
+export * from './intervention-options';

@@ -99,8 +99,12 @@ export const ConflictResolutionPayloadSchema = z.strictObject({
 
 export const InterventionResponsePayloadSchema = z.strictObject({
   stepId: StepIdSchema,
-  /** `provide_value` (value becomes the step's result), `skip`, or `retry` (value: new params or a new query). */
-  option: z.enum(['provide_value', 'skip', 'retry']),
+  /**
+   * `provide_value` (value becomes the step's result), `skip`, or `retry` (value: new params or a
+   * new query); or one of the labels the intervention offered, read as one of these
+   * (intervention-options.ts).
+   */
+  option: z.string().min(1).max(200),
   value: z.unknown().optional(),
   ...expectedVersion,
 });

@@ -1,3 +1,4 @@
+import { interventionAnswerOf } from '@wfa/protocol';
 import { h } from '../dom';
 import { FAILURE_ACTION_LABEL, stepTitle } from '../labels';
 import type { ConflictVM, PartialFailure, StepVM, WorkflowVM } from '../types';
@@ -84,13 +85,8 @@ export function conflictDialog(wf: WorkflowVM, c: ConflictVM, send: Send<[string
   });
 }
 
-/** Map one of the server's free-text intervention options onto the protocol's options. */
-export function interventionOption(label: string): { option: 'provide_value' | 'skip' | 'retry'; needsInput: boolean } {
-  if (/\bskip\b/i.test(label)) return { option: 'skip', needsInput: false };
-  if (/search|retry|again|different|try/i.test(label)) return { option: 'retry', needsInput: true };
-  if (/enter|provide|type|give|specify/i.test(label)) return { option: 'provide_value', needsInput: true };
-  return { option: 'provide_value', needsInput: false };
-}
+/** Map one of the server's free-text intervention options onto the protocol's answers (as the server reads them). */
+export const interventionOption = interventionAnswerOf;
 
 export function interventionDialog(step: StepVM, send: Send<[string, unknown?]>, onClose: (decided: boolean) => void): Prompt | undefined {
   const iv = step.intervention;
