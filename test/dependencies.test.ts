@@ -188,3 +188,24 @@ test('plan limits create nothing: over 50 steps is limit_exceeded, over depth 10
     c.close();
   }
 });
+
+test('step_by_step: an approved step runs once its blocking dependencies are done; an optional one does not hold it', async () => {
+  const c = await TestClient.connect(stack.gateway.url, tokenFor(`sbs-optional-${Date.now()}`));
+  try {
+    const task = (id: string, extra: Record<string, unknown> = {}) => ({ id, type: 'task', action: 'create_task', description: id, params: { title: id }, ...extra });
+    const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', {
+      mode: 'step_by_step',
+      plan: { steps: [task('A'), task('B', { requires: [{ stepId: 'A', effect: 'optional', resolution: 'skip' }] }), task('C', { dependsOn: ['A'] })] },
+    });
+    await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'B' }, sessionId);
+    await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'C' }, sessionId);
+    await c.waitFor(stepEvent(sessionId, 'B', 'completed'));
+    // C depends on A by `blocks` (a bare dependsOn): it waits for A.
+    expect(c.of(sessionId, 'STEP_EXECUTION').some((e) => e.payload.stepId === 'C')).toBe(false);
+    await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'A' }, sessionId);
+    await c.waitFor(stepEvent(sessionId, 'C', 'completed'));
+    await c.waitFor(workflowEnded(sessionId));
+  } finally {
+    c.close();
+  }
+});

@@ -113,7 +113,9 @@ export function depState(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveDep): 
     if (fieldsOk(resultData(D), dep)) return 'satisfied';
     missingFields = true;
   } else if (D && !isDead(d, D) && !isFrozen(d, D)) {
-    return 'pending';
+    // step_by_step: an approved step starts as soon as its *blocking* dependencies are done
+    // (SPEC §6.3); a value an enhancing or optional dependency has not supplied yet is dropped.
+    return d.mode === 'step_by_step' && dep.effect !== 'blocks' ? 'dropped' : 'pending';
   }
   if (s.providedValues && hasOwn(s.providedValues, dep.stepId)) return 'provided';
   if (s.droppedDependencies?.includes(dep.stepId)) return 'dropped';
@@ -289,6 +291,13 @@ export function templateLookup(d: WorkflowDraft, s: ApprovalStep): (ref: Templat
       if (r.found) return { kind: 'value', value: r.value };
       if (st === 'dropped' || st === 'not_needed') return { kind: 'dropped' };
       return { kind: 'unresolved', why: `"${D.id}" completed without "${ref.field ?? ''}"` };
+    }
+    // Not waited for (step_by_step, an enhancing or optional dependency that has not run): its
+    // fallback value stands in when it has one, as it would were the dependency lost.
+    if (st === 'dropped' && dep.resolution === 'fallback' && dep.hasFallback) {
+      const fb = dep.fallbackValue;
+      const r = ref.field !== undefined && isPlainObject(fb) ? getPath(fb, ref.field) : undefined;
+      return { kind: 'value', value: r?.found ? r.value : fb };
     }
     if (st === 'dropped' || st === 'not_needed') return { kind: 'dropped' };
     return { kind: 'unresolved', why: `"${D.id}" has not supplied ${ref.field ?? 'its result'}` };

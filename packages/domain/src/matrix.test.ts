@@ -167,3 +167,35 @@ describe('losses at run time', () => {
     expect(end.draft.state).toBe('completed');
   });
 });
+
+describe('step_by_step: an approved step starts once its blocking dependencies are done (SPEC §6.3)', () => {
+  const resolutions: DependencyResolution[] = ['ask_user', 'skip', 'fallback', 'wait'];
+  it.each(resolutions)('enhances and optional (%s) do not hold it: the value is dropped, or the fallback stands in', (resolution) => {
+    for (const effect of ['enhances', 'optional'] as const) {
+      const d0 = build(plan(effect, resolution), { mode: 'step_by_step' }).draft;
+      const t = applyApproval(d0, { action: 'approve_step', stepId: 'B' }, USER, T0 + 1);
+      expect(t.enqueue).toEqual([{ stepId: 'B', run: 0 }]);
+      expect(t.draft.state).toBe('running');
+      const notes = notesWhenRun(t.draft);
+      expect(notes).toBe(resolution === 'fallback' ? 'Call +100' : 'Call ');
+    }
+  });
+
+  it('blocks holds it until the dependency completed', () => {
+    const d0 = build(plan('blocks', 'skip'), { mode: 'step_by_step' }).draft;
+    const t = applyApproval(d0, { action: 'approve_step', stepId: 'B' }, USER, T0 + 1);
+    expect(t.enqueue).toEqual([]);
+    const a = applyApproval(t.draft, { action: 'approve_step', stepId: 'A' }, USER, T0 + 2);
+    expect(a.enqueue).toEqual([{ stepId: 'A', run: 0 }]);
+    const done = runStep(a.draft, 'A', { ...JOHN, phone: '+1 555' }).done;
+    expect(done.enqueue).toEqual([{ stepId: 'B', run: 0 }]);
+    expect(notesWhenRun(done.draft)).toBe('Call +1 555');
+  });
+
+  it('review_all still waits for an enhancing dependency that will run, to use its value', () => {
+    let d = build(plan('enhances', 'skip')).draft;
+    for (const id of ['A', 'B', 'C']) d = applyApproval(d, { action: 'approve_step', stepId: id }, USER, T0 + 1).draft;
+    expect(step(d, 'B').state).toBe('pending');
+    expect(beginStep(d, 'B', 0, T0 + 2)).toBeNull();
+  });
+});

@@ -193,7 +193,9 @@ class Driver {
         const C = dep.condition ? prev.steps.find((x) => x.id === dep.condition!.stepId) : undefined;
         const notNeeded = !!C && C.state === 'completed' && !evalCondition(C.result?.data, dep.condition!);
         const resolved = (s.providedValues && dep.stepId in s.providedValues) || s.droppedDependencies?.includes(dep.stepId);
-        expect(D.state === 'completed' || resolved || notNeeded).toBe(true);
+        // step_by_step starts a step once its blocking dependencies are done (SPEC §6.3).
+        const notWaitedFor = prev.mode === 'step_by_step' && dep.effect !== 'blocks';
+        expect(D.state === 'completed' || resolved || notNeeded || notWaitedFor).toBe(true);
       }
       this.begun.add(this.key(stepId, run));
       this.running.add(stepId);
