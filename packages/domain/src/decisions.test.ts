@@ -291,3 +291,15 @@ describe('applyEdit', () => {
     }
   });
 });
+
+describe('descriptions follow edits', () => {
+  it('a modified lookup says whom it looks up now, and so does the step that writes to that person', () => {
+    const d = build().draft;
+    const t = applyApproval(d, { action: 'modify_step', stepId: 'contact_lookup_1', modifications: { query: 'Jane' } }, USER, T0);
+    expect(step(t.draft, 'contact_lookup_1').userFriendlyDescription).toMatch(/Jane/);
+    expect(step(t.draft, 'contact_lookup_1').expectedOutcome).toMatch(/Jane/);
+    expect(step(t.draft, 'email_draft_1').userFriendlyDescription).toMatch(/Jane/);
+    const back = applyEdit(t.draft, { operation: 'restore_params', stepId: 'contact_lookup_1' }, USER, T0 + 1);
+    expect(step(back.draft, 'contact_lookup_1').userFriendlyDescription).toBe(step(d, 'contact_lookup_1').userFriendlyDescription);
+  });
+});

@@ -4,7 +4,7 @@ import type { ApprovalStep, DependencyImpact, Params, WorkflowDraft } from '@wfa
 import { dependentsOf, dependencyIds, validateGraph, type EffectiveDep } from './graph';
 import { isDead } from './dependencies';
 import { dependencyMap } from './draft';
-import { fieldLabel, neededValue, quote } from './describe';
+import { expectedOutcome, fieldLabel, neededValue, quote, userFriendlyDescription } from './describe';
 import { validateParams } from './validation';
 import { assertSafeKeys, isOpen, isPlainObject, clone } from './util';
 
@@ -71,6 +71,20 @@ export function refreshGraph(d: WorkflowDraft, s: ApprovalStep, previous: Approv
   validateGraph(d.steps, Math.max(DEFAULT_LIMITS.maxDependencyDepth, depthBefore));
   s.dependencies = dependencyIds(s);
   d.dependencies = dependencyMap(d.steps);
+  redescribe(d);
+}
+
+/**
+ * What the user reads about each step that has not started follows its params: a lookup changed
+ * from "Zzyzx" to "John" says so, and so do the steps that name the person it looks up.
+ */
+function redescribe(d: WorkflowDraft): void {
+  const desc = d.steps.map((x) => ({ id: x.id, action: x.action, params: x.params, description: x.description }));
+  d.steps.forEach((x, i) => {
+    if (x.state !== 'pending') return;
+    x.userFriendlyDescription = userFriendlyDescription(desc[i]!, desc);
+    x.expectedOutcome = expectedOutcome(desc[i]!, desc);
+  });
 }
 
 /** Approve; on a step the user skipped (never started) this undoes the skip. */
