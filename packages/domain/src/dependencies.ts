@@ -25,7 +25,7 @@
 import type { ApprovalStep, DependencyCondition, OpenConflict, WorkflowDraft } from '@wfa/protocol';
 import { effectiveDeps, type EffectiveDep } from './graph';
 import type { Lookup, TemplateRef } from './templates';
-import { findStep, getPath, hasOwn, isDeclined, isOpen, isPlainObject, deepEqual, clone } from './util';
+import { findStep, getPath, hasOwn, isDeclined, isOpen, isPlainObject, isUndecided, deepEqual, clone } from './util';
 import { issueText, provideText, quote, reapproveText, skipText } from './describe';
 
 export type DepStateKind =
@@ -114,8 +114,11 @@ export function depState(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveDep): 
     missingFields = true;
   } else if (D && !isDead(d, D) && !isFrozen(d, D)) {
     // step_by_step: an approved step starts as soon as its *blocking* dependencies are done
-    // (SPEC §6.3); a value an enhancing or optional dependency has not supplied yet is dropped.
-    return d.mode === 'step_by_step' && dep.effect !== 'blocks' ? 'dropped' : 'pending';
+    // (SPEC §6.3): an enhancing or optional dependency nobody has decided on yet does not hold
+    // it (its value is dropped). One that is approved (about to run, running, brought back after
+    // a rejection) is waited for, so a template never races its source.
+    const undecided = D.state === 'pending' && isUndecided(D);
+    return d.mode === 'step_by_step' && dep.effect !== 'blocks' && undecided ? 'dropped' : 'pending';
   }
   if (s.providedValues && hasOwn(s.providedValues, dep.stepId)) return 'provided';
   if (s.droppedDependencies?.includes(dep.stepId)) return 'dropped';

@@ -81,7 +81,8 @@ export function refreshGraph(d: WorkflowDraft, s: ApprovalStep, previous: Approv
 function redescribe(d: WorkflowDraft): void {
   const desc = d.steps.map((x) => ({ id: x.id, action: x.action, params: x.params, description: x.description }));
   d.steps.forEach((x, i) => {
-    if (x.state !== 'pending') return;
+    // Not started, or asking again with new input (an intervention's retry).
+    if (x.state !== 'pending' && x.state !== 'waiting_intervention') return;
     x.userFriendlyDescription = userFriendlyDescription(desc[i]!, desc);
     x.expectedOutcome = expectedOutcome(desc[i]!, desc);
   });

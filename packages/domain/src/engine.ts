@@ -47,6 +47,23 @@ function canStart(d: WorkflowDraft): boolean {
   return !awaitingDecision(d) && d.conflicts.length === 0 && validateDraft(d).isValid;
 }
 
+/** The seed's PartialFailureHandling for a step that failed for good. */
+export function partialFailureOf(d: WorkflowDraft, stepId: string): NonNullable<WorkflowDraft['partialFailure']> {
+  return {
+    completedSteps: d.steps.filter((x) => x.state === 'completed').map((x) => x.id),
+    failedStep: stepId,
+    remainingSteps: d.steps.filter((x) => !isDone(x) && x.id !== stepId).map((x) => x.id),
+    userOptions: ['retry_failed', 'skip_failed', 'rollback_all', 'continue_remaining'],
+  };
+}
+
+/** A step that failed for good (while another failure was open) and nobody answered since. */
+function unansweredFailure(d: WorkflowDraft): ApprovalStep | undefined {
+  return d.steps.find(
+    (s) => s.state === 'failed' && s.finishedAt !== undefined && !(d.failureResolutions ?? []).some((r) => r.stepId === s.id && r.at >= s.finishedAt!),
+  );
+}
+
 /**
  * A failure the user chose to leave behind (`continue_remaining`) still makes the workflow end
  * `failed`; one released with `skip_failed` does not (its dependents were resolved by their rules).
@@ -75,6 +92,9 @@ export function advance(w: Work): void {
     d.state = 'running';
   }
   if (d.state === 'running' || d.state === 'waiting_intervention') {
+    // One failure is put to the user at a time; once it is answered, the next unanswered one is.
+    const next = d.partialFailure === undefined ? unansweredFailure(d) : undefined;
+    if (next) d.partialFailure = partialFailureOf(d, next.id);
     const waiting = d.partialFailure !== undefined || d.steps.some((s) => s.state === 'waiting_intervention');
     d.state = waiting ? 'waiting_intervention' : 'running';
     // A failure for good pauses the plan even when nothing else is left (SPEC §6.7): the user may

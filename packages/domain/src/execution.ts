@@ -5,7 +5,7 @@
  */
 import type { ApprovalStep, StepResult, WorkflowDraft } from '@wfa/protocol';
 import type { BeginResult, StepJobRef, StepOutcome, StepStart, Transition } from './api';
-import { beginWork, completeStep, finishWork, ready, type Work } from './engine';
+import { beginWork, completeStep, finishWork, partialFailureOf, ready, type Work } from './engine';
 import { isRunnable } from './dependencies';
 import { resolveStepParams } from './resolve';
 import { findStep, isDone, clone } from './util';
@@ -22,14 +22,10 @@ function failStep(w: Work, s: ApprovalStep, error: string): StepResult {
   s.finishedAt = w.now;
   s.result = result;
   delete s.interventionRequired;
-  // Cancelled or rolling back: the outcome is recorded, but nothing pauses on it.
-  if (w.d.state !== 'cancelled' && !w.d.rollback) {
-    w.d.partialFailure = {
-      completedSteps: w.d.steps.filter((x) => x.state === 'completed').map((x) => x.id),
-      failedStep: s.id,
-      remainingSteps: w.d.steps.filter((x) => !isDone(x) && x.id !== s.id).map((x) => x.id),
-      userOptions: ['retry_failed', 'skip_failed', 'rollback_all', 'continue_remaining'],
-    };
+  // Cancelled or rolling back: the outcome is recorded, but nothing pauses on it. Already paused
+  // on another failure: that one is answered first, then the plan pauses on this one (advance).
+  if (w.d.state !== 'cancelled' && !w.d.rollback && w.d.partialFailure === undefined) {
+    w.d.partialFailure = partialFailureOf(w.d, s.id);
   }
   return result;
 }
@@ -73,7 +69,7 @@ function failedPayload(d: WorkflowDraft, s: ApprovalStep, result: StepResult) {
     status: 'failed' as const,
     message: `Failed: ${result.error ?? 'unknown error'}`,
     result,
-    ...(d.partialFailure ? { partialFailure: clone(d.partialFailure) } : {}),
+    ...(d.partialFailure?.failedStep === s.id ? { partialFailure: clone(d.partialFailure) } : {}),
   };
 }
 
@@ -154,12 +150,13 @@ export function readyToRun(d: WorkflowDraft): StepJobRef[] {
  * FAILURE_RESOLUTION helpers (the message itself is handled elsewhere):
  * `skip_failed` releases the failure: dependents of failed steps are resolved by their own rules
  * (rule 4) and the rest of the plan continues. `retry_failed` runs the failed step again with a
- * new run (a new job id). Both refuse (`invalid_state`) unless the workflow is paused on a failure:
- * a failure that leaves nothing else to do ends the workflow `failed` at once.
+ * new run (a new job id). Both refuse (`invalid_state`) unless the workflow is paused on a failure.
+ * Each is recorded as an answer (by 'system'), as FAILURE_RESOLUTION records the user's.
  */
 export function skipFailed(d: WorkflowDraft, now: number): Transition {
   assertPausedOnFailure(d);
   const w = beginWork(d, now);
+  recordAnswer(w, 'skip_failed');
   releaseFailure(w);
   return finishWork(w, { snapshot: true });
 }
@@ -167,8 +164,14 @@ export function skipFailed(d: WorkflowDraft, now: number): Transition {
 export function retryFailed(d: WorkflowDraft, now: number): Transition {
   assertPausedOnFailure(d);
   const w = beginWork(d, now);
+  recordAnswer(w, 'retry_failed');
   retryFailure(w);
   return finishWork(w, { snapshot: true });
+}
+
+function recordAnswer(w: Work, action: 'skip_failed' | 'retry_failed'): void {
+  const stepId = w.d.partialFailure!.failedStep;
+  w.d.failureResolutions = [...(w.d.failureResolutions ?? []), { stepId, action, at: w.now, by: 'system' }];
 }
 
 /**

@@ -4,6 +4,7 @@ import { applyApproval } from './decisions';
 import { beginStep, finishStep, readyToRun } from './execution';
 import { completeRollback, resolveFailure, rollbackPlan } from './failures';
 import { respondToIntervention } from './interventions';
+import { toStatusPayload } from './views';
 import { errorCode, T0, USER, approveAll, build, runStep, step, types } from './test-helpers';
 
 const task = (id: string, extra: Partial<ActionStepInput> = {}): ActionStepInput => ({
@@ -186,5 +187,42 @@ describe('resolveFailure', () => {
     expect(t.enqueue).toEqual([]);
     const r = resolveFailure(t.draft, { action: 'continue_remaining' }, USER, T0 + 5);
     expect(r.enqueue).toEqual([{ stepId: 'c', run: 0 }]);
+  });
+});
+
+describe('several failures', () => {
+  const steps: ActionStepInput[] = [
+    { id: 'X', type: 'task', action: 'complete_task', params: { taskId: 't1' }, description: 'Complete t1' },
+    { id: 'Y', type: 'task', action: 'complete_task', params: { taskId: 't2' }, description: 'Complete t2' },
+  ];
+  const fail = { kind: 'failed' as const, error: 'no such task', retriable: false, finalAttempt: true };
+  function bothFailed() {
+    let d = approveAll(build({ steps }).draft).draft;
+    d = beginStep(d, 'X', 0, T0 + 1)!.transition!.draft;
+    d = beginStep(d, 'Y', 0, T0 + 2)!.transition!.draft;
+    d = finishStep(d, 'X', 0, fail, T0 + 3)!.draft;
+    return finishStep(d, 'Y', 0, fail, T0 + 4)!;
+  }
+
+  it('are put to the user one at a time: the first stays open, the next once it is answered', () => {
+    const y = bothFailed();
+    expect(toStatusPayload(y.draft).partialFailure!.failedStep).toBe('X');
+    const ev = y.events.find((e) => e.type === 'STEP_EXECUTION');
+    expect(ev?.payload).not.toHaveProperty('partialFailure'); // Y's event does not claim X's pause
+    const skipX = resolveFailure(y.draft, { action: 'skip_failed' }, USER, T0 + 5);
+    expect(skipX.draft.state).toBe('waiting_intervention');
+    expect(toStatusPayload(skipX.draft).partialFailure!.failedStep).toBe('Y');
+    // Y retried and done: X was released, so the plan completes.
+    const r = resolveFailure(skipX.draft, { action: 'retry_failed' }, USER, T0 + 6);
+    expect(r.enqueue).toEqual([{ stepId: 'Y', run: 1 }]);
+    const b = beginStep(r.draft, 'Y', 1, T0 + 7)!.transition!.draft;
+    expect(finishStep(b, 'Y', 1, { kind: 'completed', data: { taskId: 't2' }, message: 'ok' }, T0 + 8)!.draft.state).toBe('completed');
+  });
+
+  it('a failure left behind still ends the plan failed when the other one is answered', () => {
+    const y = bothFailed();
+    const leaveX = resolveFailure(y.draft, { action: 'continue_remaining' }, USER, T0 + 5);
+    expect(toStatusPayload(leaveX.draft).partialFailure!.failedStep).toBe('Y');
+    expect(resolveFailure(leaveX.draft, { action: 'skip_failed' }, USER, T0 + 6).draft.state).toBe('failed');
   });
 });

@@ -39,6 +39,18 @@ describe('respondToIntervention', () => {
     );
   });
 
+  it("a user_intervention step's choices are answers in themselves, whatever words they contain", () => {
+    const options = ['Country house', 'Data center', 'Skip dessert, go to the cinema'];
+    const steps: ActionStepInput[] = [{ id: 'q', type: 'system', action: 'user_intervention', params: { reason: 'Where should we meet?', options }, description: 'Ask where to meet' }];
+    const r = approveAll(build({ steps }).draft).draft;
+    const b = beginStep(r, 'q', 0, T0 + 1)!.transition!.draft;
+    const asked = finishStep(b, 'q', 0, { kind: 'intervention', reason: 'Where?', options, timeoutSec: 300 }, T0 + 2)!.draft;
+    for (const option of options) {
+      const t = respondToIntervention(asked, { stepId: 'q', option }, USER, T0 + 3);
+      expect(step(t.draft, 'q')).toMatchObject({ state: 'completed', result: { data: { value: option } } });
+    }
+  });
+
   it('a choice offered as a label is provided as the value', () => {
     const d = askedAboutJohn();
     const choices = { ...d, steps: d.steps.map((s) => (s.id === 'contact_lookup_1' ? { ...s, interventionRequired: { ...s.interventionRequired!, options: ['john@home.org', 'john@work.org'] } } : s)) };

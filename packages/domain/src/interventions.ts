@@ -71,15 +71,16 @@ export function respondToIntervention(
  * provided as the value when no other value came with it.
  */
 function readAnswer(s: ApprovalStep, option: string, value: unknown): { option: InterventionAnswer; value: unknown } {
-  if (isInterventionAnswer(option)) return { option, value };
   const offered = s.interventionRequired?.options ?? [];
+  // An offered label first: a choice may happen to read "skip".
+  if (isInterventionAnswer(option) && !offered.includes(option)) return { option, value };
   if (!offered.includes(option)) {
     throw new ProtocolError('invalid_message', `"${option}" is not an option of this question: answer with one of ${[...offered, ...INTERVENTION_ANSWERS].map((o) => `"${o}"`).join(', ')}`, {
       stepId: s.id,
       options: offered,
     });
   }
-  const meant = interventionAnswerOf(option);
+  const meant = interventionAnswerOf(option, s.action);
   return { option: meant.option, value: meant.option === 'provide_value' && !meant.needsInput && value === undefined ? option : value };
 }
 

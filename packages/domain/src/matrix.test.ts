@@ -199,3 +199,26 @@ describe('step_by_step: an approved step starts once its blocking dependencies a
     expect(beginStep(d, 'B', 0, T0 + 2)).toBeNull();
   });
 });
+
+describe('step_by_step waits for a non-blocking dependency that was approved', () => {
+  it('so a template never races its source: B runs with the value once A completed', () => {
+    let d = build(plan('enhances', 'skip'), { mode: 'step_by_step' }).draft;
+    d = applyApproval(d, { action: 'approve_step', stepId: 'A' }, USER, T0 + 1).draft; // queued, not started
+    const b = applyApproval(d, { action: 'approve_step', stepId: 'B' }, USER, T0 + 3);
+    expect(b.enqueue).toEqual([]);
+    expect(beginStep(b.draft, 'B', 0, T0 + 4)).toBeNull();
+    const done = runStep(b.draft, 'A', { ...JOHN, phone: '+1 555' }).done;
+    expect(done.enqueue).toEqual([{ stepId: 'B', run: 0 }]);
+    expect(notesWhenRun(done.draft)).toBe('Call +1 555');
+  });
+
+  it('a rejected one brought back (wait, or reapprove_dependency) is waited for again', () => {
+    let d = build(plan('optional', 'wait'), { mode: 'step_by_step' }).draft;
+    d = applyApproval(d, { action: 'reject_step', stepId: 'A' }, USER, T0 + 1).draft;
+    d = applyApproval(d, { action: 'approve_step', stepId: 'B' }, USER, T0 + 2).draft;
+    const back = applyApproval(d, { action: 'approve_step', stepId: 'A' }, USER, T0 + 3);
+    expect(back.enqueue).toEqual([{ stepId: 'A', run: 0 }]);
+    const done = runStep(back.draft, 'A', { ...JOHN, phone: '+1 555' }).done;
+    expect(notesWhenRun(done.draft)).toBe('Call +1 555');
+  });
+});

@@ -13,11 +13,15 @@ export function isInterventionAnswer(option: string): option is InterventionAnsw
 
 /**
  * What an offered label means: skip, retry with new input, provide a typed value, or (a label
- * that names none of these, e.g. a choice "blue") provide the label itself as the value.
+ * that names none of these, e.g. a choice "blue") provide the label itself as the value. The
+ * choices a `user_intervention` step offers are always answers in themselves ("Skip dessert" is a
+ * choice there, not a skip); elsewhere the label's words say which answer it stands for.
  */
-export function interventionAnswerOf(label: string): { option: InterventionAnswer; needsInput: boolean } {
+export function interventionAnswerOf(label: string, action?: string): { option: InterventionAnswer; needsInput: boolean } {
+  const choice = { option: 'provide_value' as const, needsInput: false };
+  if (action === 'user_intervention') return choice;
   if (/\bskip\b/i.test(label)) return { option: 'skip', needsInput: false };
-  if (/search|retry|again|different|try/i.test(label)) return { option: 'retry', needsInput: true };
-  if (/enter|provide|type|give|specify/i.test(label)) return { option: 'provide_value', needsInput: true };
-  return { option: 'provide_value', needsInput: false };
+  if (/\b(?:search|retry|again|different|try)\b/i.test(label)) return { option: 'retry', needsInput: true };
+  if (/\b(?:enter|provide|type|give|specify)\b/i.test(label)) return { option: 'provide_value', needsInput: true };
+  return choice;
 }

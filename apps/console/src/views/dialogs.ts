@@ -93,7 +93,7 @@ export function interventionDialog(step: StepVM, send: Send<[string, unknown?]>,
   if (!iv) return undefined;
   const entity = iv.params.entityToResolve;
   const input = h('input', { id: 'intervention-value', type: 'text', autocomplete: 'off' });
-  const anyInput = iv.options.some((o) => interventionOption(o).needsInput);
+  const anyInput = iv.options.some((o) => interventionOption(o, step.action).needsInput);
   return modal({
     kind: 'intervention',
     title: `Step ${step.order} needs your input`,
@@ -101,7 +101,7 @@ export function interventionDialog(step: StepVM, send: Send<[string, unknown?]>,
     body: anyInput ? [h('div', { class: 'field' }, h('label', { for: 'intervention-value' }, entity ? `Your answer (${entity.type.toLowerCase()} “${entity.value}”)` : 'Your answer'), input)] : [],
     stacked: false,
     buttons: iv.options.map((label) => {
-      const m = interventionOption(label);
+      const m = interventionOption(label, step.action);
       return {
         label,
         cls: m.option === 'skip' ? 'btn' : 'btn primary',
