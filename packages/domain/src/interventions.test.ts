@@ -51,6 +51,13 @@ describe('respondToIntervention', () => {
     }
   });
 
+  it('retry with a new name: the lookup and the steps that name the person say whom it looks up now', () => {
+    const d = askedAboutJohn();
+    const t = respondToIntervention(d, { stepId: 'contact_lookup_1', option: 'retry', value: 'Johnny' }, USER, T0 + 3);
+    expect(step(t.draft, 'contact_lookup_1').userFriendlyDescription).toMatch(/Johnny/);
+    expect(step(t.draft, 'email_draft_1').userFriendlyDescription).toMatch(/Johnny/);
+  });
+
   it('a choice offered as a label is provided as the value', () => {
     const d = askedAboutJohn();
     const choices = { ...d, steps: d.steps.map((s) => (s.id === 'contact_lookup_1' ? { ...s, interventionRequired: { ...s.interventionRequired!, options: ['john@home.org', 'john@work.org'] } } : s)) };
