@@ -1,4 +1,4 @@
-import { TERMINAL_PLAN_STATES } from '@wfa/protocol';
+import { isTerminalPlanState } from '@wfa/protocol';
 import { Connection, type ConnState } from './connection';
 import { announce, h, replace } from './dom';
 import { PLAN_STATE_LABEL, plainError, STEP_STATE_LABEL, stepTitle } from './labels';
@@ -134,7 +134,7 @@ export class App {
       const s = this.store.step(p.stepId);
       if (s && before !== p.status) announce(`${stepTitle(s)}: ${STEP_STATE_LABEL[p.status] ?? p.status}`);
       if (s && p.status === 'completed' && s.result?.success === false) this.scheduleInbox();
-    } else if (ev.type === 'WORKFLOW_STATUS' && (TERMINAL_PLAN_STATES as readonly string[]).includes((ev as ServerEvent<'WORKFLOW_STATUS'>).payload.planState)) {
+    } else if (ev.type === 'WORKFLOW_STATUS' && isTerminalPlanState((ev as ServerEvent<'WORKFLOW_STATUS'>).payload.planState)) {
       announce(`Workflow ${PLAN_STATE_LABEL[(ev as ServerEvent<'WORKFLOW_STATUS'>).payload.planState]?.toLowerCase()}`);
     } else if (ev.type === 'DEPENDENCY_CONFLICT') announce('A dependency conflict needs your decision');
     window.setTimeout(() => this.maybePrompt(), 0);
@@ -351,5 +351,5 @@ function focusKey(el: HTMLElement): string | undefined {
 
 /** A finished workflow asks nothing more: no question of it opens or stays open. */
 function ended(wf: WorkflowVM): boolean {
-  return (TERMINAL_PLAN_STATES as readonly string[]).includes(wf.planState);
+  return isTerminalPlanState(wf.planState);
 }

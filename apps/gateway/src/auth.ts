@@ -11,6 +11,9 @@ const ClaimsSchema = z.object({
   exp: z.number().optional(),
 });
 
+/** What a socket whose token expired is told, on a message and when it is closed. */
+export const TOKEN_EXPIRED = 'the token has expired; connect again with a new one';
+
 export interface AuthUser {
   userId: string;
   roles: string[];

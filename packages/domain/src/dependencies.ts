@@ -269,6 +269,11 @@ function applyRules(d: WorkflowDraft, s: ApprovalStep, deps: readonly EffectiveD
 }
 
 /** How S's templates resolve right now (SPEC §6.5: from results, provided values, fallbacks). */
+/** The field a template reads from a value standing in for a result (provided or fallback), when that value is an object holding it. */
+function standInField(v: unknown, field: string | undefined): { found: boolean; value?: unknown } {
+  return field !== undefined && isPlainObject(v) ? getPath(v, field) : { found: false };
+}
+
 export function templateLookup(d: WorkflowDraft, s: ApprovalStep): (ref: TemplateRef) => Lookup {
   const deps = effectiveDeps(s);
   return (ref) => {
@@ -278,10 +283,8 @@ export function templateLookup(d: WorkflowDraft, s: ApprovalStep): (ref: Templat
     const data = D.state === 'completed' ? resultData(D) : undefined;
     if (s.providedValues && hasOwn(s.providedValues, ref.stepId)) {
       const pv = s.providedValues[ref.stepId];
-      if (ref.field !== undefined && isPlainObject(pv)) {
-        const r = getPath(pv, ref.field);
-        if (r.found) return { kind: 'value', value: r.value };
-      }
+      const own = standInField(pv, ref.field);
+      if (own.found) return { kind: 'value', value: own.value };
       if (D.state === 'completed') {
         const r = getPath(data, ref.field);
         if (r.found) return { kind: 'value', value: r.value };
@@ -298,9 +301,8 @@ export function templateLookup(d: WorkflowDraft, s: ApprovalStep): (ref: Templat
     // Not waited for (step_by_step, an enhancing or optional dependency that has not run): its
     // fallback value stands in when it has one, as it would were the dependency lost.
     if (st === 'dropped' && dep.resolution === 'fallback' && dep.hasFallback) {
-      const fb = dep.fallbackValue;
-      const r = ref.field !== undefined && isPlainObject(fb) ? getPath(fb, ref.field) : undefined;
-      return { kind: 'value', value: r?.found ? r.value : fb };
+      const r = standInField(dep.fallbackValue, ref.field);
+      return { kind: 'value', value: r.found ? r.value : dep.fallbackValue };
     }
     if (st === 'dropped' || st === 'not_needed') return { kind: 'dropped' };
     return { kind: 'unresolved', why: `"${D.id}" has not supplied ${ref.field ?? 'its result'}` };

@@ -9,7 +9,7 @@ import { beginWork, completeStep, finishWork, partialFailureOf, ready, type Work
 import { isRunnable } from './dependencies';
 import { resolveStepParams } from './resolve';
 import { findStep, isDone, clone } from './util';
-import { assertPausedOnFailure, releaseFailure, retryFailure } from './failure-ops';
+import { assertPausedOnFailure, recordAnswer, releaseFailure, retryFailure } from './failure-ops';
 
 function live(d: WorkflowDraft): boolean {
   return d.state === 'running' || d.state === 'waiting_intervention';
@@ -156,7 +156,7 @@ export function readyToRun(d: WorkflowDraft): StepJobRef[] {
 export function skipFailed(d: WorkflowDraft, now: number): Transition {
   assertPausedOnFailure(d);
   const w = beginWork(d, now);
-  recordAnswer(w, 'skip_failed');
+  recordAnswer(w, 'skip_failed', 'system');
   releaseFailure(w);
   return finishWork(w, { snapshot: true });
 }
@@ -164,14 +164,9 @@ export function skipFailed(d: WorkflowDraft, now: number): Transition {
 export function retryFailed(d: WorkflowDraft, now: number): Transition {
   assertPausedOnFailure(d);
   const w = beginWork(d, now);
-  recordAnswer(w, 'retry_failed');
+  recordAnswer(w, 'retry_failed', 'system');
   retryFailure(w);
   return finishWork(w, { snapshot: true });
-}
-
-function recordAnswer(w: Work, action: 'skip_failed' | 'retry_failed'): void {
-  const stepId = w.d.partialFailure!.failedStep;
-  w.d.failureResolutions = [...(w.d.failureResolutions ?? []), { stepId, action, at: w.now, by: 'system' }];
 }
 
 /**

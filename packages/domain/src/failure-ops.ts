@@ -1,12 +1,20 @@
 /**
  * Internal: the FAILURE_RESOLUTION operations on a Work, shared by the exported `skipFailed` /
- * `retryFailed` (execution.ts) and `resolveFailure` (failures.ts), which adds its audit record
- * in the same transition. Not part of the public index.
+ * `retryFailed` (execution.ts) and `resolveFailure` (failures.ts), each recording its answer in
+ * the same transition. Not part of the public index.
  */
 import { ProtocolError } from '@wfa/protocol';
-import type { WorkflowDraft } from '@wfa/protocol';
+import type { ClientPayload, WorkflowDraft } from '@wfa/protocol';
 import type { Work } from './engine';
 import { isTerminalState } from './util';
+
+type FailureAction = ClientPayload<'FAILURE_RESOLUTION'>['action'];
+
+/** Record the answer to the open failure (audit; also how the engine knows it was answered). */
+export function recordAnswer(w: Work, action: FailureAction, by: string): void {
+  const stepId = w.d.partialFailure!.failedStep;
+  w.d.failureResolutions = [...(w.d.failureResolutions ?? []), { stepId, action, at: w.now, by }];
+}
 
 export function assertPausedOnFailure(d: WorkflowDraft): void {
   const live = d.state === 'running' || d.state === 'waiting_intervention';

@@ -13,7 +13,7 @@ import { beginWork, finishWork, type Work } from './engine';
 import { assertVersion } from './decisions';
 import { isLost } from './dependencies';
 import { effectiveDeps } from './graph';
-import { assertPausedOnFailure, releaseFailure, retryFailure } from './failure-ops';
+import { assertPausedOnFailure, recordAnswer, releaseFailure, retryFailure } from './failure-ops';
 import { findStep, isDeclined, isOpen, isTerminalState, clone } from './util';
 
 export function resolveFailure(d: WorkflowDraft, p: ClientPayload<'FAILURE_RESOLUTION'>, actor: Actor, now: number): Transition {
@@ -21,7 +21,7 @@ export function resolveFailure(d: WorkflowDraft, p: ClientPayload<'FAILURE_RESOL
   assertPausedOnFailure(d);
   const w = beginWork(d, now);
   const failed = w.d.partialFailure!.failedStep;
-  w.d.failureResolutions = [...(w.d.failureResolutions ?? []), { stepId: failed, action: p.action, at: now, by: actor.userId }];
+  recordAnswer(w, p.action, actor.userId);
   switch (p.action) {
     case 'retry_failed':
       retryFailure(w);

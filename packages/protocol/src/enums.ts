@@ -54,3 +54,8 @@ export type FailureAction = z.infer<typeof FailureActionSchema>;
 /** Terminal step states: a step in one of these never changes again (except by an explicit retry). */
 export const TERMINAL_STEP_STATES: readonly StepState[] = ['completed', 'failed', 'timeout', 'skipped'];
 export const TERMINAL_PLAN_STATES: readonly PlanState[] = ['completed', 'failed', 'cancelled'];
+
+/** For clients that hold a plan state as a plain string (the console). */
+export function isTerminalPlanState(state: string): boolean {
+  return (TERMINAL_PLAN_STATES as readonly string[]).includes(state);
+}

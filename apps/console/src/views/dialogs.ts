@@ -85,15 +85,12 @@ export function conflictDialog(wf: WorkflowVM, c: ConflictVM, send: Send<[string
   });
 }
 
-/** Map one of the server's free-text intervention options onto the protocol's answers (as the server reads them). */
-export const interventionOption = interventionAnswerOf;
-
 export function interventionDialog(step: StepVM, send: Send<[string, unknown?]>, onClose: (decided: boolean) => void): Prompt | undefined {
   const iv = step.intervention;
   if (!iv) return undefined;
   const entity = iv.params.entityToResolve;
   const input = h('input', { id: 'intervention-value', type: 'text', autocomplete: 'off' });
-  const anyInput = iv.options.some((o) => interventionOption(o, step.action).needsInput);
+  const anyInput = iv.options.some((o) => interventionAnswerOf(o, step.action).needsInput);
   return modal({
     kind: 'intervention',
     title: `Step ${step.order} needs your input`,
@@ -101,7 +98,7 @@ export function interventionDialog(step: StepVM, send: Send<[string, unknown?]>,
     body: anyInput ? [h('div', { class: 'field' }, h('label', { for: 'intervention-value' }, entity ? `Your answer (${entity.type.toLowerCase()} “${entity.value}”)` : 'Your answer'), input)] : [],
     stacked: false,
     buttons: iv.options.map((label) => {
-      const m = interventionOption(label, step.action);
+      const m = interventionAnswerOf(label, step.action);
       return {
         label,
         cls: m.option === 'skip' ? 'btn' : 'btn primary',

@@ -1,4 +1,4 @@
-import { TERMINAL_PLAN_STATES } from '@wfa/protocol';
+import { isTerminalPlanState } from '@wfa/protocol';
 import { clockTime, h, relativeTime } from '../dom';
 import { APPROVAL_LABEL, IMPACT_LABEL, PLAN_STATE_LABEL, RISK_ICON, RISK_LABEL, stepTitle } from '../labels';
 import type { WorkflowVM } from '../types';
@@ -17,7 +17,7 @@ const PLAN_ICON: Record<string, string> = { created: '✎', running: '↻', wait
 
 export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: boolean): HTMLElement {
   if (!wf.hasDraft && !wf.steps.length) return h('section', { class: 'workflow', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading the workflow…'));
-  const terminal = (TERMINAL_PLAN_STATES as readonly string[]).includes(wf.planState);
+  const terminal = isTerminalPlanState(wf.planState);
   const anyDecidable = wf.steps.some((s) => isDecidable(s, wf) && s.approvalStatus !== 'step_approved');
   const name = (id: string) => {
     const s = wf.steps.find((x) => x.id === id);

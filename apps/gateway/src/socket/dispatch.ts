@@ -9,6 +9,7 @@ import {
 } from '@wfa/protocol';
 import type { AppSocket, MessageHandlers, SocketDeps } from './context';
 import { isReplayableAnswer, toErrorBody } from './errors';
+import { TOKEN_EXPIRED } from '../auth';
 
 /**
  * Handle one client message end to end: rate limit, size limit, envelope and payload schemas,
@@ -28,7 +29,7 @@ export async function dispatch(
   let claimedId: string | undefined;
   try {
     if (user.expiresAt !== undefined && deps.now() >= user.expiresAt) {
-      throw new ProtocolError('unauthorized', 'the token has expired; connect again with a new one');
+      throw new ProtocolError('unauthorized', TOKEN_EXPIRED);
     }
     if (!socket.data.bucket.take()) throw new ProtocolError('rate_limited', 'too many messages; slow down');
     if (args.length !== 1) {

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { CLIENT_MESSAGE_TYPES, type AckCallback, type ClientToServerEvents, type ServerEnvelope, type ServerToClientEvents } from '@wfa/protocol';
-import { verifyToken } from '../auth';
+import { TOKEN_EXPIRED, verifyToken } from '../auth';
 import { userRoom, type AppSocket, type SocketData, type SocketDeps } from './context';
 import { SocketDelivery } from './delivery';
 import { dispatch } from './dispatch';
@@ -79,7 +79,7 @@ function disconnectAtExpiry(socket: AppSocket, now: () => number): void {
       timer.unref();
       return;
     }
-    socket.emit('ERROR', { type: 'ERROR', payload: { code: 'unauthorized', message: 'the token has expired; connect again with a new one' }, timestamp: now() });
+    socket.emit('ERROR', { type: 'ERROR', payload: { code: 'unauthorized', message: TOKEN_EXPIRED }, timestamp: now() });
     socket.disconnect(true);
   };
   arm();
