@@ -209,3 +209,26 @@ test('step_by_step: an approved step runs once its blocking dependencies are don
     c.close();
   }
 });
+
+test("an edit of the lookup tells the user's other device what every step now says", async () => {
+  const token = tokenFor('redescribe-user');
+  const a = await TestClient.connect(stack.gateway.url, token);
+  const b = await TestClient.connect(stack.gateway.url, token);
+  try {
+    const { sessionId } = await a.sendOk('USER_MESSAGE', { message: SEED_REQUEST });
+    await b.sendOk('WORKFLOW_SUBSCRIBE', {}, sessionId);
+    const draft = await a.waitFor(isType('WORKFLOW_DRAFT', sessionId));
+    const before = Object.fromEntries(draft.payload.steps.map((s: any) => [s.id, s.userFriendlyDescription]));
+    expect(before.email_draft_1).toMatch(/John/);
+    await a.sendOk('WORKFLOW_EDIT', { operation: 'modify_params', stepId: 'contact_lookup_1', newParams: { query: 'Sarah' } }, sessionId);
+    const seen = await b.waitFor(isType('EDIT_RESULT', sessionId));
+    expect(seen.payload.updatedStep).toMatchObject({ id: 'contact_lookup_1', params: { query: 'Sarah' } });
+    const now = Object.fromEntries(seen.payload.updatedSteps.map((s: any) => [s.id, s.userFriendlyDescription]));
+    expect(now.contact_lookup_1).toMatch(/Sarah/);
+    expect(now.email_draft_1).toMatch(/Sarah/);
+    expect(now.email_draft_1).not.toBe(before.email_draft_1);
+  } finally {
+    a.close();
+    b.close();
+  }
+});

@@ -215,6 +215,14 @@ describe('applyEdit', () => {
     expect(er.payload.validationResult?.warnings.join(' ')).toMatch(/modified and needs approval again/);
   });
 
+  it('an edit that changes no other step sends no updatedSteps', () => {
+    const t = applyEdit(build().draft, { operation: 'modify_params', stepId: 'email_draft_1', newParams: { subject: 'New subject' } }, USER, T0);
+    const er = t.events[0]!;
+    if (er.type !== 'EDIT_RESULT') throw new Error('no EDIT_RESULT');
+    expect(er.payload.updatedStep?.['id']).toBe('email_draft_1');
+    expect(er.payload.updatedSteps).toBeUndefined();
+  });
+
   it('restore_params undoes modifications', () => {
     const m = applyEdit(build().draft, { operation: 'modify_params', stepId: 'email_draft_1', newParams: { subject: 'X', body: null } }, USER, T0);
     const r = applyEdit(m.draft, { operation: 'restore_params', stepId: 'email_draft_1' }, USER, T0);
@@ -299,6 +307,15 @@ describe('descriptions follow edits', () => {
     expect(step(t.draft, 'contact_lookup_1').userFriendlyDescription).toMatch(/Jane/);
     expect(step(t.draft, 'contact_lookup_1').expectedOutcome).toMatch(/Jane/);
     expect(step(t.draft, 'email_draft_1').userFriendlyDescription).toMatch(/Jane/);
+    // Every device learns the dependents' new descriptions from the EDIT_RESULT itself.
+    const er = t.events.find((e) => e.type === 'EDIT_RESULT');
+    if (er?.type !== 'EDIT_RESULT') throw new Error('no EDIT_RESULT');
+    expect(er.payload.updatedStep?.['id']).toBe('contact_lookup_1');
+    const sent = new Map((er.payload.updatedSteps ?? []).map((s) => [s['id'], s]));
+    expect([...sent.keys()][0]).toBe('contact_lookup_1');
+    expect(sent.get('email_draft_1')?.['userFriendlyDescription']).toMatch(/Jane/);
+    // A step the edit did not change is not sent again.
+    for (const [id, s] of sent) if (id !== 'contact_lookup_1') expect(JSON.stringify(s)).not.toBe(JSON.stringify(step(d, id as string)));
     const back = applyEdit(t.draft, { operation: 'restore_params', stepId: 'contact_lookup_1' }, USER, T0 + 1);
     expect(step(back.draft, 'contact_lookup_1').userFriendlyDescription).toBe(step(d, 'contact_lookup_1').userFriendlyDescription);
   });

@@ -27,7 +27,13 @@ export function assertLive(d: WorkflowDraft): void {
   }
 }
 
-function editResult(d: WorkflowDraft, updated: string[], impacts: DependencyImpact[], batch: boolean): WorkflowEvent {
+/**
+ * The seed's EDIT_RESULT: `updatedStep` is the (last) edited step. `updatedSteps` carries every step
+ * the edit changed, the edited ones first: a batch's steps, and the steps that changed beside them
+ * (a dependent described anew after its source's params changed, a step a rejection skipped), so
+ * every device shows what the edit did without reloading the workflow.
+ */
+function editResult(before: WorkflowDraft, d: WorkflowDraft, updated: string[], impacts: DependencyImpact[], batch: boolean): WorkflowEvent {
   const steps = updated.map((id) => findStep(d, id)).filter((s): s is ApprovalStep => s !== undefined);
   const payload: ServerPayload<'EDIT_RESULT'> = {
     success: true,
@@ -37,8 +43,14 @@ function editResult(d: WorkflowDraft, updated: string[], impacts: DependencyImpa
   };
   const last = steps[steps.length - 1];
   if (last) payload.updatedStep = clone(last);
-  if (batch) payload.updatedSteps = steps.map((s) => clone(s));
+  const alsoChanged = d.steps.filter((s) => !updated.includes(s.id) && stepChanged(before, s));
+  if (batch || alsoChanged.length) payload.updatedSteps = [...steps, ...alsoChanged].map((s) => clone(s));
   return { type: 'EDIT_RESULT', payload };
+}
+
+function stepChanged(before: WorkflowDraft, s: ApprovalStep): boolean {
+  const was = findStep(before, s.id);
+  return was === undefined || JSON.stringify(was) !== JSON.stringify(s);
 }
 
 /** SPEC §6.2/§6.3: the five WORKFLOW_APPROVAL actions. Throws ProtocolError on refusal (nothing changes). */
@@ -62,13 +74,13 @@ export function applyApproval(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APPRO
     case 'reject_step': {
       const s = requireStep(w.d, p.stepId);
       const impacts = opReject(w.d, s, p.reason);
-      return finishWork(w, { snapshot: true, lead: () => [editResult(w.d, [s.id], impacts, false)] });
+      return finishWork(w, { snapshot: true, lead: () => [editResult(d, w.d, [s.id], impacts, false)] });
     }
     case 'modify_step': {
       const s = requireStep(w.d, p.stepId);
       if (p.modifications === undefined) throw new ProtocolError('invalid_message', 'modify_step needs modifications');
       const impacts = opModify(w.d, s, p.modifications);
-      return finishWork(w, { snapshot: true, lead: () => [editResult(w.d, [s.id], impacts, false)] });
+      return finishWork(w, { snapshot: true, lead: () => [editResult(d, w.d, [s.id], impacts, false)] });
     }
     case 'cancel_all':
       return cancelAll(w, p.reason);
@@ -138,7 +150,7 @@ export function applyEdit(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_EDIT'>, _
   // An edit that resolved a conflict (skipping the waiting step, re-approving the rejected one)
   // ends with a status snapshot: the conflict no longer waits on the user, on any of their devices.
   const resolved = d.conflicts.some((c) => !w.d.conflicts.some((x) => x.stepId === c.stepId && x.missingDependency === c.missingDependency));
-  return finishWork(w, { lead: () => [editResult(w.d, order, impacts, batch)], snapshot: resolved });
+  return finishWork(w, { lead: () => [editResult(d, w.d, order, impacts, batch)], snapshot: resolved });
 }
 
 /**
