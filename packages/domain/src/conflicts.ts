@@ -1,7 +1,7 @@
 /** DEPENDENCY_CONFLICT events, one per lost dependency, in the seed's "rejection chain" shape. */
 import type { ConflictOption, OpenConflict, ServerPayload, WorkflowDraft, WorkflowEvent } from '@wfa/protocol';
 import { canReapprove } from './dependencies';
-import { provideText, quote, reapproveText, skipText } from './describe';
+import { quote, reapproveText, skipText } from './describe';
 import { findStep } from './util';
 
 export function conflictEvents(d: WorkflowDraft, raised: OpenConflict[]): WorkflowEvent[] {
@@ -12,11 +12,12 @@ export function conflictEvents(d: WorkflowDraft, raised: OpenConflict[]): Workfl
     const group = open.filter((c) => c.missingDependency === cause);
     const D = findStep(d, cause);
     const dependents = group.map((c) => findStep(d, c.stepId)).filter((s) => s !== undefined);
-    const fields = [...new Set(group.map((c) => c.field))];
+    // Each conflict words what its step needs; one wording when they all need the same.
+    const asks = [...new Set(group.map((c) => c.options.find((o) => o.action === 'provide_value')?.description))];
     const options: ConflictOption[] = [
       {
         action: 'provide_value',
-        description: fields.length === 1 ? provideText(D, fields[0]) : 'Provide the missing values manually',
+        description: asks.length === 1 && asks[0] !== undefined ? asks[0] : 'Provide the missing values manually',
         impact: group.length === 1 && dependents[0] ? `${quote(dependents[0])} will use the value you provide` : 'The affected steps will use the values you provide',
       },
       {
@@ -33,11 +34,13 @@ export function conflictEvents(d: WorkflowDraft, raised: OpenConflict[]): Workfl
     }
     const payload: ServerPayload<'DEPENDENCY_CONFLICT'> = {
       conflictType: 'missing_dependency',
-      rejectedStep: cause,
       missingDependency: cause,
       affectedSteps: group.map((c) => ({ stepId: c.stepId, issue: c.issue, resolution: 'ask_user' as const })),
       options,
     };
+    // The seed's rejection-chain name for the step that was taken away (rejected, skipped, failed,
+    // timed out); a step that completed without the needed fields was not.
+    if (D?.state !== 'completed') payload.rejectedStep = cause;
     if (group.length === 1 && group[0]) payload.blockedStep = group[0].stepId;
     return { type: 'DEPENDENCY_CONFLICT' as const, payload };
   });

@@ -22,9 +22,10 @@
  * result if D completed, else resolve empty). True, or the condition step can never complete: the
  * dependency applies as declared. Until the condition step finishes, S waits for it.
  */
+import { RESOLVED_PARAM_SCHEMAS, isActionName } from '@wfa/protocol';
 import type { ApprovalStep, DependencyCondition, OpenConflict, WorkflowDraft } from '@wfa/protocol';
 import { effectiveDeps, type EffectiveDep } from './graph';
-import type { Lookup, TemplateRef } from './templates';
+import { collectTemplateRefs, resolveTemplates, type Lookup, type TemplateRef } from './templates';
 import { findStep, getPath, hasOwn, isDeclined, isOpen, isPlainObject, isUndecided, deepEqual, clone } from './util';
 import { issueText, provideText, quote, reapproveText, skipText } from './describe';
 
@@ -117,8 +118,9 @@ export function depState(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveDep): 
     // (SPEC §6.3): an enhancing or optional dependency nobody has decided on yet does not hold
     // it (its value is dropped). One that is approved (about to run, running, brought back after
     // a rejection) is waited for, so a template never races its source.
+    // A value the step cannot run without is waited for all the same.
     const undecided = D.state === 'pending' && isUndecided(D);
-    return d.mode === 'step_by_step' && dep.effect !== 'blocks' && undecided ? 'dropped' : 'pending';
+    return d.mode === 'step_by_step' && dep.effect !== 'blocks' && undecided && !dropBreaks(s, D.id) ? 'dropped' : 'pending';
   }
   if (s.providedValues && hasOwn(s.providedValues, dep.stepId)) return 'provided';
   if (s.droppedDependencies?.includes(dep.stepId)) return 'dropped';
@@ -152,10 +154,27 @@ export function revivable(d: WorkflowDraft, D: ApprovalStep, depth = 0): boolean
   return cause !== undefined && revivable(d, cause, depth + 1);
 }
 
+/**
+ * What the user is asked for: when D completed, the fields its result lacks (a found contact
+ * without a phone number is asked for the phone, not the name); otherwise the declared field.
+ */
+function askedFields(D: ApprovalStep | undefined, dep: EffectiveDep): string[] | undefined {
+  if (D?.state === 'completed') {
+    const data = resultData(D);
+    const missing = dep.checkFields.filter((f) => {
+      const r = getPath(data, f);
+      return !r.found || r.value === null;
+    });
+    if (missing.length > 0) return missing;
+  }
+  return dep.field !== undefined ? [dep.field] : undefined;
+}
+
 export function buildConflict(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveDep, now: number): OpenConflict {
   const D = findStep(d, dep.stepId);
+  const fields = askedFields(D, dep);
   const options: OpenConflict['options'] = [
-    { action: 'provide_value', description: provideText(D, dep.field), impact: `${quote(s)} will use the value you provide` },
+    { action: 'provide_value', description: provideText(D, fields), impact: `${quote(s)} will use the value you provide` },
     { action: 'skip_dependent', description: skipText([s]), impact: `${quote(s)} will not run` },
   ];
   if (canReapprove(D) && D) {
@@ -168,8 +187,8 @@ export function buildConflict(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveD
       impact: `${quote(s)} runs with the default value`,
     });
   }
-  const c: OpenConflict = { stepId: s.id, missingDependency: dep.stepId, issue: issueText(D, dep.field), options, raisedAt: now };
-  if (dep.field !== undefined) c.field = dep.field;
+  const c: OpenConflict = { stepId: s.id, missingDependency: dep.stepId, issue: issueText(D, fields), options, raisedAt: now };
+  if (fields?.[0] !== undefined) c.field = fields[0];
   return c;
 }
 
@@ -255,9 +274,10 @@ function applyRules(d: WorkflowDraft, s: ApprovalStep, deps: readonly EffectiveD
       fx.skipped.push({ stepId: s.id, cause: dep.stepId });
       break;
     }
-    if (dep.resolution === 'skip' || (dep.resolution === 'fallback' && !dep.hasFallback)) {
+    const drops = dep.resolution === 'skip' || (dep.resolution === 'fallback' && !dep.hasFallback);
+    if (drops && !dropBreaks(s, dep.stepId)) {
       s.droppedDependencies = [...(s.droppedDependencies ?? []), dep.stepId];
-    } else if (dep.resolution === 'fallback') {
+    } else if (dep.resolution === 'fallback' && dep.hasFallback) {
       s.providedValues = { ...(s.providedValues ?? {}), [dep.stepId]: clone(dep.fallbackValue) };
     } else {
       const c = buildConflict(d, s, dep, now);
@@ -266,6 +286,26 @@ function applyRules(d: WorkflowDraft, s: ApprovalStep, deps: readonly EffectiveD
     }
   }
   return changed;
+}
+
+/**
+ * Whether S cannot run without D's value: a param that only D's templates fill would then be
+ * missing or invalid for S's action (a recipient that is nothing but "{{D.email}}"). Dropping
+ * that value cannot be honoured, so the user is asked instead of S waiting forever on a plan
+ * that never validates.
+ */
+export function dropBreaks(s: ApprovalStep, depId: string): boolean {
+  if (!isActionName(s.action)) return false;
+  const fedByD = new Set(
+    Object.keys(s.params).filter((k) => {
+      const refs = collectTemplateRefs(s.params[k]);
+      return refs.length > 0 && refs.every((r) => r.stepId === depId);
+    }),
+  );
+  if (fedByD.size === 0) return false;
+  const { params } = resolveTemplates(s.params, (ref) => (ref.stepId === depId ? { kind: 'dropped' } : { kind: 'unresolved', why: '' }));
+  const r = RESOLVED_PARAM_SCHEMAS[s.action].safeParse(params);
+  return !r.success && r.error.issues.some((i) => fedByD.has(String(i.path[0])));
 }
 
 /** How S's templates resolve right now (SPEC §6.5: from results, provided values, fallbacks). */

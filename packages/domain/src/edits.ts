@@ -2,7 +2,7 @@
 import { DEFAULT_LIMITS, ProtocolError } from '@wfa/protocol';
 import type { ApprovalStep, DependencyImpact, Params, WorkflowDraft } from '@wfa/protocol';
 import { dependentsOf, dependencyIds, validateGraph, type EffectiveDep } from './graph';
-import { isDead } from './dependencies';
+import { dropBreaks, isDead } from './dependencies';
 import { dependencyMap } from './draft';
 import { expectedOutcome, fieldLabel, neededValue, quote, userFriendlyDescription } from './describe';
 import { validateParams } from './validation';
@@ -28,19 +28,22 @@ export function lossImpacts(d: WorkflowDraft, x: ApprovalStep): DependencyImpact
   return liveDependents(d, x.id).map(({ step, dep }) => {
     const what = neededValue(x, dep.field);
     const base = { stepId: step.id };
+    const dropped: DependencyImpact = { ...base, impact: 'value_dropped', message: `${quote(step)} will run without ${what}` };
+    // A value the step cannot run without is asked for rather than dropped (dropBreaks).
+    const asked: DependencyImpact = { ...base, impact: 'will_ask_user', message: `You will be asked how ${quote(step)} should proceed: it cannot run without ${what}` };
     switch (dep.resolution) {
       case 'ask_user':
         return { ...base, impact: 'will_ask_user', message: `You will be asked how ${quote(step)} should proceed without ${what}` };
       case 'wait':
         return { ...base, impact: 'will_wait', message: `${quote(step)} will wait until ${quote(x)} is approved again` };
       case 'fallback':
-        return dep.hasFallback
-          ? { ...base, impact: 'will_use_fallback', message: `${quote(step)} will use its default value (${JSON.stringify(dep.fallbackValue)}) instead of ${what}` }
-          : { ...base, impact: 'value_dropped', message: `${quote(step)} will run without ${what}` };
+        if (dep.hasFallback) {
+          return { ...base, impact: 'will_use_fallback', message: `${quote(step)} will use its default value (${JSON.stringify(dep.fallbackValue)}) instead of ${what}` };
+        }
+        return dropBreaks(step, x.id) ? asked : dropped;
       case 'skip':
-        return dep.effect === 'blocks'
-          ? { ...base, impact: 'will_be_skipped', message: `${quote(step)} will be skipped because it needs ${what}` }
-          : { ...base, impact: 'value_dropped', message: `${quote(step)} will run without ${what}` };
+        if (dep.effect === 'blocks') return { ...base, impact: 'will_be_skipped', message: `${quote(step)} will be skipped because it needs ${what}` };
+        return dropBreaks(step, x.id) ? asked : dropped;
     }
   });
 }

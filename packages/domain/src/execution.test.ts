@@ -1,9 +1,8 @@
 import { SERVER_PAYLOADS } from '@wfa/protocol';
 import type { ActionStepInput } from '@wfa/protocol';
-import { applyApproval } from './decisions';
+import { applyApproval, applyEdit, resolveConflict } from './decisions';
 import { resolveFailure } from './failures';
 import { beginStep, finishStep, readyToRun, reportProgress, retryFailed } from './execution';
-import { validateDraft } from './validation';
 import { isFinished, toStatusPayload, toSummary } from './views';
 import { JOHN, T0, USER, approveAll, build, runStep, step, types } from './test-helpers';
 
@@ -111,35 +110,68 @@ describe('execution', () => {
   });
 
   it('never hands an unusable param to a handler: the step fails before running', () => {
-    // step_by_step: B starts once approved, but its required recipient was dropped with A.
     const steps: ActionStepInput[] = [
       { id: 'A', type: 'contact', action: 'search_contacts', params: { query: 'John' }, description: 'Look up John' },
-      {
-        id: 'B',
-        type: 'email',
-        action: 'create_draft',
-        params: { recipient: '{{A.email}}', subject: 'Hi' },
-        description: 'Draft to John',
-        requires: [{ stepId: 'A', effect: 'optional', resolution: 'skip' }],
-      },
+      { id: 'B', type: 'email', action: 'create_draft', params: { recipient: '{{A.email}}', subject: 'Hi' }, description: 'Draft to John' },
     ];
-    let d = build({ steps }, { mode: 'step_by_step' }).draft;
-    d = applyApproval(d, { action: 'reject_step', stepId: 'A' }, USER, T0).draft;
-    expect(validateDraft(applyApproval(d, { action: 'approve_step', stepId: 'B' }, USER, T0).draft).errors.join()).toMatch(/recipient/);
-    const a = applyApproval(d, { action: 'approve_step', stepId: 'B' }, USER, T0);
-    expect(a.enqueue).toEqual([{ stepId: 'B', run: 0 }]);
-    const b = beginStep(a.draft, 'B', 0, T0 + 1)!;
+    const d = applyApproval(build({ steps }).draft, { action: 'approve_all' }, USER, T0).draft;
+    // A returns something that is no email address: B's recipient would be invalid.
+    const done = runStep(d, 'A', { name: 'John', email: 'not an address' }).done;
+    expect(done.enqueue).toEqual([{ stepId: 'B', run: 0 }]);
+    const b = beginStep(done.draft, 'B', 0, T0 + 20)!;
     expect(b.execute).toBe(false);
     expect(b.params).toEqual({});
     expect(step(b.transition!.draft, 'B').state).toBe('failed');
     expect(step(b.transition!.draft, 'B').result?.error).toMatch(/recipient/);
     expect(b.transition!.draft.state).toBe('waiting_intervention');
+  });
 
-    // review_all refuses to start on the same plan and says why.
-    let r = build({ steps }).draft;
-    r = applyApproval(r, { action: 'reject_step', stepId: 'A' }, USER, T0).draft;
-    const t = applyApproval(r, { action: 'approve_step', stepId: 'B' }, USER, T0);
-    expect(t.draft.state).toBe('created');
+  it.each(['review_all', 'step_by_step'] as const)(
+    '%s: a dropped value the step cannot run without is asked for instead (it never waits forever)',
+    (mode) => {
+      // B's required recipient is nothing but A's email; "optional + skip" would drop it.
+      const steps: ActionStepInput[] = [
+        { id: 'A', type: 'contact', action: 'search_contacts', params: { query: 'John' }, description: 'Look up John' },
+        {
+          id: 'B',
+          type: 'email',
+          action: 'create_draft',
+          params: { recipient: '{{A.email}}', subject: 'Hi' },
+          description: 'Draft to John',
+          requires: [{ stepId: 'A', effect: 'optional', resolution: 'skip' }],
+        },
+      ];
+      const rejected = applyEdit(build({ steps }, { mode }).draft, { operation: 'reject_step', stepId: 'A' }, USER, T0);
+      const er = rejected.events.find((e) => e.type === 'EDIT_RESULT');
+      if (er?.type !== 'EDIT_RESULT') throw new Error('no EDIT_RESULT');
+      expect(er.payload.dependencyImpacts?.map((i) => [i.stepId, i.impact])).toEqual([['B', 'will_ask_user']]);
+      expect(types(rejected.events)).toContain('DEPENDENCY_CONFLICT');
+      expect(rejected.draft.conflicts.map((c) => [c.stepId, c.missingDependency])).toEqual([['B', 'A']]);
+      const a = applyApproval(rejected.draft, { action: 'approve_step', stepId: 'B' }, USER, T0 + 1);
+      expect(a.enqueue).toEqual([]);
+      const r = resolveConflict(a.draft, { stepId: 'B', option: 'provide_value', value: 'john@home.org' }, USER, T0 + 2);
+      expect(r.enqueue).toEqual([{ stepId: 'B', run: 0 }]);
+      expect(beginStep(r.draft, 'B', 0, T0 + 3)!.params).toEqual({ recipient: 'john@home.org', subject: 'Hi' });
+    },
+  );
+
+  it('a value that only fills part of a text is still dropped: the step runs without it', () => {
+    const steps: ActionStepInput[] = [
+      { id: 'A', type: 'contact', action: 'search_contacts', params: { query: 'John' }, description: 'Look up John' },
+      {
+        id: 'B',
+        type: 'task',
+        action: 'create_task',
+        params: { title: 'Call John {{A.phone}}' },
+        description: 'Call John',
+        requires: [{ stepId: 'A', field: 'phone', effect: 'enhances', resolution: 'skip' }],
+      },
+    ];
+    const rejected = applyEdit(build({ steps }).draft, { operation: 'reject_step', stepId: 'A' }, USER, T0);
+    expect(rejected.draft.conflicts).toEqual([]);
+    const a = applyApproval(rejected.draft, { action: 'approve_step', stepId: 'B' }, USER, T0 + 1);
+    expect(a.enqueue).toEqual([{ stepId: 'B', run: 0 }]);
+    expect(beginStep(a.draft, 'B', 0, T0 + 2)!.params['title']).toBe('Call John ');
   });
 
   it('readyToRun lists what should have a job', () => {

@@ -126,6 +126,28 @@ describe('losses at run time', () => {
     expect(notesWhenRun(t.draft)).toBe('Call +100');
   });
 
+  it('a completed dependency without one of the fields asks for that field, and the answer fills only it', () => {
+    const p: PlanInput = {
+      steps: [
+        { id: 'c', type: 'contact', action: 'search_contacts', description: 'Find Sarah', params: { query: 'Sarah' } },
+        { id: 't', type: 'task', action: 'create_task', description: 'Call her', params: { title: 'Call {{c.name}} at {{c.phone}}' } },
+      ],
+    };
+    const d = started(p);
+    const { done } = runStep(d, 'c', { name: 'Sarah Connor', email: 's@x.io' });
+    const conflict = done.draft.conflicts[0]!;
+    expect(conflict).toMatchObject({ stepId: 't', missingDependency: 'c', field: 'phone' });
+    expect(conflict.issue).toMatch(/phone number/);
+    expect(conflict.options.find((o) => o.action === 'provide_value')?.description).toBe("Provide Sarah's phone number manually");
+    const ev = done.events.find((e) => e.type === 'DEPENDENCY_CONFLICT');
+    if (ev?.type !== 'DEPENDENCY_CONFLICT') throw new Error('no DEPENDENCY_CONFLICT');
+    expect(ev.payload.options[0]?.description).toBe("Provide Sarah's phone number manually");
+    expect(ev.payload.missingDependency).toBe('c');
+    expect(ev.payload.rejectedStep).toBeUndefined(); // it completed; nobody rejected it
+    const t = resolveConflict(done.draft, { stepId: 't', option: 'provide_value', value: '+1 555 0100' }, USER, T0 + 50);
+    expect(beginStep(t.draft, 't', 0, T0 + 60)!.params['title']).toBe('Call Sarah Connor at +1 555 0100');
+  });
+
   it('multi-field: requireAll false accepts any field; true needs all', () => {
     const any = started(plan('blocks', 'skip', { field: undefined, requiredFields: ['phone', 'email'], requireAll: false }));
     expect(runStep(any, 'A', { email: 'j@x.io' }).done.enqueue.map((x) => x.stepId)).toEqual(['B']);
