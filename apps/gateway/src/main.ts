@@ -21,16 +21,18 @@ import { signToken } from './auth';
 import { DEV_USER_ID, loadConfig, type GatewayConfig } from './config';
 import { createHttpApp } from './http/app';
 import { startRelay, type Relay } from './relay';
+import { socketCatchUp } from './socket/catch-up';
 import { createSocketServer, deliverToUsers } from './socket/server';
 
 async function main(): Promise<void> {
   const config: GatewayConfig = configOrExit(() => loadConfig(process.env));
   const logger = createLogger('gateway', { level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
   const keys = createKeys(config.KEY_PREFIX);
-  const redis = createCommandConnection(config.REDIS_URL, 'wfa-gateway');
-  const subscriber = createBlockingConnection(config.REDIS_URL, 'wfa-gateway-relay');
+  // Named with the pid, so an operator (or a fault test) can tell this gateway's connections apart.
+  const redis = createCommandConnection(config.REDIS_URL, `wfa-gateway-${process.pid}`);
+  const subscriber = createBlockingConnection(config.REDIS_URL, `wfa-gateway-relay-${process.pid}`);
   // BullMQ gets a connection of its own: its job scripts do not queue behind the workflow commits.
-  const queueConnection = createCommandConnection(config.REDIS_URL, 'wfa-gateway-queue');
+  const queueConnection = createCommandConnection(config.REDIS_URL, `wfa-gateway-queue-${process.pid}`);
   for (const c of [redis, subscriber, queueConnection]) c.on('error', () => undefined); // reconnects by itself; /health reports it
   await waitForReady(redis, 15_000).catch((err: Error) => {
     logger.error(`cannot reach Redis at ${config.REDIS_URL}: ${err.message}`);
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
     redisReady: () => redis.status === 'ready',
     now: Date.now,
   });
-  relay = await startRelay(subscriber, keys.channel, logger, (users, envelope) => deliverToUsers(io, users, envelope));
+  relay = await startRelay(subscriber, keys.channel, logger, (users, envelope) => deliverToUsers(io, users, envelope), socketCatchUp(io, store, logger, Date.now));
 
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
   const address = http.address();

@@ -87,3 +87,38 @@ test('delivers every message to the named users and keeps its subscription acros
   await relay.stop();
   expect(await pub.publish(channel, message('bob', 8))).toBe(0);
 });
+
+test('after a lost subscription it catches up from shortly before the last event heard, and retries until that works', async () => {
+  const channel = `relay-test-${randomBytes(4).toString('hex')}`;
+  const pub = open('relay-test-pub3');
+  const subName = `relay-test-sub-${randomBytes(4).toString('hex')}`;
+  const sub = open(subName);
+  const calls: number[] = [];
+  let failFirst = true;
+  const order: string[] = [];
+  const relay = await startRelay(sub, channel, logger, (_u, e) => order.push(`live ${e.eventId}`), async (since) => {
+    calls.push(since);
+    order.push('hold');
+    return async () => {
+      order.push('read');
+      if (failFirst) {
+        failFirst = false;
+        return false; // e.g. the command connection is not back yet
+      }
+      return true;
+    };
+  });
+  expect(calls).toEqual([]); // the first subscription has nothing to catch up on
+  await pub.publish(channel, JSON.stringify({ v: 1, userId: 'u', envelope: { type: 'WORKFLOW_STATUS', sessionId: 'wf_x', eventId: '1800000005000-0', payload: { planState: 'running', steps: [] }, timestamp: 1 } }));
+  for (let i = 0; i < 100 && order.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+
+  const list = String(await pub.client('LIST'));
+  const id = list.split('\n').find((l) => l.includes(`name=${subName}`))?.match(/^id=(\d+)/)?.[1];
+  await pub.client('KILL', 'ID', id!);
+  for (let i = 0; i < 300 && calls.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  // Caught up from 2 s before the last event heard; the failed attempt was tried again, from the same point.
+  expect(calls).toEqual([1800000003000, 1800000003000]);
+  expect(order).toEqual(['live 1800000005000-0', 'hold', 'read', 'hold', 'read']);
+  expect(relay.live()).toBe(true);
+  await relay.stop();
+});

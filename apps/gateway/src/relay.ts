@@ -4,8 +4,13 @@ import type { Logger } from '@wfa/runtime';
 
 /**
  * Pub/sub → sockets. Every gateway hears every workflow event (published by the commit script
- * right after the event was logged) and hands it to its own sockets of the owner. Pub/sub may
- * drop messages while a connection is down; clients close such gaps with WORKFLOW_SUBSCRIBE.
+ * right after the event was logged) and hands it to its own sockets of the owner.
+ *
+ * Pub/sub drops what is published while the subscriber connection is down, though workers (on
+ * connections of their own) may go on committing. When the subscription comes back after a loss,
+ * `catchUp` reads what was logged since shortly before the last event heard (event ids are Redis
+ * time, in ms) and hands it to the sockets that were connected, so a socket that stayed connected
+ * misses nothing and gets nothing twice (SPEC §5, §6.13).
  *
  * SUBSCRIBE is only ever sent on a `ready` connection. ioredis (5.x) writes a SUBSCRIBE issued
  * during its connection handshake straight away, ahead of its INFO ready check; Redis then puts the
@@ -21,12 +26,34 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
+/**
+ * Called on a regained subscription, before SUBSCRIBE, with the Redis time (ms) after which events
+ * may have been missed: it holds back live events of what it will catch up, and returns the work
+ * to run once subscribed (read the logs, deliver, release), which resolves false if it could not.
+ */
+export type CatchUp = (sinceMs: number) => Promise<() => Promise<boolean>>;
+
+/**
+ * Event ids come from Redis's clock at commit, but a burst in one workflow can run a few ms ahead
+ * of it, so an event published after the last one heard may carry a slightly smaller id.
+ */
+const CATCH_UP_MARGIN_MS = 2_000;
+const CATCH_UP_RETRY_MS = 1_000;
+
+function eventMs(eventId: string): number {
+  const ms = Number(eventId.split('-')[0]);
+  return Number.isFinite(ms) ? ms : 0;
+}
+
 export async function startRelay(
   subscriber: Redis,
   channel: string,
   logger: Logger,
   deliver: (userIds: string[], envelope: ServerEnvelope) => void,
+  catchUp?: CatchUp,
 ): Promise<Relay> {
+  // Redis time of the newest event heard; what is missed after a loss comes later than this.
+  let lastHeardMs = 0;
   subscriber.on('message', (ch: string, raw: string) => {
     if (ch !== channel) return;
     let json: unknown;
@@ -41,6 +68,7 @@ export async function startRelay(
       logger.warn('relay: dropped a malformed message');
       return;
     }
+    lastHeardMs = Math.max(lastHeardMs, eventMs(msg.data.envelope.eventId));
     try {
       deliver([msg.data.userId, ...(msg.data.watchers ?? [])], msg.data.envelope as ServerEnvelope);
     } catch (err) {
@@ -51,19 +79,45 @@ export async function startRelay(
 
   let stopped = false;
   let subscribed = false;
+  let everSubscribed = false;
+  // Set while events may have been missed and not caught up yet: the Redis time to read from.
+  let missedSince: number | undefined;
+  let retry: NodeJS.Timeout | undefined;
   const subscribe = async () => {
     await subscriber.subscribe(channel);
     subscribed = true;
+    everSubscribed = true;
+  };
+  /** Subscribe, and if events may have been missed, catch up (retried until it succeeds). */
+  const resubscribe = async () => {
+    const since = missedSince;
+    const finish = since !== undefined && catchUp ? await catchUp(since).catch(() => undefined) : undefined;
+    try {
+      await subscribe();
+    } finally {
+      const caughtUp = finish ? await finish().catch(() => false) : since === undefined || !catchUp;
+      if (caughtUp && subscribed) {
+        if (since !== undefined) logger.info('relay: subscribed again; caught up on what was logged meanwhile', { since });
+        if (missedSince === since) missedSince = undefined;
+      } else if (since !== undefined && subscribed && !stopped) {
+        clearTimeout(retry);
+        retry = setTimeout(() => void resubscribe().catch(() => undefined), CATCH_UP_RETRY_MS);
+      }
+    }
   };
   const onReady = () => {
     if (stopped) return;
-    subscribe().then(
+    resubscribe().then(
       () => logger.debug('relay: subscribed', { channel }),
       (err: Error) => logger.warn('relay: subscribe failed; retried on the next reconnect', { error: err.message }),
     );
   };
   // A closed connection has lost its subscription (Redis forgets it); 'ready' brings it back.
   const onClose = () => {
+    if (everSubscribed && !stopped) {
+      const since = Math.max(0, lastHeardMs - CATCH_UP_MARGIN_MS);
+      missedSince = missedSince === undefined ? since : Math.min(missedSince, since);
+    }
     subscribed = false;
   };
   subscriber.on('ready', onReady);
@@ -77,6 +131,7 @@ export async function startRelay(
     live: () => subscribed,
     stop: async () => {
       stopped = true;
+      clearTimeout(retry);
       subscriber.off('ready', onReady);
       subscriber.off('close', onClose);
       subscribed = false;

@@ -280,6 +280,17 @@ export class WorkflowStore {
     await this.redis.zrem(this.keys.userActive(userId), sessionId);
   }
 
+  /** Ids in the owner's index, newest first (finished workflows leave it; see listUserWorkflows). */
+  async userWorkflowIds(userId: string, limit = 100): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.userActive(userId), 0, limit - 1);
+  }
+
+  /** Redis's clock in ms: event ids are taken from it (commit-workflow.lua). */
+  async redisTimeMs(): Promise<number> {
+    const [sec, micro] = await this.redis.time();
+    return Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
+  }
+
   /**
    * Newest first; entries whose draft has expired are pruned on the way. A young entry without its
    * draft is a create in flight (its slot is reserved before the draft is committed): skipped, kept.

@@ -39,6 +39,11 @@ export class SocketDelivery {
     return this.sent.size;
   }
 
+  /** The workflows this socket has been sent events of, least recently sent first. */
+  rememberedIds(): string[] {
+    return [...this.sent.keys()];
+  }
+
   deliver(envelope: ServerEnvelope): void {
     const held = this.replaying.get(envelope.sessionId);
     if (held) {

@@ -15,7 +15,7 @@ export const onWorkflowSubscribe: MessageHandler<'WORKFLOW_SUBSCRIBE'> = async (
   if (lastEventId !== undefined && !isEventId(lastEventId)) throw new ProtocolError('invalid_message', 'lastEventId is not an event id');
   const delivery = ctx.socket.data.delivery;
   delivery.beginReplay(sessionId);
-  let replayed: Awaited<ReturnType<typeof ctx.deps.store.readEvents>> = [];
+  let replayed: Awaited<ReturnType<typeof ctx.deps.store.readEvents>> | undefined;
   try {
     const snap = await ctx.deps.store.snapshot(sessionId);
     const draft = assertVisible(snap.draft, ctx, sessionId);
@@ -29,7 +29,9 @@ export const onWorkflowSubscribe: MessageHandler<'WORKFLOW_SUBSCRIBE'> = async (
     replayed = await ctx.deps.store.readEvents(sessionId, lastEventId);
     return { sessionId, version: draft.version, replayed: replayed.length, lastEventId: snap.lastEventId };
   } finally {
-    delivery.endReplay(sessionId, replayed, lastEventId === undefined);
+    // Only a replay that was read resends what went out live; a refused one (unavailable,
+    // not_found) leaves what this socket has had as it was.
+    delivery.endReplay(sessionId, replayed ?? [], lastEventId === undefined && replayed !== undefined);
   }
 };
 
