@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ActionType } from './enums';
+import { isRealIsoTime } from './iso-time';
 
 /**
  * The step catalog of SPEC §7: every action, grouped by type, with the params it takes.
@@ -32,12 +33,20 @@ export const TEMPLATE_RE = /\{\{\s*([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.-]{1,200}))
 const MAX_TEXT = 10_000;
 
 function isoTime(): z.ZodType<string> {
-  return z
-    .string()
-    .max(64)
-    .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
-      message: 'must be an ISO 8601 date-time',
-    });
+  return z.string().max(64).refine(isRealIsoTime, { message: 'must be an ISO 8601 date-time that exists' });
+}
+
+/**
+ * A time range given as two literal times must end after it starts (an event ending before it
+ * begins is refused with the plan, not failed when it runs). Templates are checked once resolved.
+ */
+function endsAfterStart(from: string, to: string) {
+  return (params: Record<string, unknown>, ctx: z.core.$RefinementCtx) => {
+    const a = params[from];
+    const b = params[to];
+    if (typeof a !== 'string' || typeof b !== 'string' || !isRealIsoTime(a) || !isRealIsoTime(b)) return;
+    if (Date.parse(b) <= Date.parse(a)) ctx.addIssue({ code: 'custom', path: [to], message: `must be after ${from}` });
+  };
 }
 
 function buildParamSchemas(allowTemplates: boolean) {
@@ -51,7 +60,7 @@ function buildParamSchemas(allowTemplates: boolean) {
   const minutes = () => t(z.number().int().min(1).max(24 * 60)).optional();
 
   return {
-    list_events: z.strictObject({ from: time(), to: time() }),
+    list_events: z.strictObject({ from: time(), to: time() }).superRefine(endsAfterStart('from', 'to')),
     create_event: z.strictObject({
       title: t(text(200)),
       start: time(),
@@ -59,8 +68,8 @@ function buildParamSchemas(allowTemplates: boolean) {
       durationMinutes: minutes(),
       attendees: t(z.array(email()).max(100)).optional(),
       description: optText(),
-    }),
-    find_free_time: z.strictObject({ from: time(), to: time(), durationMinutes: minutes() }),
+    }).superRefine(endsAfterStart('start', 'end')),
+    find_free_time: z.strictObject({ from: time(), to: time(), durationMinutes: minutes() }).superRefine(endsAfterStart('from', 'to')),
     list_tasks: z.strictObject({ status: t(z.enum(['open', 'completed', 'all'])).optional() }),
     create_task: z.strictObject({ title: t(text(200)), due: time(), notes: optText() }),
     update_task: z.strictObject({ taskId: t(text(100)), title: t(text(200)).optional(), due: time(), notes: optText() }),

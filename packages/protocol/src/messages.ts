@@ -27,6 +27,7 @@ import {
   StepIdSchema,
   StepResultSchema,
 } from './model';
+import { isRealIsoTime } from './iso-time';
 import { ApprovalPreferencesPatchSchema, ApprovalPreferencesSchema } from './preferences';
 
 const version = z.number().int().min(0);
@@ -38,14 +39,6 @@ const reason = z.string().max(1000).optional();
 /** The user's local date-time (SPEC: times are ISO 8601), with or without an offset. */
 const ISO_DATE_TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
-/** A calendar date that exists (no 31 February: Date.parse would roll it over) at a real time. */
-function isRealDateTime(v: string): boolean {
-  const [y, m, d] = v.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const [hh, mm] = v.slice(11, 16).split(':').map(Number) as [number, number];
-  const day = new Date(Date.UTC(y, m - 1, d));
-  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d && hh < 24 && mm < 60 && !Number.isNaN(Date.parse(v));
-}
-
 export const UserMessagePayloadSchema = z.strictObject({
   message: z.string().min(1).max(4000),
   timezone: z.string().max(64).optional(),
@@ -53,7 +46,7 @@ export const UserMessagePayloadSchema = z.strictObject({
     .string()
     .max(64)
     .regex(ISO_DATE_TIME_RE, 'localDatetime is an ISO 8601 date-time, e.g. 2030-01-01T10:00:00')
-    .refine(isRealDateTime, 'localDatetime is not a real date-time')
+    .refine(isRealIsoTime, 'localDatetime is not a real date-time')
     .optional(),
   mode: ExecutionModeSchema.optional(),
 });

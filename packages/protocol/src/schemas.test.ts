@@ -29,6 +29,29 @@ describe('catalog', () => {
     expect(DRAFT_PARAM_SCHEMAS.create_event.safeParse({ title: 'x', start: 'tomorrow' }).success).toBe(false);
     expect(DRAFT_PARAM_SCHEMAS.create_event.safeParse({ title: 'x', start: '2026-11-25T15:00:00+01:00' }).success).toBe(true);
   });
+
+  test('times must exist: no 30 February, no 25 o\'clock (Date.parse would roll them over)', () => {
+    const ok = (start: string) => DRAFT_PARAM_SCHEMAS.create_event.safeParse({ title: 'x', start }).success;
+    expect(ok('2030-02-30T10:00:00Z')).toBe(false);
+    expect(ok('2030-04-31')).toBe(false);
+    expect(ok('2030-01-01T24:30:00Z')).toBe(false);
+    expect(ok('2030-01-01T10:60:00Z')).toBe(false);
+    expect(ok('2028-02-29T10:00:00Z')).toBe(true); // a leap day
+    expect(ok('2030-01-01')).toBe(true);
+    expect(DRAFT_PARAM_SCHEMAS.create_task.safeParse({ title: 'x', due: '2030-02-31' }).success).toBe(false);
+  });
+
+  test('a range of two literal times must end after it starts; templates are checked once resolved', () => {
+    const ev = (start: string, end: string) => DRAFT_PARAM_SCHEMAS.create_event.safeParse({ title: 'x', start, end });
+    const r = ev('2030-01-01T10:00:00Z', '2030-01-01T09:00:00Z');
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]).toMatchObject({ path: ['end'], message: 'must be after start' });
+    expect(ev('2030-01-01T10:00:00Z', '2030-01-01T10:00:00Z').success).toBe(false);
+    expect(ev('2030-01-01T10:00:00Z', '2030-01-01T10:30:00+00:00').success).toBe(true);
+    expect(ev('2030-01-01T10:00:00Z', '{{a.end}}').success).toBe(true);
+    expect(RESOLVED_PARAM_SCHEMAS.find_free_time.safeParse({ from: '2030-01-02', to: '2030-01-01' }).success).toBe(false);
+    expect(RESOLVED_PARAM_SCHEMAS.list_events.safeParse({ from: '2030-01-01', to: '2030-01-02' }).success).toBe(true);
+  });
 });
 
 describe('client messages', () => {
