@@ -104,6 +104,25 @@ describe('malformed messages', () => {
     }
   });
 
+  test('a __proto__ key in params or modifications is refused, not silently left out', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor('proto-user'));
+    try {
+      const params = JSON.parse('{"title":"t","__proto__":{"notes":"INJECTED"}}');
+      const submit = await c.send('WORKFLOW_SUBMIT', { plan: { steps: [{ id: 'a', type: 'task', action: 'create_task', description: 'a', params }] } });
+      expect(submit).toMatchObject({ ok: false, error: { code: 'invalid_message', message: expect.stringContaining('__proto__') } });
+      expect((await c.sendOk('WORKFLOW_LIST', {}))['workflows']).toEqual([]);
+
+      const { sessionId, version } = await c.sendOk('WORKFLOW_SUBMIT', { plan: { steps: [{ id: 'a', type: 'task', action: 'create_task', description: 'a', params: { title: 't' } }] } });
+      const newParams = JSON.parse('{"title":"T2","__proto__":{"notes":"INJECTED"}}');
+      const edit = await c.send('WORKFLOW_EDIT', { operation: 'modify_params', stepId: 'a', newParams }, sessionId);
+      expect(edit).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+      const snap = await c.sendOk('WORKFLOW_SUBSCRIBE', {}, sessionId);
+      expect(snap['version']).toBe(version); // nothing changed
+    } finally {
+      c.close();
+    }
+  });
+
   test('a message without an acknowledgement callback gets an ERROR event', async () => {
     const c = await TestClient.connect(stack.gateway.url, tokenFor('noack'));
     try {

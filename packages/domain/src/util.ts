@@ -1,9 +1,8 @@
 /** Small pure helpers shared by the domain modules. */
-import { ProtocolError, TERMINAL_STEP_STATES } from '@wfa/protocol';
+import { FORBIDDEN_KEYS, ProtocolError, TERMINAL_STEP_STATES } from '@wfa/protocol';
 import type { ApprovalStep, WorkflowDraft } from '@wfa/protocol';
 
-/** Keys that could reach an object's prototype if a careless merge ever met them. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export { FORBIDDEN_KEYS };
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;

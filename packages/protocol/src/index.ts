@@ -7,3 +7,4 @@ export * from './messages';
 export * from './jobs';
 export * from './event-ids';
 export * from './intervention-options';
+export * from './forbidden-keys';

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { CLIENT_PAYLOADS, ClientEnvelopeSchema, WorkflowEditPayloadSchema } from './messages';
 import { ALL_ACTIONS, DRAFT_PARAM_SCHEMAS, RESOLVED_PARAM_SCHEMAS, isActionName, actionBelongsToType } from './catalog';
 import { ActionStepInputSchema } from './model';
+import { findForbiddenKey } from './forbidden-keys';
 import { ApprovalPreferencesPatchSchema, DEFAULT_PREFERENCES, ApprovalPreferencesSchema } from './preferences';
 
 describe('catalog', () => {
@@ -107,5 +108,19 @@ describe('preferences', () => {
     // specificActions names catalog actions only.
     expect(ApprovalPreferencesPatchSchema.safeParse({ autoApprove: { specificActions: ['create_event', 'send_email'] } }).success).toBe(true);
     expect(ApprovalPreferencesPatchSchema.safeParse({ autoApprove: { specificActions: ['not_an_action'] } }).success).toBe(false);
+  });
+});
+
+describe('findForbiddenKey', () => {
+  test('finds __proto__, constructor and prototype as JSON.parse makes them, at any depth', () => {
+    expect(findForbiddenKey(JSON.parse('{"a":{"b":[{"c":1},{"__proto__":{"x":1}}]}}'))).toBe('a.b[1].__proto__');
+    expect(findForbiddenKey(JSON.parse('{"constructor":{"prototype":{}}}'))).toBe('constructor');
+    expect(findForbiddenKey({ a: 'constructor', b: ['__proto__'] })).toBeUndefined(); // values are fine
+    expect(findForbiddenKey('x')).toBeUndefined();
+  });
+
+  test('walks 30,000 levels without overflowing the stack', () => {
+    const deep = JSON.parse('{"a":'.repeat(30_000) + '{"__proto__":1}' + '}'.repeat(30_000));
+    expect(findForbiddenKey(deep)?.endsWith('.a.__proto__')).toBe(true);
   });
 });

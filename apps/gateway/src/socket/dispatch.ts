@@ -3,6 +3,7 @@ import {
   ClientEnvelopeSchema,
   ProtocolError,
   WORKFLOW_SCOPED_TYPES,
+  findForbiddenKey,
   type Ack,
   type AckCallback,
   type ClientMessageType,
@@ -39,6 +40,11 @@ export async function dispatch(
     const size = Buffer.byteLength(safeStringify(raw), 'utf8');
     if (size > deps.limits.messagePayloadSizeLimit) {
       throw new ProtocolError('invalid_message', `message is ${size} bytes; the limit is ${deps.limits.messagePayloadSizeLimit}`);
+    }
+    // Refused, not silently left out by the schemas (which is what zod's records do with it).
+    const forbidden = findForbiddenKey(raw);
+    if (forbidden !== undefined) {
+      throw new ProtocolError('invalid_message', `the key "${forbidden.split(/[.[]/).pop()}" is not allowed (at ${forbidden})`, { path: forbidden });
     }
     const envelope = ClientEnvelopeSchema.safeParse(raw);
     if (!envelope.success) throw new ProtocolError('invalid_message', 'the envelope is malformed', envelope.error.issues);
