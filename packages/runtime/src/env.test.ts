@@ -34,4 +34,12 @@ describe('environment parsing', () => {
     expect(msg).toMatch(/^worker: invalid configuration/);
     for (const name of ['REDIS_URL', 'KEY_PREFIX', 'CONCURRENCY', 'LOG_LEVEL']) expect(msg).toContain(`  ${name}: `);
   });
+
+  it('takes numbers in decimal digits only: no hex, no exponent, no spaces', () => {
+    for (const bad of ['0x10', '1e1', ' 12', '12 ', '3.5', '-1', '+5', 'abc', '10abc']) {
+      expect(() => loadEnv(schema, { CONCURRENCY: bad }, 'worker')).toThrow(/CONCURRENCY: must be a whole number in decimal digits/);
+    }
+    expect(() => loadEnv(schema, { CONCURRENCY: '0' }, 'worker')).toThrow(/CONCURRENCY: /);
+    expect(loadEnv(schema, { CONCURRENCY: '012' }, 'worker').CONCURRENCY).toBe(12);
+  });
 });

@@ -27,8 +27,19 @@ export function configOrExit<C>(load: () => C): C {
 
 /** Common schema pieces. Empty strings count as unset. */
 export const envString = () => z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+/**
+ * A whole number written in decimal digits. `Number()` alone would also take "0x10", "1e3" or
+ * " 3209" (so PORT=0x10 listened on port 16); those are refused with a clear message.
+ */
 export const envInt = (def: number, min: number, max: number) =>
-  z.preprocess((v) => (v === '' || v === undefined ? def : Number(v)), z.number().int().min(min).max(max));
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? String(def) : v),
+    z
+      .string()
+      .regex(/^\d{1,15}$/, `must be a whole number in decimal digits (${min}-${max})`)
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max)),
+  );
 export const envRedisUrl = () =>
   z.preprocess((v) => (v === '' || v === undefined ? 'redis://127.0.0.1:6379' : v), z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'));
 export const envLogLevel = () =>
