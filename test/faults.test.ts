@@ -297,3 +297,33 @@ test("a gateway's subscription drops while workers go on: its connected sockets 
     redis.disconnect();
   }
 });
+
+test('SIGTERM to a gateway: a message sent just before is answered, and applied exactly when the answer says so', async () => {
+  const prefix = newPrefix();
+  const redis = openRedis(redisUrl());
+  const user = tokenFor('sigterm-gateway');
+  try {
+    for (let round = 0; round < 3; round++) {
+      const gateway = await startGateway(prefix);
+      const c = await TestClient.connect(gateway.url, user);
+      try {
+        const { sessionId: sid } = await c.sendOk('WORKFLOW_SUBMIT', { plan: { steps: [task(`r${round}`)] } });
+        const answer = c.send('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: `r${round}` }, sid).catch((err: Error) => ({ lost: err.message }));
+        const exit = gateway.stop('SIGTERM');
+        const ack = await answer;
+        expect(await exit).toBe(0);
+        // Answered either way, and the answer is the truth about the workflow.
+        expect(ack).toEqual(expect.objectContaining({ ok: expect.any(Boolean) }));
+        const draft = await readDraft(redis, prefix, sid);
+        if ((ack as { ok: boolean }).ok) expect(draft.steps[0].approvalStatus).toBe('step_approved');
+        else expect((ack as any).error.code).toBe('unavailable');
+        if (!(ack as { ok: boolean }).ok) expect(draft.steps[0].approvalStatus).toBe('draft_pending');
+      } finally {
+        c.close();
+        await gateway.stop();
+      }
+    }
+  } finally {
+    redis.disconnect();
+  }
+});

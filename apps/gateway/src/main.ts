@@ -22,7 +22,7 @@ import { DEV_USER_ID, loadConfig, type GatewayConfig } from './config';
 import { createHttpApp } from './http/app';
 import { startRelay, type Relay } from './relay';
 import { socketCatchUp } from './socket/catch-up';
-import { createSocketServer, deliverToUsers } from './socket/server';
+import { createSocketServer, deliverToUsers, drainMessages } from './socket/server';
 
 async function main(): Promise<void> {
   const config: GatewayConfig = configOrExit(() => loadConfig(process.env));
@@ -105,6 +105,8 @@ async function main(): Promise<void> {
   }
 
   onShutdown(logger, async () => {
+    // Messages being handled finish and are acknowledged (and their events relayed) first.
+    await drainMessages(io, 5_000);
     await relay.stop();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await Promise.all([steps.close(), timers.close()].map((p) => p.catch(() => undefined)));

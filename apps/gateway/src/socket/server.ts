@@ -10,6 +10,35 @@ import { TokenBucket } from './rate-limit';
 
 export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
+/** Messages being handled, per server, and whether it has stopped taking new ones (shutdown). */
+const work = new WeakMap<AppServer, { inflight: Set<Promise<void>>; closing: boolean }>();
+/** How long a closing gateway still answers messages that were already on their way. */
+const LATE_ARRIVALS_MS = 250;
+
+/**
+ * SPEC §3 SIGTERM: stop taking messages (each new one is answered `unavailable`, so a client
+ * resends it, with its messageId, to another gateway), then wait up to `timeoutMs` for the ones
+ * being handled, so every message that was applied is also acknowledged before sockets close.
+ */
+export async function drainMessages(io: AppServer, timeoutMs: number): Promise<void> {
+  const w = work.get(io);
+  if (!w) return;
+  w.closing = true;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  // Sockets stay open a moment even when idle: a message already on its way when the signal came
+  // is answered (`unavailable`) rather than lost with the connection.
+  const lateArrivals = new Promise<void>((resolve) => setTimeout(resolve, LATE_ARRIVALS_MS));
+  const drained = (async () => {
+    await lateArrivals;
+    while (w.inflight.size > 0) await Promise.allSettled([...w.inflight]);
+  })();
+  await Promise.race([drained, timeout]);
+  clearTimeout(timer);
+}
+
 /**
  * socket.io on the default namespace and path (SPEC §5). Each client message type is an event of
  * the same name; the handshake must carry a valid token (`auth: { token }`).
@@ -34,6 +63,9 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
     next();
   });
 
+  const w = { inflight: new Set<Promise<void>>(), closing: false };
+  work.set(io, w);
+
   io.on('connection', (socket: AppSocket) => {
     void socket.join(userRoom(socket.data.user.userId));
     disconnectAtExpiry(socket, deps.now);
@@ -46,7 +78,16 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
         // A callback a client passed as `undefined` arrives as a trailing null: not an argument.
         const values = ack ? args.slice(0, -1) : args;
         while (values.length > 1 && values[values.length - 1] == null) values.pop();
-        void dispatch(deps, HANDLERS, socket, type, values, ack);
+        if (w.closing) {
+          const error = { code: 'unavailable' as const, message: 'this gateway is shutting down; send it again (another gateway will answer)' };
+          if (ack) ack({ ok: false, error });
+          else socket.emit('ERROR', { type: 'ERROR', payload: error, timestamp: deps.now() });
+          return;
+        }
+        const handled = dispatch(deps, HANDLERS, socket, type, values, ack);
+        w.inflight.add(handled);
+        const done = () => void w.inflight.delete(handled);
+        handled.then(done, done);
       });
     }
     socket.onAny((event: string, ...args: unknown[]) => {
