@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const keys = createKeys(config.KEY_PREFIX);
   // Named with the pid, so an operator (or a fault test) can tell this gateway's connections apart.
   const redis = createCommandConnection(config.REDIS_URL, `wfa-gateway-${process.pid}`);
-  const subscriber = createBlockingConnection(config.REDIS_URL, `wfa-gateway-relay-${process.pid}`);
+  const subscriber = createBlockingConnection(config.REDIS_URL, `wfa-gateway-relay-${process.pid}`, { autoResubscribe: false });
   // BullMQ gets a connection of its own: its job scripts do not queue behind the workflow commits.
   const queueConnection = createCommandConnection(config.REDIS_URL, `wfa-gateway-queue-${process.pid}`);
   for (const c of [redis, subscriber, queueConnection]) c.on('error', () => undefined); // reconnects by itself; /health reports it

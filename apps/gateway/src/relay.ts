@@ -12,6 +12,10 @@ import type { Logger } from '@wfa/runtime';
  * time, in ms) and hands it to the sockets that were connected, so a socket that stayed connected
  * misses nothing and gets nothing twice (SPEC §5, §6.13).
  *
+ * The subscriber connection must be made with ioredis's `autoResubscribe: false`: the relay
+ * subscribes itself on each 'ready', after its catch-up has started holding live events back, so
+ * nothing heard after a reconnect overtakes what is caught up.
+ *
  * SUBSCRIBE is only ever sent on a `ready` connection. ioredis (5.x) writes a SUBSCRIBE issued
  * during its connection handshake straight away, ahead of its INFO ready check; Redis then puts the
  * connection in subscriber mode, the ready check fails, ioredis reconnects and does not
@@ -101,15 +105,22 @@ export async function startRelay(
         if (missedSince === since) missedSince = undefined;
       } else if (since !== undefined && subscribed && !stopped) {
         clearTimeout(retry);
-        retry = setTimeout(() => void resubscribe().catch(() => undefined), CATCH_UP_RETRY_MS);
+        retry = setTimeout(() => {
+          chain = chain.then(() => resubscribe().catch(() => undefined));
+        }, CATCH_UP_RETRY_MS);
       }
     }
   };
+  // One (re)subscription at a time: a reconnect during a catch-up waits for it, so two catch-ups
+  // never release each other's held events out of order.
+  let chain: Promise<void> = Promise.resolve();
   const onReady = () => {
     if (stopped) return;
-    resubscribe().then(
-      () => logger.debug('relay: subscribed', { channel }),
-      (err: Error) => logger.warn('relay: subscribe failed; retried on the next reconnect', { error: err.message }),
+    chain = chain.then(() =>
+      resubscribe().then(
+        () => logger.debug('relay: subscribed', { channel }),
+        (err: Error) => logger.warn('relay: subscribe failed; retried on the next reconnect', { error: err.message }),
+      ),
     );
   };
   // A closed connection has lost its subscription (Redis forgets it); 'ready' brings it back.
