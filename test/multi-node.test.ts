@@ -97,6 +97,11 @@ test('WORKFLOW_SUBSCRIBE { lastEventId } on the other gateway replays with no ga
       expect(strictlyIncreasing(resumed)).toBe(true);
       expect(resumed).toEqual(log.slice(log.indexOf(draft.eventId as string) + 1));
       expect(idsOf(onA.events, sid)).toEqual(log);
+      // SPEC §5 read literally: every id this socket got after its subscribe, the snapshot's
+      // included, increases and none comes twice.
+      const wire = idsOf(onB.events.slice(from), sid);
+      expect(strictlyIncreasing(wire)).toBe(true);
+      expect(onB.events.slice(from).find((e) => e.type === 'WORKFLOW_STATUS')?.payload.asOfEventId).toBe(ack['lastEventId']);
 
       // Replay from the very start on gateway A as well: same log again, on a fresh socket.
       const onA2 = await TestClient.connect(gwA.url, tokenFor('multi-2'));
@@ -104,6 +109,7 @@ test('WORKFLOW_SUBSCRIBE { lastEventId } on the other gateway replays with no ga
         const from2 = onA2.events.length;
         const ack2 = await onA2.sendOk('WORKFLOW_SUBSCRIBE', {}, sid);
         expect(idsOf(afterSnapshot(onA2.events, from2, sid, ack2['lastEventId']), sid)).toEqual(log);
+        expect(strictlyIncreasing(idsOf(onA2.events.slice(from2), sid))).toBe(true);
       } finally {
         onA2.close();
       }

@@ -75,12 +75,12 @@ export function idsOf(events: Envelope[], sessionId: string): string[] {
 
 /**
  * What a client received after its WORKFLOW_SUBSCRIBE: the snapshot is the first WORKFLOW_STATUS
- * after `fromIndex` carrying the acknowledged `lastEventId`; everything after it is the replay
- * followed by live events.
+ * after `fromIndex` reflecting the acknowledged `lastEventId` (its `asOfEventId`); everything
+ * after it is the replay followed by live events.
  */
-export function afterSnapshot(events: Envelope[], fromIndex: number, sessionId: string, snapshotEventId: string): Envelope[] {
+export function afterSnapshot(events: Envelope[], fromIndex: number, sessionId: string, asOfEventId: string): Envelope[] {
   const rest = events.slice(fromIndex).filter((e) => e.sessionId === sessionId);
-  const i = rest.findIndex((e) => e.type === 'WORKFLOW_STATUS' && e.eventId === snapshotEventId);
+  const i = rest.findIndex((e) => e.type === 'WORKFLOW_STATUS' && e.payload?.asOfEventId === asOfEventId);
   if (i < 0) throw new Error('no WORKFLOW_STATUS snapshot after the subscribe');
   return rest.slice(i + 1);
 }

@@ -85,7 +85,9 @@ export class Store {
     if (!wf || ev.sessionId !== wf.sessionId) return false;
     if (ev.type === 'WORKFLOW_STATUS' && this.expectingSnapshot) {
       this.expectingSnapshot = false;
-      this.snapshot = { eventId: ev.eventId, payload: ev.payload as StatusPayload };
+      // What the snapshot reflects: up to `asOfEventId` (its own id only marks its place in the stream).
+      const p = ev.payload as StatusPayload;
+      this.snapshot = { eventId: p.asOfEventId ?? ev.eventId, payload: p };
       this.applyStatus(wf, ev.payload as StatusPayload);
       this.save();
       this.notify();

@@ -8,3 +8,15 @@ export function compareEventIds(a: string, b: string): number {
 export function isEventId(s: string): boolean {
   return /^\d{1,16}(-\d{1,16})?$/.test(s);
 }
+
+/**
+ * The position of a subscribe's snapshot: just after `lastEventId` (same ms, next sequence), so
+ * before every logged event after it. Logged ids are `<ms>-0` (commit-workflow.lua), so the
+ * snapshot's id is never one of theirs, and ids on the wire keep increasing: snapshot, replay,
+ * live. Without `lastEventId` (a full replay) it comes before everything: `0-1`.
+ */
+export function snapshotEventId(lastEventId: string | undefined): string {
+  if (lastEventId === undefined) return '0-1';
+  const [ms = 0, seq = 0] = lastEventId.split('-').map(Number);
+  return `${ms}-${seq + 1}`;
+}

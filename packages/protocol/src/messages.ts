@@ -249,6 +249,8 @@ export const WorkflowStatusPayloadSchema = z.object({
   expired: z.literal(true).optional(),
   /** A requested or finished rollback_all, with its report once done. */
   rollback: RollbackSchema.optional(),
+  /** On a subscribe's snapshot: the id of the last logged event the snapshot reflects. */
+  asOfEventId: z.string().optional(),
 });
 
 export const WorkflowReminderPayloadSchema = z.object({ expiresAt: z.number(), pendingStepIds: z.array(z.string()) });

@@ -1,10 +1,10 @@
-import { ProtocolError, isEventId } from '@wfa/protocol';
+import { ProtocolError, isEventId, snapshotEventId } from '@wfa/protocol';
 import { isFinished, toStatusPayload, toSummary } from '@wfa/domain';
 import type { MessageHandler } from '../context';
 import { assertVisible } from './effects';
 
 /**
- * SPEC §5 resume: WORKFLOW_STATUS now (carrying the id of the last event it reflects), then every
+ * SPEC §5 resume: WORKFLOW_STATUS now (`asOfEventId`: the last event it reflects), then every
  * logged event after `lastEventId` that this socket has not already received live, in order, none
  * twice, then live events with no gap (live ones are held back on this socket while the replay is
  * read). Without `lastEventId` the whole log is replayed, as asked, even what went out live.
@@ -19,11 +19,14 @@ export const onWorkflowSubscribe: MessageHandler<'WORKFLOW_SUBSCRIBE'> = async (
   try {
     const snap = await ctx.deps.store.snapshot(sessionId);
     const draft = assertVisible(snap.draft, ctx, sessionId);
+    // The snapshot sits just after `lastEventId`, before the replay, so no id comes twice and ids
+    // keep increasing; `asOfEventId` says up to which logged event it reflects the workflow.
+    const payload = toStatusPayload(draft);
     ctx.socket.emit('WORKFLOW_STATUS', {
       type: 'WORKFLOW_STATUS',
       sessionId,
-      eventId: snap.lastEventId ?? '0-0',
-      payload: toStatusPayload(draft),
+      eventId: snapshotEventId(lastEventId),
+      payload: snap.lastEventId ? { ...payload, asOfEventId: snap.lastEventId } : payload,
       timestamp: ctx.deps.now(),
     });
     replayed = await ctx.deps.store.readEvents(sessionId, lastEventId);
