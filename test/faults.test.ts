@@ -327,3 +327,27 @@ test('SIGTERM to a gateway: a message sent just before is answered, and applied 
     redis.disconnect();
   }
 });
+
+test('a log the catch-up cannot read closes the sockets that follow it, so their clients resume by themselves', async () => {
+  const prefix = newPrefix();
+  const redis = openRedis(redisUrl());
+  const [gateway, worker] = await Promise.all([startGateway(prefix), startWorker(prefix, { HANDLER_LATENCY_MS: '100' })]);
+  const c = await TestClient.connect(gateway.url, tokenFor('relay-unreadable'));
+  try {
+    const { sessionId: sid } = await c.sendOk('WORKFLOW_SUBMIT', { plan: { steps: chain(6) } });
+    await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sid);
+    await c.waitFor(stepEvent(sid, 't1', 'completed'), 20_000, 't1 completed');
+    const closed = new Promise<string>((resolve) => c.socket.once('disconnect', (reason) => resolve(reason)));
+    const cut = cutRelay(redis, gateway.pid, 1000);
+    // While the gateway hears nothing, a record nobody can read lands in the log.
+    await redis.xadd(`${prefix}workflow:{${sid}}:events`, '*', 'e', 'not json');
+    await cut;
+    // Sending the events held back would hide what was missed: the connection is closed instead
+    // (a transport close, which socket.io clients answer by reconnecting).
+    expect(await closed).toBe('transport close');
+  } finally {
+    c.close();
+    await Promise.all([gateway.stop(), worker.stop()]);
+    redis.disconnect();
+  }
+});

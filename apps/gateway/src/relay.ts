@@ -32,10 +32,12 @@ export interface Relay {
 
 /**
  * Called on a regained subscription, before SUBSCRIBE, with the Redis time (ms) after which events
- * may have been missed: it holds back live events of what it will catch up, and returns the work
- * to run once subscribed (read the logs, deliver, release), which resolves false if it could not.
+ * may have been missed: it holds back live events of what it will catch up and returns what to do
+ * next: `run` once subscribed (read the logs, deliver, release), or `cancel` if the subscription
+ * failed (release; nothing was heard meanwhile). It rejects when it cannot start (Redis not fully
+ * back): the relay then does not subscribe yet and tries again shortly.
  */
-export type CatchUp = (sinceMs: number) => Promise<() => Promise<boolean>>;
+export type CatchUp = (sinceMs: number) => Promise<{ run(): Promise<void>; cancel(): void }>;
 
 /**
  * Event ids come from Redis's clock at commit, but a burst in one workflow can run a few ms ahead
@@ -92,24 +94,36 @@ export async function startRelay(
     subscribed = true;
     everSubscribed = true;
   };
-  /** Subscribe, and if events may have been missed, catch up (retried until it succeeds). */
+  /** Subscribe, and if events may have been missed, catch up first (retried until it can). */
   const resubscribe = async () => {
     const since = missedSince;
-    const finish = since !== undefined && catchUp ? await catchUp(since).catch(() => undefined) : undefined;
-    try {
-      await subscribe();
-    } finally {
-      const caughtUp = finish ? await finish().catch(() => false) : since === undefined || !catchUp;
-      if (caughtUp && subscribed) {
-        if (since !== undefined) logger.info('relay: subscribed again; caught up on what was logged meanwhile', { since });
-        if (missedSince === since) missedSince = undefined;
-      } else if (since !== undefined && subscribed && !stopped) {
-        clearTimeout(retry);
-        retry = setTimeout(() => {
-          chain = chain.then(() => resubscribe().catch(() => undefined));
-        }, CATCH_UP_RETRY_MS);
+    let pending: Awaited<ReturnType<CatchUp>> | undefined;
+    if (since !== undefined && catchUp) {
+      try {
+        pending = await catchUp(since);
+      } catch (err) {
+        // Not subscribed, so nothing is heard out of order; the logs are read on the next try.
+        logger.warn('relay: cannot catch up yet; subscribing again shortly', { error: String(err) });
+        scheduleRetry();
+        return;
       }
     }
+    try {
+      await subscribe();
+    } catch (err) {
+      pending?.cancel();
+      throw err;
+    }
+    await pending?.run();
+    if (since !== undefined) logger.info('relay: subscribed again; caught up on what was logged meanwhile', { since });
+    if (missedSince === since && subscribed) missedSince = undefined;
+  };
+  const scheduleRetry = () => {
+    if (stopped) return;
+    clearTimeout(retry);
+    retry = setTimeout(() => {
+      if (subscriber.status === 'ready' && !subscribed) chain = chain.then(() => resubscribe().catch(() => undefined));
+    }, CATCH_UP_RETRY_MS);
   };
   // One (re)subscription at a time: a reconnect during a catch-up waits for it, so two catch-ups
   // never release each other's held events out of order.

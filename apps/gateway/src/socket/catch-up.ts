@@ -1,4 +1,4 @@
-import type { ServerEnvelope } from '@wfa/protocol';
+import { compareEventIds, type ServerEnvelope } from '@wfa/protocol';
 import type { Logger } from '@wfa/runtime';
 import type { WorkflowStore } from '@wfa/store';
 import type { CatchUp } from '../relay';
@@ -9,66 +9,105 @@ import type { AppServer } from './server';
 const READS_AT_ONCE = 50;
 /** A socket's connect time, turned into Redis time, is this uncertain (clock offset, latency). */
 const CONNECT_MARGIN_MS = 2_000;
+/** Workflows read per user from the owner's index (far above the live-workflow limit's default). */
+const INDEX_READ = 1_000;
 
-function eventMs(eventId: string): number {
-  return Number(eventId.split('-')[0]) || 0;
+interface Follow {
+  socket: AppSocket;
+  sessionId: string;
 }
 
 /**
- * The gateway's side of the relay's catch-up: after its subscription was lost, every connected
- * socket is sent what was logged meanwhile in the workflows it follows (its owner's index, and
- * every workflow it has been sent events of), in log order and each event once: live events of
- * those workflows are held back until the logged ones went out, and a socket skips what it has
- * had (SocketDelivery). A socket is not sent what was logged before it connected.
+ * The gateway's side of the relay's catch-up (relay.ts). After its subscription was lost, every
+ * connected socket is sent what was logged meanwhile in the workflows it follows (its owner's
+ * index, and every workflow it was sent events or a snapshot of), in log order and each event
+ * once: live events of those workflows are held back before the relay subscribes again, and go
+ * out after the logged ones (SocketDelivery). For each socket and workflow it starts after the
+ * newest event the socket has; for a workflow it has nothing of, after it connected (or after
+ * `sinceMs`, whichever is later).
+ *
+ * `prepare` fails (and the relay does not subscribe yet, so nothing can overtake) while the owner
+ * indexes cannot be read. A log that cannot be read once subscribed closes the sockets that
+ * follow it, without sending what was held: their clients reconnect and resume from the last
+ * event they have (SPEC §5), which is before everything they missed.
  */
 export function socketCatchUp(io: AppServer, store: WorkflowStore, logger: Logger, now: () => number): CatchUp {
   return async (sinceMs) => {
-    const sockets = [...io.sockets.sockets.values()] as AppSocket[];
-    const userIds = [...new Set(sockets.map((s) => s.data.user.userId))];
+    const userIds = [...new Set([...io.sockets.sockets.values()].map((s) => s.data.user.userId))];
     const indexed = new Map<string, string[]>();
     await inBatches(userIds, async (u) => {
-      indexed.set(u, await store.userWorkflowIds(u).catch(() => []));
+      indexed.set(u, await store.userWorkflowIds(u, INDEX_READ));
     });
-    const follows = new Map<AppSocket, string[]>();
-    for (const socket of sockets) {
+    // Taken after the reads, just before the relay subscribes: a socket that connected meanwhile
+    // is held too.
+    const follows: Follow[] = [];
+    for (const socket of io.sockets.sockets.values() as Iterable<AppSocket>) {
       if (socket.disconnected) continue;
-      const ids = [...new Set([...(indexed.get(socket.data.user.userId) ?? []), ...socket.data.delivery.rememberedIds()])];
-      for (const id of ids) socket.data.delivery.beginReplay(id);
-      follows.set(socket, ids);
+      const ids = new Set([...(indexed.get(socket.data.user.userId) ?? []), ...socket.data.delivery.rememberedIds()]);
+      for (const sessionId of ids) {
+        socket.data.delivery.beginReplay(sessionId);
+        follows.push({ socket, sessionId });
+      }
     }
-
-    return async () => {
-      const logs = new Map<string, ServerEnvelope[]>();
-      let complete = true;
-      try {
-        const offset = (await store.redisTimeMs()) - now();
-        const wanted = [...new Set([...follows.values()].flat())];
-        await inBatches(wanted, async (id) => {
-          try {
-            logs.set(id, await store.readEvents(id, `${sinceMs}-0`));
-          } catch (err) {
-            complete = false;
-            logger.warn('relay: catch-up could not read a workflow log', { sessionId: id, error: String(err) });
-          }
-        });
-        for (const [socket, ids] of follows) {
-          const floor = Math.max(sinceMs, socket.handshake.issued + offset - CONNECT_MARGIN_MS);
-          follows.delete(socket);
-          for (const id of ids) {
-            const events = (logs.get(id) ?? []).filter((e) => eventMs(e.eventId) > floor);
-            socket.data.delivery.endReplay(id, events);
-          }
-        }
-        return complete;
-      } catch (err) {
-        logger.warn('relay: catch-up failed; retried', { error: String(err) });
-        return false;
-      } finally {
-        // Whatever happened, nothing stays held back (sockets not handled above).
-        for (const [socket, ids] of follows) for (const id of ids) socket.data.delivery.endReplay(id, []);
+    const release = (list: readonly Follow[], logs?: ReadonlyMap<string, ServerEnvelope[]>, floors?: ReadonlyMap<Follow, string>) => {
+      for (const f of list) {
+        const floor = floors?.get(f);
+        const missed = floor === undefined ? [] : (logs?.get(f.sessionId) ?? []).filter((e) => compareEventIds(e.eventId, floor) > 0);
+        f.socket.data.delivery.endReplay(f.sessionId, missed);
       }
     };
+
+    return {
+      cancel: () => release(follows),
+      run: async () => {
+        let offset: number;
+        try {
+          offset = (await store.redisTimeMs()) - now();
+        } catch (err) {
+          resumeElsewhere(follows, logger, err);
+          return;
+        }
+        // Where each socket stands in each workflow, and so where each log must be read from.
+        const floors = new Map<Follow, string>();
+        const readFrom = new Map<string, string>();
+        for (const f of follows) {
+          const connectedMs = f.socket.handshake.issued + offset - CONNECT_MARGIN_MS;
+          const floor = f.socket.data.delivery.newest(f.sessionId) ?? `${Math.max(sinceMs, connectedMs)}-0`;
+          floors.set(f, floor);
+          const from = readFrom.get(f.sessionId);
+          if (from === undefined || compareEventIds(floor, from) < 0) readFrom.set(f.sessionId, floor);
+        }
+        const logs = new Map<string, ServerEnvelope[]>();
+        const unreadable = new Set<string>();
+        await inBatches([...readFrom], async ([sessionId, from]) => {
+          try {
+            logs.set(sessionId, await store.readEvents(sessionId, from));
+          } catch (err) {
+            unreadable.add(sessionId);
+            logger.warn('relay: catch-up could not read a workflow log', { sessionId, error: String(err) });
+          }
+        });
+        const failed = follows.filter((f) => unreadable.has(f.sessionId));
+        if (failed.length) resumeElsewhere(failed, logger, 'unreadable log');
+        release(
+          follows.filter((f) => !unreadable.has(f.sessionId)),
+          logs,
+          floors,
+        );
+      },
+    };
   };
+}
+
+/** Close these sockets without sending what was held: each client reconnects and resumes. */
+function resumeElsewhere(follows: readonly Follow[], logger: Logger, why: unknown): void {
+  const sockets = new Set(follows.map((f) => f.socket));
+  logger.warn('relay: catch-up failed; closing the affected connections so their clients resume', { sockets: sockets.size, error: String(why) });
+  for (const socket of sockets) {
+    // Closing the transport (not socket.disconnect) makes socket.io clients reconnect by themselves.
+    socket.conn.close();
+  }
+  for (const f of follows) f.socket.data.delivery.abandonReplay(f.sessionId);
 }
 
 async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {

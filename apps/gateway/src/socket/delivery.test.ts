@@ -39,4 +39,30 @@ describe('SocketDelivery', () => {
     d.endReplay('a', [ev('a', 1), ev('a', 3)]);
     expect(out).toEqual(['a/1-0', 'b/2-0', 'a/3-0']);
   });
+
+  it('overlapping replays (a subscribe and the relay catch-up) send everything once, in log order, after the last one ends', () => {
+    const out: string[] = [];
+    const d = new SocketDelivery((e) => out.push(e.eventId));
+    d.deliver(ev('a', 1));
+    d.beginReplay('a'); // the catch-up
+    d.beginReplay('a'); // a subscribe
+    d.deliver(ev('a', 9)); // live, held
+    d.endReplay('a', [ev('a', 5), ev('a', 6)]); // the catch-up ends first: nothing goes out yet
+    expect(out).toEqual(['1-0']);
+    d.endReplay('a', [ev('a', 2), ev('a', 3), ev('a', 5)]); // the subscribe's older replay
+    expect(out).toEqual(['1-0', '2-0', '3-0', '5-0', '6-0', '9-0']);
+  });
+
+  it('follow() marks a workflow followed and where the socket stands in it; abandonReplay drops what was held', () => {
+    const out: string[] = [];
+    const d = new SocketDelivery((e) => out.push(e.eventId));
+    d.follow('a', '7-0');
+    expect(d.rememberedIds()).toEqual(['a']);
+    expect(d.newest('a')).toBe('7-0');
+    d.beginReplay('a');
+    d.deliver(ev('a', 9));
+    d.abandonReplay('a');
+    d.deliver(ev('a', 10));
+    expect(out).toEqual(['10-0']);
+  });
 });

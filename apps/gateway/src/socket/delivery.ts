@@ -26,7 +26,11 @@ const MAX_WORKFLOWS = 1_000;
 export class SocketDelivery {
   private readonly sent = new Map<string, Set<string>>();
   private readonly highest = new Map<string, string>();
-  private readonly replaying = new Map<string, ServerEnvelope[]>();
+  /**
+   * Workflows whose events are held back: how many replays (a subscribe's, the relay's catch-up)
+   * are still reading, and what waits to go out (replayed and live) once the last one is done.
+   */
+  private readonly replaying = new Map<string, { holds: number; waiting: ServerEnvelope[]; resendAll: boolean }>();
   private waiters: Waiter[] = [];
 
   constructor(
@@ -39,36 +43,68 @@ export class SocketDelivery {
     return this.sent.size;
   }
 
-  /** The workflows this socket has been sent events of, least recently sent first. */
+  /** The workflows this socket follows: those it was sent events or a snapshot of. */
   rememberedIds(): string[] {
     return [...this.sent.keys()];
+  }
+
+  /**
+   * After a subscribe: this socket follows `sessionId`, and has its state up to `upTo` (the
+   * snapshot's `asOfEventId`), so a catch-up never sends it anything older.
+   */
+  follow(sessionId: string, upTo: string | undefined): void {
+    if (!this.sent.has(sessionId)) this.remember(sessionId, new Set());
+    if (upTo !== undefined) this.raise(sessionId, upTo);
+  }
+
+  /** The newest event id this socket has of `sessionId` (every event after it is new to it). */
+  newest(sessionId: string): string | undefined {
+    return this.highest.get(sessionId);
   }
 
   deliver(envelope: ServerEnvelope): void {
     const held = this.replaying.get(envelope.sessionId);
     if (held) {
-      held.push(envelope);
+      held.waiting.push(envelope);
       return;
     }
     this.send(envelope);
   }
 
-  /** Hold live events of `sessionId` until `endReplay`. */
+  /** Hold live events of `sessionId` until the matching `endReplay` (replays may overlap). */
   beginReplay(sessionId: string): void {
-    if (!this.replaying.has(sessionId)) this.replaying.set(sessionId, []);
+    const r = this.replaying.get(sessionId);
+    if (r) r.holds++;
+    else this.replaying.set(sessionId, { holds: 1, waiting: [], resendAll: false });
   }
 
   /**
-   * Send the replayed events, then the held live ones, each only if this socket has not had it —
-   * except that a full replay (`resendAll`: a subscribe without lastEventId, i.e. "give me
-   * everything") sends every replayed event even if it went out live before.
+   * One replay is done. When it is the last one holding `sessionId`, everything waiting (the
+   * replayed events of every replay, and the live ones held meanwhile) goes out in log order, each
+   * only if this socket has not had it — except that a full replay (`resendAll`: a subscribe
+   * without lastEventId, i.e. "give me everything") sends every replayed event even if it went
+   * out live before.
    */
   endReplay(sessionId: string, replayed: readonly ServerEnvelope[], resendAll = false): void {
-    const held = this.replaying.get(sessionId) ?? [];
+    const r = this.replaying.get(sessionId);
+    if (!r) {
+      for (const e of replayed) this.send(e);
+      return;
+    }
+    r.waiting.push(...replayed);
+    r.resendAll ||= resendAll;
+    if (--r.holds > 0) return;
     this.replaying.delete(sessionId);
-    if (resendAll) this.sent.get(sessionId)?.clear();
-    for (const e of replayed) this.send(e);
-    for (const e of [...held].sort((a, b) => compareEventIds(a.eventId, b.eventId))) this.send(e);
+    if (r.resendAll) this.sent.get(sessionId)?.clear();
+    for (const e of [...r.waiting].sort((a, b) => compareEventIds(a.eventId, b.eventId))) this.send(e);
+  }
+
+  /**
+   * Give up a replay without sending what it held: for a socket that is being closed so that its
+   * client resumes by itself (sending newer held events first would hide the older missing ones).
+   */
+  abandonReplay(sessionId: string): void {
+    this.replaying.delete(sessionId);
   }
 
   /** Resolves once `eventId` of `sessionId` has been sent on this socket (or after `timeoutMs`). */
@@ -97,14 +133,23 @@ export class SocketDelivery {
     const sid = envelope.sessionId;
     const ids = this.sent.get(sid) ?? new Set<string>();
     if (ids.has(envelope.eventId)) return;
-    this.sent.delete(sid); // re-inserted last: most recently sent
-    this.sent.set(sid, ids);
-    if (this.sent.size > this.maxWorkflows) this.forgetOldest();
+    this.remember(sid, ids);
     if (ids.size >= MAX_REMEMBERED) ids.delete(ids.values().next().value as string);
     ids.add(envelope.eventId);
-    const top = this.highest.get(sid);
-    if (top === undefined || compareEventIds(envelope.eventId, top) > 0) this.highest.set(sid, envelope.eventId);
     this.emit(envelope);
+    this.raise(sid, envelope.eventId);
+  }
+
+  /** (Re-)inserted last: the most recently sent to. */
+  private remember(sid: string, ids: Set<string>): void {
+    this.sent.delete(sid);
+    this.sent.set(sid, ids);
+    if (this.sent.size > this.maxWorkflows) this.forgetOldest();
+  }
+
+  private raise(sid: string, eventId: string): void {
+    const top = this.highest.get(sid);
+    if (top === undefined || compareEventIds(eventId, top) > 0) this.highest.set(sid, eventId);
     if (this.waiters.length) {
       const done = this.waiters.filter((w) => w.sessionId === sid && this.hasReached(sid, w.eventId));
       if (done.length) {

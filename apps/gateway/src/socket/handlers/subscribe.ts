@@ -19,6 +19,9 @@ export const onWorkflowSubscribe: MessageHandler<'WORKFLOW_SUBSCRIBE'> = async (
   try {
     const snap = await ctx.deps.store.snapshot(sessionId);
     const draft = assertVisible(snap.draft, ctx, sessionId);
+    // This socket follows the workflow from now on, with its state up to the snapshot: a relay
+    // catch-up covers it, from there, even if it finishes (and leaves the owner's index) meanwhile.
+    delivery.follow(sessionId, snap.lastEventId);
     // The snapshot sits just after `lastEventId`, before the replay, so no id comes twice and ids
     // keep increasing; `asOfEventId` says up to which logged event it reflects the workflow.
     const payload = toStatusPayload(draft);
