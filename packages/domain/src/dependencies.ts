@@ -27,7 +27,7 @@ import type { ApprovalStep, DependencyCondition, OpenConflict, WorkflowDraft } f
 import { effectiveDeps, type EffectiveDep } from './graph';
 import { collectTemplateRefs, resolveTemplates, type Lookup, type TemplateRef } from './templates';
 import { findStep, getPath, hasOwn, isDeclined, isOpen, isPlainObject, isUndecided, deepEqual, clone } from './util';
-import { issueText, provideText, quote, reapproveText, skipText } from './describe';
+import { issueText, provideText, quote, reapproveText, skipText, type FieldList } from './describe';
 
 export type DepStateKind =
   | 'satisfied' // D completed with what S needs
@@ -158,16 +158,17 @@ export function revivable(d: WorkflowDraft, D: ApprovalStep, depth = 0): boolean
  * What the user is asked for: when D completed, the fields its result lacks (a found contact
  * without a phone number is asked for the phone, not the name); otherwise the declared field.
  */
-function askedFields(D: ApprovalStep | undefined, dep: EffectiveDep): string[] | undefined {
+function askedFields(D: ApprovalStep | undefined, dep: EffectiveDep): FieldList | undefined {
   if (D?.state === 'completed') {
     const data = resultData(D);
     const missing = dep.checkFields.filter((f) => {
       const r = getPath(data, f);
       return !r.found || r.value === null;
     });
-    if (missing.length > 0) return missing;
+    // requireAll false: the result held none of them, and any one will do.
+    if (missing.length > 0) return { fields: missing, anyOf: !dep.requireAll };
   }
-  return dep.field !== undefined ? [dep.field] : undefined;
+  return dep.field !== undefined ? { fields: [dep.field] } : undefined;
 }
 
 export function buildConflict(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveDep, now: number): OpenConflict {
@@ -188,7 +189,7 @@ export function buildConflict(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveD
     });
   }
   const c: OpenConflict = { stepId: s.id, missingDependency: dep.stepId, issue: issueText(D, fields), options, raisedAt: now };
-  if (fields?.[0] !== undefined) c.field = fields[0];
+  if (fields?.fields[0] !== undefined) c.field = fields.fields[0];
   return c;
 }
 

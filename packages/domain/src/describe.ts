@@ -22,15 +22,21 @@ const FIELD_LABELS: Record<string, string> = {
   summary: 'summary',
 };
 
-/** One field ("email address"), or several ("email address and phone number"). */
-export function fieldLabel(field: string | readonly string[] | undefined): string {
+/** A list of fields: all needed ("email address and phone number"), or any one will do ("... or ..."). */
+export interface FieldList {
+  fields: readonly string[];
+  anyOf?: boolean;
+}
+
+/** One field ("email address"), or several. */
+export function fieldLabel(field: string | FieldList | undefined): string {
   if (field === undefined) return 'result';
-  if (typeof field !== 'string') return listText(field.map((f) => fieldLabel(f)));
+  if (typeof field !== 'string') return listText(field.fields.map((f) => fieldLabel(f)), field.anyOf ? 'or' : 'and');
   return FIELD_LABELS[field] ?? field;
 }
 
-function listText(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]!}`;
+function listText(items: readonly string[], word = 'and'): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${word} ${items[items.length - 1]!}`;
 }
 
 function plainString(v: unknown): string | undefined {
@@ -156,7 +162,7 @@ export function neededValue(dep: DescStep | undefined, field: string | undefined
 }
 
 /** Seed wording: "Needs email address from contact lookup". */
-export function issueText(dep: DescStep | undefined, field: string | readonly string[] | undefined): string {
+export function issueText(dep: DescStep | undefined, field: string | FieldList | undefined): string {
   return field === undefined ? `Needs the result of ${stepLabel(dep)}` : `Needs ${fieldLabel(field)} from ${stepLabel(dep)}`;
 }
 
@@ -170,11 +176,11 @@ export function dependencyReason(deps: Array<{ dep: DescStep | undefined; field:
 }
 
 /** "Provide John's email address manually" / "Provide the email value manually". */
-export function provideText(dep: DescStep | undefined, field: string | readonly string[] | undefined): string {
+export function provideText(dep: DescStep | undefined, field: string | FieldList | undefined): string {
   const who = subjectOf(dep);
   if (field !== undefined && who) return `Provide ${who}'s ${fieldLabel(field)} manually`;
   if (typeof field === 'string') return `Provide the ${field} value manually`;
-  if (field !== undefined) return `Provide the ${listText(field)} values manually`;
+  if (field !== undefined) return `Provide the ${listText(field.fields, field.anyOf ? 'or' : 'and')} ${field.anyOf && field.fields.length > 1 ? 'value' : 'values'} manually`;
   return `Provide the result of ${stepLabel(dep)} manually`;
 }
 

@@ -148,6 +148,16 @@ describe('losses at run time', () => {
     expect(beginStep(t.draft, 't', 0, T0 + 60)!.params['title']).toBe('Call Sarah Connor at +1 555 0100');
   });
 
+  it('multi-field conflicts ask for what is missing: all of them, or any one of them', () => {
+    const all = started(plan('blocks', 'ask_user', { field: undefined, requiredFields: ['phone', 'email'] }));
+    const a = runStep(all, 'A', { name: 'John' }).done.draft.conflicts[0]!;
+    expect(a.options[0]!.description).toBe("Provide John's phone number and email address manually");
+    const any = started(plan('blocks', 'ask_user', { field: undefined, requiredFields: ['phone', 'email'], requireAll: false }));
+    const b = runStep(any, 'A', { name: 'John' }).done.draft.conflicts[0]!;
+    expect(b.options[0]!.description).toBe("Provide John's phone number or email address manually");
+    expect(b.issue).toBe('Needs phone number or email address from contact lookup');
+  });
+
   it('multi-field: requireAll false accepts any field; true needs all', () => {
     const any = started(plan('blocks', 'skip', { field: undefined, requiredFields: ['phone', 'email'], requireAll: false }));
     expect(runStep(any, 'A', { email: 'j@x.io' }).done.enqueue.map((x) => x.stepId)).toEqual(['B']);
