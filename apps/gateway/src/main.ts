@@ -22,7 +22,7 @@ import { DEV_USER_ID, loadConfig, type GatewayConfig } from './config';
 import { createHttpApp } from './http/app';
 import { startRelay, type Relay } from './relay';
 import { socketCatchUp } from './socket/catch-up';
-import { createSocketServer, deliverToUsers, drainMessages } from './socket/server';
+import { createSocketServer, deliverToUsers, drainMessages, isClosing } from './socket/server';
 
 async function main(): Promise<void> {
   const config: GatewayConfig = configOrExit(() => loadConfig(process.env));
@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   let relay: Relay | undefined;
   const app = createHttpApp({
     redis,
-    relayLive: () => relay?.live() ?? false,
+    // While shutting down the gateway reports itself unavailable, so a load balancer moves on.
+    relayLive: () => (relay?.live() ?? false) && !isClosing(io),
     queues: [steps.queue, timers.queue],
     jwtSecret: config.JWT_SECRET,
     adminRole: config.ADMIN_ROLE,

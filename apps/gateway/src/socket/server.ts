@@ -20,6 +20,10 @@ const LATE_ARRIVALS_MS = 250;
  * resends it, with its messageId, to another gateway), then wait up to `timeoutMs` for the ones
  * being handled, so every message that was applied is also acknowledged before sockets close.
  */
+export function isClosing(io: AppServer): boolean {
+  return work.get(io)?.closing ?? false;
+}
+
 export async function drainMessages(io: AppServer, timeoutMs: number): Promise<void> {
   const w = work.get(io);
   if (!w) return;
@@ -51,7 +55,15 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
     cors: { origin: true, credentials: true },
   });
 
+  const w = { inflight: new Set<Promise<void>>(), closing: false };
+  work.set(io, w);
+
   io.use((socket, next) => {
+    // A gateway that is shutting down takes no new connections (the client tries again, elsewhere).
+    if (w.closing) {
+      next(new Error('unavailable'));
+      return;
+    }
     const user = verifyToken((socket.handshake.auth as Record<string, unknown> | undefined)?.['token'], deps.jwtSecret);
     if (!user) {
       next(new Error('unauthorized'));
@@ -62,9 +74,6 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
     socket.data.delivery = new SocketDelivery((e) => (socket as AppSocket).emit(e.type, e as never));
     next();
   });
-
-  const w = { inflight: new Set<Promise<void>>(), closing: false };
-  work.set(io, w);
 
   io.on('connection', (socket: AppSocket) => {
     void socket.join(userRoom(socket.data.user.userId));
