@@ -351,3 +351,43 @@ test('a log the catch-up cannot read closes the sockets that follow it, so their
     redis.disconnect();
   }
 });
+
+test('a workflow that finishes while a gateway is cut off still reaches a socket that connected to it meanwhile', async () => {
+  const target = new URL(redisUrl());
+  const proxy = new TcpProxy(target.hostname, Number(target.port));
+  await proxy.start();
+  const prefix = newPrefix();
+  const redis = openRedis(redisUrl());
+  // Gateway A reaches Redis through the proxy; gateway B and the worker directly.
+  const [gwA, gwB, worker] = await Promise.all([
+    startGateway(prefix, { REDIS_URL: viaProxy(redisUrl(), proxy.port) }),
+    startGateway(prefix),
+    startWorker(prefix),
+  ]);
+  const user = tokenFor('relay-finished');
+  const onB = await TestClient.connect(gwB.url, user);
+  let late: TestClient | undefined;
+  try {
+    const { sessionId: sid } = await onB.sendOk('WORKFLOW_SUBMIT', { plan: { steps: [task('only')] } });
+    proxy.cut();
+    await pollUntil(async () => (await healthStatus(gwA.url)) === 503, 10_000, 'gateway A cut off');
+    late = await TestClient.connect(gwA.url, user); // connects to A meanwhile, with nothing of the workflow
+    await onB.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sid);
+    // It finishes, and leaves the owner's index of live workflows, while A hears nothing.
+    await onB.waitFor(workflowEnded(sid), 20_000, 'completed on B');
+    proxy.restore();
+    const end = await late.waitFor(workflowEnded(sid), 30_000, 'the socket on A hears the end');
+    const log = await streamIds(redis, prefix, sid);
+    const got = idsOf(late.events, sid);
+    expect(got).toEqual(log.slice(log.length - got.length)); // the tail of the log, in order, once
+    expect(got.at(-1)).toBe(end.eventId);
+    // Everything logged after it connected: the approval's status, the step running and done, the end.
+    expect(got.length).toBeGreaterThanOrEqual(log.length - 1);
+  } finally {
+    onB.close();
+    late?.close();
+    await Promise.all([gwA.stop(), gwB.stop(), worker.stop()]);
+    await proxy.stop();
+    redis.disconnect();
+  }
+});

@@ -10,7 +10,7 @@ export interface StepJobs {
 /**
  * After a committed change, in the gateway and the worker alike: remove the jobs that must not
  * run, enqueue what became ready, and once the workflow is finished drop it from the owner's
- * index and from the sweep's set.
+ * index (into its recently finished list) and from the sweep's set.
  */
 export async function carryOut(deps: { steps: StepJobs; store: WorkflowStore }, t: Transition): Promise<void> {
   const sid = t.draft.sessionId;
@@ -18,6 +18,6 @@ export async function carryOut(deps: { steps: StepJobs; store: WorkflowStore }, 
   await deps.steps.enqueue(sid, t.enqueue);
   if (isFinished(t.draft)) {
     // Independent of each other: sent together, they share one round trip.
-    await Promise.all([deps.store.removeFromUserIndex(t.draft.userId, sid), deps.store.markInactive(sid)]);
+    await Promise.all([deps.store.retireFromUserIndex(t.draft.userId, sid), deps.store.markInactive(sid)]);
   }
 }

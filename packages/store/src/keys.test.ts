@@ -43,7 +43,7 @@ describe('Redis Cluster readiness (issue 6)', () => {
   });
 
   test("every key of one user shares the user's slot", () => {
-    const all = [keys.userActive('u-42'), keys.preferences('u-42'), keys.reply('u-42', 'WORKFLOW_LIST', 'm1')];
+    const all = [keys.userActive('u-42'), keys.userFinished('u-42'), keys.preferences('u-42'), keys.reply('u-42', 'WORKFLOW_LIST', 'm1')];
     expect(new Set(all.map(hashTag))).toEqual(new Set(['u-42']));
   });
 

@@ -14,6 +14,8 @@ export interface Keys {
   intervention(sessionId: string, stepId: string): string;
   audit(sessionId: string): string;
   userActive(userId: string): string;
+  /** The owner's recently finished workflows (score: when), for a gateway catching up. */
+  userFinished(userId: string): string;
   preferences(userId: string): string;
   reply(userId: string, type: string, messageId: string): string;
   /** Workflows that may have steps to enqueue; the worker's sweep reconciles them. */
@@ -34,6 +36,7 @@ export function createKeys(prefix = ''): Keys {
     intervention: (sid, stepId) => `${prefix}intervention:{${sid}}:step:{${stepId}}`,
     audit: (sid) => `${prefix}workflow:{${sid}}:audit`,
     userActive: (uid) => `${prefix}approvals:{${uid}}:active`,
+    userFinished: (uid) => `${prefix}approvals:{${uid}}:finished`,
     preferences: (uid) => `${prefix}user:{${uid}}:approval_preferences`,
     reply: (uid, type, messageId) => `${prefix}user:{${uid}}:reply:${type}:${messageId}`,
     activeWorkflows: `${prefix}wfa:{active}:workflows`,

@@ -44,6 +44,9 @@ export function ttlFor(draft: WorkflowDraft, now: number): number {
  * without its draft only appears when a draft expired (hours) or a create failed.
  */
 const CREATE_IN_FLIGHT_MS = 10 * 60_000;
+/** How long, and how many, finished workflows stay in the owner's recently finished list. */
+const RECENTLY_FINISHED_MS = 3_600_000;
+const RECENTLY_FINISHED_MAX = 1_000;
 
 export interface WorkflowStoreOptions {
   /**
@@ -278,6 +281,29 @@ export class WorkflowStore {
 
   async removeFromUserIndex(userId: string, sessionId: string): Promise<void> {
     await this.redis.zrem(this.keys.userActive(userId), sessionId);
+  }
+
+  /**
+   * A finished workflow leaves the owner's index for the list of recently finished ones (the last
+   * hour, at most 1,000): a gateway catching up after an outage finds a workflow that finished
+   * meanwhile there. One MULTI: both keys share the user's hash tag.
+   */
+  async retireFromUserIndex(userId: string, sessionId: string): Promise<void> {
+    const now = this.now();
+    const finished = this.keys.userFinished(userId);
+    await this.redis
+      .multi()
+      .zrem(this.keys.userActive(userId), sessionId)
+      .zadd(finished, now, sessionId)
+      .zremrangebyscore(finished, '-inf', now - RECENTLY_FINISHED_MS)
+      .zremrangebyrank(finished, 0, -(RECENTLY_FINISHED_MAX + 1))
+      .pexpire(finished, RECENTLY_FINISHED_MS)
+      .exec();
+  }
+
+  /** Workflows of the owner that finished at or after `sinceMs` (the finishing process's clock). */
+  async recentlyFinishedIds(userId: string, sinceMs: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.userFinished(userId), sinceMs, '+inf', 'LIMIT', 0, RECENTLY_FINISHED_MAX);
   }
 
   /** Ids in the owner's index, newest first (finished workflows leave it; see listUserWorkflows). */

@@ -9,6 +9,8 @@ import type { AppServer } from './server';
 const READS_AT_ONCE = 50;
 /** A socket's connect time, turned into Redis time, is this uncertain (clock offset, latency). */
 const CONNECT_MARGIN_MS = 2_000;
+/** Clocks of the processes that record when a workflow finished may differ from Redis's this much. */
+const FINISHED_MARGIN_MS = 60_000;
 /** Workflows read per user from the owner's index (far above the live-workflow limit's default). */
 const INDEX_READ = 1_000;
 
@@ -20,7 +22,8 @@ interface Follow {
 /**
  * The gateway's side of the relay's catch-up (relay.ts). After its subscription was lost, every
  * connected socket is sent what was logged meanwhile in the workflows it follows (its owner's
- * index, and every workflow it was sent events or a snapshot of), in log order and each event
+ * index and recently finished list, and every workflow it was sent events or a snapshot of), in
+ * log order and each event
  * once: live events of those workflows are held back before the relay subscribes again, and go
  * out after the logged ones (SocketDelivery). For each socket and workflow it starts after the
  * newest event the socket has; for a workflow it has nothing of, after it connected (or after
@@ -36,7 +39,9 @@ export function socketCatchUp(io: AppServer, store: WorkflowStore, logger: Logge
     const userIds = [...new Set([...io.sockets.sockets.values()].map((s) => s.data.user.userId))];
     const indexed = new Map<string, string[]>();
     await inBatches(userIds, async (u) => {
-      indexed.set(u, await store.userWorkflowIds(u, INDEX_READ));
+      // Live workflows, and those that finished since (the finishing process's clock: a margin).
+      const [live, finished] = await Promise.all([store.userWorkflowIds(u, INDEX_READ), store.recentlyFinishedIds(u, sinceMs - FINISHED_MARGIN_MS)]);
+      indexed.set(u, [...live, ...finished]);
     });
     // Taken after the reads, just before the relay subscribes: a socket that connected meanwhile
     // is held too.
