@@ -71,12 +71,15 @@ export function evalCondition(data: unknown, c: DependencyCondition): boolean {
   }
 }
 
+/** A result holds a field when it is there and not null. */
+function hasField(data: unknown, field: string): boolean {
+  const r = getPath(data, field);
+  return r.found && r.value !== null;
+}
+
 export function fieldsOk(data: unknown, dep: EffectiveDep): boolean {
   if (dep.checkFields.length === 0) return true;
-  const has = (f: string) => {
-    const r = getPath(data, f);
-    return r.found && r.value !== null;
-  };
+  const has = (f: string) => hasField(data, f);
   return dep.requireAll ? dep.checkFields.every(has) : dep.checkFields.some(has);
 }
 
@@ -161,10 +164,7 @@ export function revivable(d: WorkflowDraft, D: ApprovalStep, depth = 0): boolean
 function askedFields(D: ApprovalStep | undefined, dep: EffectiveDep): FieldList | undefined {
   if (D?.state === 'completed') {
     const data = resultData(D);
-    const missing = dep.checkFields.filter((f) => {
-      const r = getPath(data, f);
-      return !r.found || r.value === null;
-    });
+    const missing = dep.checkFields.filter((f) => !hasField(data, f));
     // requireAll false: the result held none of them, and any one will do.
     if (missing.length > 0) return { fields: missing, anyOf: !dep.requireAll };
   }
@@ -309,11 +309,12 @@ export function dropBreaks(s: ApprovalStep, depId: string): boolean {
   return !r.success && r.error.issues.some((i) => fedByD.has(String(i.path[0])));
 }
 
-/** How S's templates resolve right now (SPEC §6.5: from results, provided values, fallbacks). */
 /** The field a template reads from a value standing in for a result (provided or fallback), when that value is an object holding it. */
 function standInField(v: unknown, field: string | undefined): { found: boolean; value?: unknown } {
   return field !== undefined && isPlainObject(v) ? getPath(v, field) : { found: false };
 }
+
+/** How S's templates resolve right now (SPEC §6.5: from results, provided values, fallbacks). */
 
 export function templateLookup(d: WorkflowDraft, s: ApprovalStep): (ref: TemplateRef) => Lookup {
   const deps = effectiveDeps(s);

@@ -83,8 +83,13 @@ export async function dispatch(
     const keep = reply.ok || isReplayableAnswer(reply.error);
     await (keep ? deps.replies.store(user.userId, type, claimedId, reply) : deps.replies.release(user.userId, type, claimedId)).catch(() => undefined);
   }
+  answer(socket, ack, reply, deps.now);
+}
+
+/** The one way a message is answered: its acknowledgement, or (without one) an ERROR event for a refusal. */
+export function answer(socket: AppSocket, ack: AckCallback | undefined, reply: Ack, now: () => number): void {
   if (ack) ack(reply);
-  else if (!reply.ok) socket.emit('ERROR', { type: 'ERROR', payload: reply.error, timestamp: deps.now() });
+  else if (!reply.ok) socket.emit('ERROR', { type: 'ERROR', payload: reply.error, timestamp: now() });
 }
 
 /** The reply cache's id of a message: its messageId within its workflow (session ids hold no ':'). */

@@ -4,7 +4,7 @@ import { CLIENT_MESSAGE_TYPES, type AckCallback, type ClientToServerEvents, type
 import { TOKEN_EXPIRED, verifyToken } from '../auth';
 import { userRoom, type AppSocket, type SocketData, type SocketDeps } from './context';
 import { SocketDelivery } from './delivery';
-import { dispatch } from './dispatch';
+import { answer, dispatch } from './dispatch';
 import { HANDLERS } from './handlers';
 import { TokenBucket } from './rate-limit';
 
@@ -15,15 +15,16 @@ const work = new WeakMap<AppServer, { inflight: Set<Promise<void>>; closing: boo
 /** How long a closing gateway still answers messages that were already on their way. */
 const LATE_ARRIVALS_MS = 250;
 
+/** Whether this server is shutting down (drainMessages was called). */
+export function isClosing(io: AppServer): boolean {
+  return work.get(io)?.closing ?? false;
+}
+
 /**
  * SPEC §3 SIGTERM: stop taking messages (each new one is answered `unavailable`, so a client
  * resends it, with its messageId, to another gateway), then wait up to `timeoutMs` for the ones
  * being handled, so every message that was applied is also acknowledged before sockets close.
  */
-export function isClosing(io: AppServer): boolean {
-  return work.get(io)?.closing ?? false;
-}
-
 export async function drainMessages(io: AppServer, timeoutMs: number): Promise<void> {
   const w = work.get(io);
   if (!w) return;
@@ -89,8 +90,7 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
         while (values.length > 1 && values[values.length - 1] == null) values.pop();
         if (w.closing) {
           const error = { code: 'unavailable' as const, message: 'this gateway is shutting down; send it again (another gateway will answer)' };
-          if (ack) ack({ ok: false, error });
-          else socket.emit('ERROR', { type: 'ERROR', payload: error, timestamp: deps.now() });
+          answer(socket, ack, { ok: false, error }, deps.now);
           return;
         }
         const handled = dispatch(deps, HANDLERS, socket, type, values, ack);
@@ -101,10 +101,9 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
     }
     socket.onAny((event: string, ...args: unknown[]) => {
       if ((CLIENT_MESSAGE_TYPES as string[]).includes(event)) return;
-      const ack = args[args.length - 1];
+      const last = args[args.length - 1];
       const error = { code: 'invalid_message' as const, message: `unknown message type "${event}"` };
-      if (typeof ack === 'function') (ack as (a: unknown) => void)({ ok: false, error });
-      else socket.emit('ERROR', { type: 'ERROR', payload: error, timestamp: deps.now() });
+      answer(socket, typeof last === 'function' ? (last as AckCallback) : undefined, { ok: false, error }, deps.now);
     });
   });
   return io;
