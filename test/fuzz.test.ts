@@ -84,8 +84,8 @@ const deep = fc.tuple(fc.integer({ min: 20, max: 1000 }), fc.constantFrom('array
 
 /**
  * Huge strings, from under to well over MAX_MESSAGE_BYTES (64 KB), but under socket.io's frame
- * limit (4 × that): a bigger frame is cut by socket.io itself, which closes the connection (see
- * the last test).
+ * limit (max(1 MB, 16 × that): 1 MB here): a bigger frame is cut by socket.io itself, which
+ * closes the connection (see the last test).
  */
 const huge: fc.Arbitrary<string> = fc
   .tuple(fc.integer({ min: 1_000, max: 48_000 }), fc.constantFrom('x', 'é', '😀', '\u0000', '{{s1.email}}', '<script>'))
@@ -293,8 +293,9 @@ describe.each(CLIENT_MESSAGE_TYPES.map((t) => [t]))('%s', (type) => {
     console.log(`fuzz ${type}: ${JSON.stringify(codes)}`);
     expect(failures.slice(0, 5)).toEqual([]);
     expect(answered).toBe(RUNS);
-    // The generators reach past the schema: some messages are accepted or refused by a handler.
-    expect(Object.keys(codes).length).toBeGreaterThan(0);
+    // The generators reach past the schema: at least 1% of the messages are accepted, or refused
+    // by a handler (not_found, conflict, invalid_plan...), rather than by the schemas.
+    expect(answered - (codes['invalid_message'] ?? 0)).toBeGreaterThanOrEqual(RUNS / 100);
     expect(client.socket.connected).toBe(true);
     expect(gateway.child.exitCode).toBeNull();
   });

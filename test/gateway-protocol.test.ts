@@ -186,6 +186,41 @@ describe('malformed messages', () => {
 });
 
 describe('limits and resends', () => {
+  test('a message nested too deeply to measure is refused as too deep, not let through as 0 bytes', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor('deep-nesting'));
+    try {
+      // Written as raw socket.io text: socket.io-client itself overflows its stack encoding such
+      // a value, and JSON.stringify overflows on it too, which is what let it past the size limit.
+      const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+      const frame = `2["WORKFLOW_SUBMIT",{"type":"WORKFLOW_SUBMIT","payload":{"plan":{"steps":[{"id":"a","type":"task","action":"create_task","description":"d","params":{"title":"t"},"extra":${deep}}]}}}]`;
+      (c.socket.io.engine as unknown as { write(data: string): void }).write(frame);
+      const refused = await c.waitFor(isType('ERROR'), 10_000, 'ERROR for the deep message');
+      expect(refused.payload).toMatchObject({ code: 'invalid_message', message: expect.stringMatching(/nests deeper than 100 levels/) });
+      // Still usable, nothing created.
+      expect((await c.sendOk('WORKFLOW_LIST', {}))['workflows']).toEqual([]);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('a socket flooding made-up message names is rate limited like any other; other sockets are not', async () => {
+    const flooder = await TestClient.connect(stack.gateway.url, tokenFor('flooder'));
+    const other = await TestClient.connect(stack.gateway.url, tokenFor('flooder'));
+    try {
+      const acks = (await Promise.all(
+        Array.from({ length: 200 }, (_, i) => flooder.socket.timeout(10_000).emitWithAck(`NOPE_${i}`, { type: `NOPE_${i}`, payload: {} })),
+      )) as any[];
+      const codes = acks.map((a) => a?.error?.code);
+      expect(new Set(codes)).toEqual(new Set(['invalid_message', 'rate_limited']));
+      // The bucket holds 40 at once (RATE_LIMIT_BURST): far fewer than 200 get past it.
+      expect(codes.filter((code) => code === 'invalid_message').length).toBeLessThan(100);
+      expect((await other.sendOk('WORKFLOW_LIST', {}))['workflows']).toEqual([]);
+    } finally {
+      flooder.close();
+      other.close();
+    }
+  });
+
   test('concurrent creates cannot pass the live-workflow limit together', async () => {
     const c = await TestClient.connect(stack.gateway.url, tokenFor(`many-at-once-${Date.now()}`));
     try {

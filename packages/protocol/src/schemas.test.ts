@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { CLIENT_PAYLOADS, ClientEnvelopeSchema, WorkflowEditPayloadSchema } from './messages';
 import { ALL_ACTIONS, DRAFT_PARAM_SCHEMAS, RESOLVED_PARAM_SCHEMAS, isActionName, actionBelongsToType } from './catalog';
 import { ActionStepInputSchema } from './model';
-import { findForbiddenKey } from './forbidden-keys';
+import { MAX_MESSAGE_DEPTH, findForbiddenKey, findRawMessageProblem } from './forbidden-keys';
 import { ApprovalPreferencesPatchSchema, DEFAULT_PREFERENCES, ApprovalPreferencesSchema } from './preferences';
 
 describe('catalog', () => {
@@ -122,5 +122,31 @@ describe('findForbiddenKey', () => {
   test('walks 30,000 levels without overflowing the stack', () => {
     const deep = JSON.parse('{"a":'.repeat(30_000) + '{"__proto__":1}' + '}'.repeat(30_000));
     expect(findForbiddenKey(deep)?.endsWith('.a.__proto__')).toBe(true);
+  });
+});
+
+describe('findRawMessageProblem', () => {
+  const nested = (levels: number): unknown => {
+    let v: unknown = 'leaf';
+    for (let i = 0; i < levels; i++) v = [v];
+    return v;
+  };
+
+  test('counts the message itself as level 1 and refuses the first level past the limit', () => {
+    expect(findRawMessageProblem(nested(MAX_MESSAGE_DEPTH), MAX_MESSAGE_DEPTH)).toBeUndefined();
+    const problem = findRawMessageProblem(nested(MAX_MESSAGE_DEPTH + 1), MAX_MESSAGE_DEPTH);
+    expect(problem?.kind).toBe('too_deep');
+    expect(problem?.path).toBe('[0]'.repeat(MAX_MESSAGE_DEPTH));
+  });
+
+  test('finds nesting too deep for JSON.stringify, without overflowing the stack itself', () => {
+    const deep = nested(200_000);
+    expect(() => JSON.stringify(deep)).toThrow(RangeError);
+    expect(findRawMessageProblem({ payload: { value: deep } }, MAX_MESSAGE_DEPTH)?.kind).toBe('too_deep');
+  });
+
+  test('reports a forbidden key above the depth limit, and nothing for plain data', () => {
+    expect(findRawMessageProblem(JSON.parse('{"payload":{"__proto__":{}}}'), MAX_MESSAGE_DEPTH)).toEqual({ kind: 'forbidden_key', path: 'payload.__proto__' });
+    expect(findRawMessageProblem({ type: 'WORKFLOW_LIST', payload: {}, messageId: 'm1' }, MAX_MESSAGE_DEPTH)).toBeUndefined();
   });
 });

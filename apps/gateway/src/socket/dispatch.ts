@@ -3,7 +3,8 @@ import {
   ClientEnvelopeSchema,
   ProtocolError,
   WORKFLOW_SCOPED_TYPES,
-  findForbiddenKey,
+  MAX_MESSAGE_DEPTH,
+  findRawMessageProblem,
   type Ack,
   type AckCallback,
   type ClientMessageType,
@@ -37,14 +38,19 @@ export async function dispatch(
       throw new ProtocolError('invalid_message', `a ${type} message is one envelope (and an optional acknowledgement callback); got ${args.length} values`);
     }
     const raw = args[0];
-    const size = Buffer.byteLength(safeStringify(raw), 'utf8');
-    if (size > deps.limits.messagePayloadSizeLimit) {
-      throw new ProtocolError('invalid_message', `message is ${size} bytes; the limit is ${deps.limits.messagePayloadSizeLimit}`);
+    // First the one walk that reads any depth (prototype keys, nesting), so that nothing after it
+    // (JSON.stringify for the size, the schemas) can overflow the stack on a deeply nested message.
+    const problem = findRawMessageProblem(raw, MAX_MESSAGE_DEPTH);
+    if (problem?.kind === 'too_deep') {
+      throw new ProtocolError('invalid_message', `the message nests deeper than ${MAX_MESSAGE_DEPTH} levels (at ${problem.path})`, { path: problem.path });
     }
     // Refused, not silently left out by the schemas (which is what zod's records do with it).
-    const forbidden = findForbiddenKey(raw);
-    if (forbidden !== undefined) {
-      throw new ProtocolError('invalid_message', `the key "${forbidden.split(/[.[]/).pop()}" is not allowed (at ${forbidden})`, { path: forbidden });
+    if (problem?.kind === 'forbidden_key') {
+      throw new ProtocolError('invalid_message', `the key "${problem.path.split(/[.[]/).pop()}" is not allowed (at ${problem.path})`, { path: problem.path });
+    }
+    const size = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
+    if (size > deps.limits.messagePayloadSizeLimit) {
+      throw new ProtocolError('invalid_message', `message is ${size} bytes; the limit is ${deps.limits.messagePayloadSizeLimit}`);
     }
     const envelope = ClientEnvelopeSchema.safeParse(raw);
     if (!envelope.success) throw new ProtocolError('invalid_message', 'the envelope is malformed', envelope.error.issues);
@@ -95,12 +101,4 @@ export function answer(socket: AppSocket, ack: AckCallback | undefined, reply: A
 /** The reply cache's id of a message: its messageId within its workflow (session ids hold no ':'). */
 function replyScope(sessionId: string | undefined, messageId: string): string {
   return `${sessionId ?? ''}:${messageId}`;
-}
-
-function safeStringify(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? '';
-  } catch {
-    return '';
-  }
 }

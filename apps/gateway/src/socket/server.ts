@@ -102,7 +102,10 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
     socket.onAny((event: string, ...args: unknown[]) => {
       if ((CLIENT_MESSAGE_TYPES as string[]).includes(event)) return;
       const last = args[args.length - 1];
-      const error = { code: 'invalid_message' as const, message: `unknown message type "${event}"` };
+      // Counted like any message (SPEC §6.12): a flood of made-up names is slowed down too.
+      const error = socket.data.bucket.take()
+        ? { code: 'invalid_message' as const, message: `unknown message type "${event}"` }
+        : { code: 'rate_limited' as const, message: 'too many messages; slow down' };
       answer(socket, typeof last === 'function' ? (last as AckCallback) : undefined, { ok: false, error }, deps.now);
     });
   });
