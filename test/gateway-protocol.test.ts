@@ -273,6 +273,26 @@ describe('limits and resends', () => {
 });
 
 describe('decisions', () => {
+  test('a field the decision does not read is refused, not dropped while the rest is applied', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor('stray-fields'));
+    try {
+      const { sessionId, version } = await c.sendOk('WORKFLOW_SUBMIT', oneStepPlan('Original'));
+      for (const [type, payload] of [
+        ['WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'task_1', modifications: { title: 'Changed' } }],
+        ['WORKFLOW_APPROVAL', { action: 'approve_all', stepId: 'no_such_step' }],
+        ['WORKFLOW_APPROVAL', { action: 'cancel_all', stepId: 'task_1' }],
+        ['WORKFLOW_EDIT', { operation: 'approve_step', stepId: 'task_1', newParams: { title: 'Changed' } }],
+      ] as const) {
+        const ack = await c.send(type, payload, sessionId);
+        expect({ payload, ack }).toMatchObject({ payload, ack: { ok: false, error: { code: 'invalid_message' } } });
+      }
+      const snap = await c.sendOk('WORKFLOW_SUBSCRIBE', {}, sessionId);
+      expect(snap['version']).toBe(version); // nothing changed
+    } finally {
+      c.close();
+    }
+  });
+
   test('cancel_all ends the workflow as cancelled and nothing can be decided afterwards', async () => {
     const c = await TestClient.connect(stack.gateway.url, tokenFor('canceller'));
     try {

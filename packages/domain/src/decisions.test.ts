@@ -320,3 +320,40 @@ describe('descriptions follow edits', () => {
     expect(step(back.draft, 'contact_lookup_1').userFriendlyDescription).toBe(step(d, 'contact_lookup_1').userFriendlyDescription);
   });
 });
+
+describe('fields a decision does not read', () => {
+  const refused = (f: () => unknown, field: string) => expect(f).toThrow(expect.objectContaining({ code: 'invalid_message', details: { field } }));
+
+  it('are refused, and nothing changes, where they would change what happens', () => {
+    const d = build().draft;
+    const before = frozen(d);
+    refused(() => applyApproval(d, { action: 'approve_step', stepId: 'email_draft_1', modifications: { subject: 'Changed' } }, USER, T0), 'modifications');
+    refused(() => applyApproval(d, { action: 'reject_step', stepId: 'email_draft_1', modifications: { subject: 'Changed' } }, USER, T0), 'modifications');
+    refused(() => applyApproval(d, { action: 'approve_all', stepId: 'email_draft_1' }, USER, T0), 'stepId');
+    refused(() => applyApproval(d, { action: 'approve_all', modifications: { subject: 'x' } }, USER, T0), 'modifications');
+    refused(() => applyApproval(d, { action: 'cancel_all', stepId: 'email_draft_1' }, USER, T0), 'stepId');
+    refused(() => applyEdit(d, { operation: 'approve_step', stepId: 'email_draft_1', newParams: { subject: 'Changed' } }, USER, T0), 'newParams');
+    refused(() => applyEdit(d, { operation: 'skip_step', stepId: 'email_draft_1', newParams: { subject: 'Changed' } }, USER, T0), 'newParams');
+    // One bad edit in a batch refuses the whole batch.
+    refused(
+      () => applyEdit(d, { edits: [{ operation: 'approve_step', stepId: 'contact_lookup_1' }, { operation: 'reject_step', stepId: 'email_draft_1', newParams: { subject: 'x' } }] }, USER, T0),
+      'newParams',
+    );
+    expect(frozen(d)).toBe(before);
+  });
+
+  it('that a decision needs are asked for by name', () => {
+    const d = build().draft;
+    refused(() => applyApproval(d, { action: 'approve_step' }, USER, T0), 'stepId');
+    refused(() => applyApproval(d, { action: 'modify_step', stepId: 'email_draft_1' }, USER, T0), 'modifications');
+    refused(() => applyEdit(d, { operation: 'modify_params', stepId: 'email_draft_1' }, USER, T0), 'newParams');
+  });
+
+  it('a reason is a note: kept by reject_step and cancel_all, accepted unused by the others', () => {
+    const d = build().draft;
+    const t = applyApproval(d, { action: 'approve_all', reason: 'looks right' }, USER, T0);
+    expect(t.draft.steps.every((s) => s.approvalStatus === 'step_approved')).toBe(true);
+    const r = applyApproval(d, { action: 'reject_step', stepId: 'calendar_event_1', reason: 'not now' }, USER, T0);
+    expect(step(r.draft, 'calendar_event_1').rejectionReason).toBe('not now');
+  });
+});

@@ -7,6 +7,7 @@ import { effectiveDeps } from './graph';
 import { opApprove, opModify, opReject, opRestore, opSkip } from './edits';
 import { checkStepParams, describeIssues } from './resolve';
 import { validateDraft } from './validation';
+import { assertApprovalFields, assertEditFields } from './decision-fields';
 import { assertSafeKeys, findStep, isTerminalState, requireStep, clone } from './util';
 
 export function assertVersion(d: WorkflowDraft, expected: number | undefined): void {
@@ -55,6 +56,7 @@ function stepChanged(before: WorkflowDraft, s: ApprovalStep): boolean {
 
 /** SPEC §6.2/§6.3: the five WORKFLOW_APPROVAL actions. Throws ProtocolError on refusal (nothing changes). */
 export function applyApproval(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APPROVAL'>, _a: Actor, now: number): Transition {
+  assertApprovalFields(p);
   assertVersion(d, p.expectedVersion);
   assertLive(d);
   const w = beginWork(d, now);
@@ -78,7 +80,6 @@ export function applyApproval(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APPRO
     }
     case 'modify_step': {
       const s = requireStep(w.d, p.stepId);
-      if (p.modifications === undefined) throw new ProtocolError('invalid_message', 'modify_step needs modifications');
       const impacts = opModify(w.d, s, p.modifications);
       return finishWork(w, { snapshot: true, lead: () => [editResult(d, w.d, [s.id], impacts, false)] });
     }
@@ -125,7 +126,6 @@ function applyOp(w: Work, e: Omit<StepEdit, 'expectedVersion'>): DependencyImpac
     case 'skip_step':
       return opSkip(w.d, s);
     case 'modify_params':
-      if (e.newParams === undefined) throw new ProtocolError('invalid_message', 'modify_params needs newParams');
       return opModify(w.d, s, e.newParams);
     case 'restore_params':
       return opRestore(w.d, s);
@@ -134,10 +134,11 @@ function applyOp(w: Work, e: Omit<StepEdit, 'expectedVersion'>): DependencyImpac
 
 /** Seed edit operations, single or batch (all-or-nothing, in order); events include EDIT_RESULT. */
 export function applyEdit(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_EDIT'>, _a: Actor, now: number): Transition {
-  assertVersion(d, p.expectedVersion);
-  assertLive(d);
   const batch = 'edits' in p;
   const edits = 'edits' in p ? p.edits : [p];
+  edits.forEach(assertEditFields);
+  assertVersion(d, p.expectedVersion);
+  assertLive(d);
   const w = beginWork(d, now);
   const impacts: DependencyImpact[] = [];
   for (const e of edits) {
