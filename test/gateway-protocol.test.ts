@@ -14,13 +14,14 @@ const oneStepPlan = (title = 'Call mom') => ({
 });
 
 describe('authentication', () => {
-  test('no token, a bad token, another algorithm and an expired token are refused with "unauthorized"', async () => {
+  test('no token, a bad token, another algorithm, an expired token and an unknown timezone claim are refused with "unauthorized"', async () => {
     const none = jwt.sign({ sub: 'x', alg: 'none' }, '', { algorithm: 'none' as any });
     const hs512 = jwt.sign({ sub: 'x' }, TEST_SECRET, { algorithm: 'HS512' });
     const expired = jwt.sign({ sub: 'x', exp: Math.floor(Date.now() / 1000) - 10 }, TEST_SECRET, { algorithm: 'HS256' });
     const wrongSecret = jwt.sign({ sub: 'x' }, 'another-secret-entirely-123', { algorithm: 'HS256' });
     const noSub = jwt.sign({ roles: ['user'] }, TEST_SECRET, { algorithm: 'HS256' });
-    for (const token of [undefined, 'garbage', none, hs512, expired, wrongSecret, noSub]) {
+    const badZone = jwt.sign({ sub: 'x', timezone: 'Not/AZone' }, TEST_SECRET, { algorithm: 'HS256' });
+    for (const token of [undefined, 'garbage', none, hs512, expired, wrongSecret, noSub, badZone]) {
       await expect(TestClient.connect(stack.gateway.url, token)).rejects.toThrow('unauthorized');
     }
   });

@@ -1,13 +1,15 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
+import { isValidTimeZone } from '@wfa/protocol';
 
 /** SPEC §4 claims. */
 const ClaimsSchema = z.object({
   sub: z.string().min(1).max(200),
   roles: z.array(z.string().max(100)).max(50).optional(),
   phoneNumber: z.string().max(40).optional(),
-  timezone: z.string().max(64).optional(),
+  // A zone nobody could plan in is refused with the token, not on every later message.
+  timezone: z.string().max(64).refine(isValidTimeZone).optional(),
   exp: z.number().optional(),
 });
 

@@ -8,3 +8,4 @@ export * from './jobs';
 export * from './event-ids';
 export * from './intervention-options';
 export * from './forbidden-keys';
+export * from './time-zone';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ProtocolError, type ExecutionMode } from '@wfa/protocol';
+import { ProtocolError, isValidTimeZone, type ExecutionMode } from '@wfa/protocol';
 import { buildDraft, type PlanInput } from '@wfa/domain';
 import type { MessageContext, MessageHandler } from '../context';
 import { carryOut } from './effects';
@@ -87,12 +87,3 @@ export const onUserMessage: MessageHandler<'USER_MESSAGE'> = async (ctx, payload
 export const onWorkflowSubmit: MessageHandler<'WORKFLOW_SUBMIT'> = async (ctx, payload) => {
   return createWorkflow(ctx, payload.plan, { mode: payload.mode });
 };
-
-function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
