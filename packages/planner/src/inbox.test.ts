@@ -6,13 +6,18 @@ describe('check my email', () => {
     ['Check my inbox', {}],
     ['any new emails?', {}],
     ['show my last 5 emails', { limit: 5 }],
-    ['read the 3 latest messages in spam', { folder: 'spam', limit: 3 }],
+    ['read the 3 latest messages in drafts', { folder: 'drafts', limit: 3 }],
     ['show my sent emails', { folder: 'sent' }],
     ['show my last 500 emails', { limit: 100 }],
+    ['show my last 999999999 emails', { limit: 100 }],
   ])('%s → fetch_emails', (message, params) => {
     const step = only(plan(message));
     expect(step).toMatchObject({ id: 'email_fetch_1', type: 'email', action: 'fetch_emails' });
     expect(step.params).toEqual(params);
+  });
+
+  it.each(['read the 3 latest messages in spam', 'any emails in the trash?', 'show my archived emails'])('%s → refused: the workspace has no such folder', (message) => {
+    expect(planErrorOf(message).message).toMatch(/there is no (spam|trash|archive) folder; I can read your inbox, sent mail or drafts/);
   });
 });
 

@@ -180,18 +180,45 @@ export function extractWhen(text: string, tc: TimeContext): { rest: string; when
     if (!m) continue;
     const { day, rangeEnd } = p.resolve(tc);
     const when: When = { label: collapse(m[0]), day, timeGiven: false, ...(rangeEnd ? { rangeEnd } : {}) };
-    return { rest: cut(text, m.index, m[0].length), when };
+    return { rest: refuseUnreadTime(cut(text, m.index, m[0].length)), when };
   }
   const prepared = assumeAfternoon(text);
   const results = chrono.parse(prepared, ref(tc), { forwardDate: true });
   const r = results.find(meaningful);
-  if (!r) return { rest: prepared };
+  if (!r) return { rest: refuseUnreadTime(prepared) };
   const tags = [...r.tags()];
   const timeGiven = r.start.isCertain('hour') || tags.some((t) => CASUAL_TIME.test(t));
   const when: When = { label: collapse(r.text), day: wallFrom(r.start), timeGiven };
   if (r.tags().has('result/relativeDateAndTime')) when.instant = r.start.date();
   if (r.end && r.end.isCertain('hour')) when.end = wallFrom(r.end);
-  return { rest: cut(prepared, r.index, r.text.length), when };
+  // A number right after the date is a year chrono could not read ("December 31, 20310").
+  const year = /^\s*,?\s*(\d{3,})\b/.exec(prepared.slice(r.index + r.text.length));
+  if (year) throw planError(`I could not read the date "${collapse(r.text)} ${year[1]}"`, 'Remind me to call mom tomorrow at 9am');
+  return { rest: refuseUnreadTime(cut(prepared, r.index, r.text.length)), when };
+}
+
+const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`;
+const DAY = String.raw`\d{1,3}(?:st|nd|rd|th)?`;
+/**
+ * What still looks like a date or a clock time once chrono has taken what it could read: a day
+ * that does not exist ("February 30"), an hour that does not ("25:00", "13pm"), or a second time
+ * beside the one it read ("December 31, 20310 at 9am"). Left in, it became the title of a task
+ * with no due date (or the wrong one); it is refused instead, so the user can say it again.
+ */
+const UNREAD_TIME = new RegExp(
+  [
+    String.raw`\b${MONTH}\.?\s+${DAY}\b`,
+    String.raw`\b${DAY}\s+(?:of\s+)?${MONTH}\b`,
+    String.raw`\b\d{1,2}:\d{2}\b`,
+    String.raw`\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)(?![a-z])`,
+  ].join('|'),
+  'i',
+);
+
+function refuseUnreadTime(rest: string): string {
+  const m = UNREAD_TIME.exec(rest);
+  if (m) throw planError(`I could not read the date or time "${m[0]}"`, 'Remind me to call mom tomorrow at 9am');
+  return rest;
 }
 
 function cut(text: string, index: number, length: number): string {

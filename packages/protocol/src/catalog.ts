@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ActionType } from './enums';
 import { isRealIsoTime } from './iso-time';
+import { mailFolder } from './mail-folders';
 
 /**
  * The step catalog of SPEC §7: every action, grouped by type, with the params it takes.
@@ -49,20 +50,36 @@ function endsAfterStart(from: string, to: string) {
   };
 }
 
+/** For a value-or-template union: the first problem with the value as a value. */
+function valueIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'invalid_union') return undefined;
+  const first = (issue as { errors?: Array<Array<{ message?: string; path?: PropertyKey[] }>> }).errors?.[0]?.[0];
+  if (!first?.message) return undefined;
+  const at = first.path?.length ? `${first.path.map(String).join('.')}: ` : '';
+  const or = ' (or a whole {{stepId.field}} template)';
+  return `${at}${first.message}${first.message.endsWith(or) ? '' : or}`;
+}
+
 function buildParamSchemas(allowTemplates: boolean) {
   const template = z.string().regex(WHOLE_TEMPLATE_RE, 'must be a {{stepId.field}} template');
   // In drafts, any field may instead hold a whole template; inline templates are plain strings anyway.
-  const t = <T extends z.ZodType>(schema: T) => (allowTemplates ? z.union([schema, template]) : schema);
+  // The union's own message would be zod's "Invalid input": say what is wrong with the value itself.
+  const t = <T extends z.ZodType>(schema: T) => (allowTemplates ? z.union([schema, template], { error: valueIssue }) : schema);
   const text = (max = MAX_TEXT) => z.string().min(1).max(max);
   const optText = (max = MAX_TEXT) => z.string().max(max).optional();
-  const email = () => t(z.email());
+  // A line that ends up in a header (an email subject) or a title: no line breaks or other
+  // control characters, which a mail provider would read as more headers ("hi\r\nBcc: ...").
+  const line = (max: number) => text(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line, without control characters');
+  // RFC 5321's lengths: 64 characters before the @, 254 in all.
+  const email = () => t(z.email().max(254).refine((e) => e.lastIndexOf('@') <= 64, 'the part before @ is at most 64 characters'));
+  const folder = z.string().max(100).refine((f) => mailFolder(f) !== undefined, 'is not a mail folder; use inbox, sent or drafts');
   const time = () => t(isoTime()).optional();
   const minutes = () => t(z.number().int().min(1).max(24 * 60)).optional();
 
   return {
     list_events: z.strictObject({ from: time(), to: time() }).superRefine(endsAfterStart('from', 'to')),
     create_event: z.strictObject({
-      title: t(text(200)),
+      title: t(line(200)),
       start: time(),
       end: time(),
       durationMinutes: minutes(),
@@ -71,15 +88,15 @@ function buildParamSchemas(allowTemplates: boolean) {
     }).superRefine(endsAfterStart('start', 'end')),
     find_free_time: z.strictObject({ from: time(), to: time(), durationMinutes: minutes() }).superRefine(endsAfterStart('from', 'to')),
     list_tasks: z.strictObject({ status: t(z.enum(['open', 'completed', 'all'])).optional() }),
-    create_task: z.strictObject({ title: t(text(200)), due: time(), notes: optText() }),
-    update_task: z.strictObject({ taskId: t(text(100)), title: t(text(200)).optional(), due: time(), notes: optText() }),
+    create_task: z.strictObject({ title: t(line(200)), due: time(), notes: optText() }),
+    update_task: z.strictObject({ taskId: t(text(100)), title: t(line(200)).optional(), due: time(), notes: optText() }),
     complete_task: z.strictObject({ taskId: t(text(100)) }),
     search_contacts: z.strictObject({ query: t(text(200)) }),
     get_all_contacts: z.strictObject({}),
-    create_contact: z.strictObject({ name: t(text(200)), email: email().optional(), phone: t(z.string().max(40)).optional() }),
-    send_email: z.strictObject({ recipient: email(), subject: t(text(300)), body: optText() }),
-    create_draft: z.strictObject({ recipient: email(), subject: t(text(300)), body: optText() }),
-    fetch_emails: z.strictObject({ folder: t(z.string().max(100)).optional(), limit: t(z.number().int().min(1).max(100)).optional() }),
+    create_contact: z.strictObject({ name: t(line(200)), email: email().optional(), phone: t(line(40)).optional() }),
+    send_email: z.strictObject({ recipient: email(), subject: t(line(300)), body: optText() }),
+    create_draft: z.strictObject({ recipient: email(), subject: t(line(300)), body: optText() }),
+    fetch_emails: z.strictObject({ folder: t(folder).optional(), limit: t(z.number().int().min(1).max(100)).optional() }),
     summarize: z.strictObject({ text: t(text(50_000)) }),
     user_intervention: z.strictObject({ reason: t(text(1000)), options: z.array(text(200)).min(1).max(10) }),
   } satisfies Record<ActionName, z.ZodType>;

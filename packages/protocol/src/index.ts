@@ -9,3 +9,4 @@ export * from './event-ids';
 export * from './intervention-options';
 export * from './forbidden-keys';
 export * from './time-zone';
+export * from './mail-folders';

@@ -55,6 +55,34 @@ describe('catalog', () => {
   });
 });
 
+describe('catalog: lines, addresses and folders', () => {
+  const ok = (action: keyof typeof RESOLVED_PARAM_SCHEMAS, params: unknown) => RESOLVED_PARAM_SCHEMAS[action].safeParse(params).success;
+
+  test('a subject or title is one line: a line break would become another mail header', () => {
+    expect(ok('send_email', { recipient: 'a@b.co', subject: 'Meeting notes' })).toBe(true);
+    expect(ok('send_email', { recipient: 'a@b.co', subject: 'hi\r\nBcc: evil@x.com' })).toBe(false);
+    expect(ok('create_draft', { recipient: 'a@b.co', subject: 'a\nb' })).toBe(false);
+    expect(ok('create_event', { title: 'Lunch\u0000' })).toBe(false);
+    expect(ok('create_task', { title: 'Call\tmom' })).toBe(false);
+    // A body may have as many lines as it likes.
+    expect(ok('send_email', { recipient: 'a@b.co', subject: 'Hi', body: 'line 1\r\nline 2' })).toBe(true);
+  });
+
+  test('addresses keep to RFC 5321 lengths: 64 before the @, 254 in all', () => {
+    expect(ok('send_email', { recipient: `${'x'.repeat(64)}@example.org`, subject: 's' })).toBe(true);
+    expect(ok('send_email', { recipient: `${'x'.repeat(65)}@example.org`, subject: 's' })).toBe(false);
+    expect(ok('create_contact', { name: 'X', email: `x@${'d'.repeat(250)}.org` })).toBe(false);
+    expect(ok('create_event', { title: 'T', attendees: [`${'x'.repeat(1000)}@example.org`] })).toBe(false);
+  });
+
+  test('a mail folder is one the workspace has, by any of its names', () => {
+    for (const folder of ['inbox', 'Sent', ' sent mail ', 'outbox', 'drafts', 'draft']) expect(ok('fetch_emails', { folder })).toBe(true);
+    for (const folder of ['../../etc', 'spam', 'constructor', '__proto__', '']) expect(ok('fetch_emails', { folder })).toBe(false);
+    // In a draft, a template may still stand for it (checked again once resolved).
+    expect(DRAFT_PARAM_SCHEMAS.fetch_emails.safeParse({ folder: '{{ask_1.folder}}' }).success).toBe(true);
+  });
+});
+
 describe('client messages', () => {
   test('the seed approval message parses', () => {
     const env = ClientEnvelopeSchema.parse({ type: 'WORKFLOW_APPROVAL', sessionId: 'wf_123abc', payload: { action: 'reject_step', stepId: 'contact_lookup_1', reason: 'I know it' }, timestamp: 1 });

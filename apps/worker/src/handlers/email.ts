@@ -1,3 +1,4 @@
+import { mailFolder } from '@wfa/protocol';
 import type { StepHandler } from './types';
 import { PermanentStepError, completed, resolvedNumber } from './types';
 import { WORKSPACE_SENDER, deriveId, type Mail } from './workspace';
@@ -28,19 +29,10 @@ export const createDraft: StepHandler<'create_draft'> = async (params, ctx) => {
   );
 };
 
-/** Folder names a user (or the planner) might say, mapped onto the workspace's collections. */
-const FOLDERS: Record<string, 'inbox' | 'sent' | 'drafts'> = {
-  inbox: 'inbox',
-  sent: 'sent',
-  outbox: 'sent',
-  'sent mail': 'sent',
-  drafts: 'drafts',
-  draft: 'drafts',
-};
 
 export const fetchEmails: StepHandler<'fetch_emails'> = async (params, ctx) => {
-  const requested = (params.folder ?? 'inbox').trim().toLowerCase();
-  const folder = FOLDERS[requested];
+  // Checked with the plan too; a folder that came from a template is checked here.
+  const folder = mailFolder(params.folder ?? 'inbox');
   if (!folder) throw new PermanentStepError(`Unknown mail folder "${params.folder}"; use inbox, sent or drafts`);
   let mails: Mail[];
   if (folder === 'drafts') {

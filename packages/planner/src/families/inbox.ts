@@ -1,3 +1,4 @@
+import { mailFolder } from '@wfa/protocol';
 import { planError } from '../errors';
 import { collapse, quotedIn, restoreQuotes } from '../text';
 import { COMMON_WORDS, strayWords, vocabulary, type Family } from './family';
@@ -17,8 +18,9 @@ const INBOX_WORDS = vocabulary(
 
 /**
  * "check my inbox", "show my last 5 emails", "any emails in spam?" → fetch_emails.
- * The inbox is the handler's default folder, so `folder` is only set for another named folder.
- * A count above the catalog's 100 is capped at 100 (the description says so).
+ * The inbox is the handler's default folder, so `folder` is only set for another named folder;
+ * one the workspace does not have (spam, trash...) is refused. A count above the catalog's 100,
+ * however many digits, is capped at 100 (the description says so).
  */
 export const inboxFamily: Family = {
   name: 'inbox',
@@ -30,8 +32,10 @@ export const inboxFamily: Family = {
     const params: Record<string, unknown> = {};
     const f = FOLDERS.exec(clause);
     const folder = (f?.[1] ?? f?.[2])?.toLowerCase().replace(/^drafted$/, 'drafts').replace(/^archived$/, 'archive');
+    // Named, but not a folder the workspace has: refused now rather than failed when it runs.
+    if (folder && !mailFolder(folder)) throw planError(`there is no ${folder} folder; I can read your inbox, sent mail or drafts`, 'Show my sent emails');
     if (folder) params.folder = folder;
-    const n = /\b(\d{1,6})\s+(?:\w+\s+)?(?:e-?mails?|messages|mails)\b/i.exec(clause);
+    const n = /\b(\d+)\s+(?:\w+\s+)?(?:e-?mails?|messages|mails)\b/i.exec(clause);
     let note = '';
     if (n) {
       const asked = Number(n[1]);
