@@ -7,10 +7,12 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { closeAll, connectMany } from './clients';
 import { killAllNow, startGateway, startWorker, stopAll } from './procs';
+import { ROOT } from '../scripts/service-process';
 import { approveAllAtOnce, createDrafts, e2eSequential, seedJohn } from './product';
 
 interface Node {
@@ -24,6 +26,12 @@ interface Profile {
   timeDeltas: number[];
 }
 
+/** This checkout's root as profiles write it in urls (`file:///…/`), wherever the clone lives. */
+const ROOT_URL = pathToFileURL(`${ROOT}/`).href;
+const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const FROM_ROOT = new RegExp(`^${escapeRe(ROOT_URL)}`);
+const PRODUCT = new RegExp(`^${escapeRe(ROOT_URL)}(apps|packages)/`);
+
 function summarize(file: string, top = 22): string {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
@@ -36,7 +44,7 @@ function summarize(file: string, top = 22): string {
     if (!n) return;
     const { functionName, url, lineNumber } = n.callFrame;
     total += dt;
-    const short = url.replace(/^file:\/\/\/work\/main\//, '').replace(/.*node_modules\//, 'nm/');
+    const short = url.replace(FROM_ROOT, '').replace(/.*node_modules\//, 'nm/');
     const key = `${functionName || '(anonymous)'} ${short}:${lineNumber + 1}`;
     self.set(key, (self.get(key) ?? 0) + dt);
     const pkg = /nm\/((?:@[^/]+\/)?[^/]+)/.exec(short)?.[1] ?? (short.startsWith('node:') ? 'node internals' : short === '' ? `(${functionName})` : short.split('/').slice(0, 2).join('/'));
@@ -51,8 +59,8 @@ function summarize(file: string, top = 22): string {
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const f = byId.get(cur)?.callFrame;
-      if (!f || !/\/work\/main\/(apps|packages)\//.test(f.url)) continue;
-      const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^file:\/\/\/work\/main\//, '')}`;
+      if (!f || !PRODUCT.test(f.url)) continue;
+      const key = `${f.functionName || '(anonymous)'} ${f.url.replace(FROM_ROOT, '')}`;
       if (seen.has(key)) continue;
       seen.add(key);
       incl.set(key, (incl.get(key) ?? 0) + dt);

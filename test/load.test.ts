@@ -13,7 +13,7 @@
 import type Redis from 'ioredis';
 import { TestClient, tokenFor, workflowTerminal } from './support/client';
 import { newPrefix, redisUrl, startGateway, startWorker, type Proc } from './support/processes';
-import { TERMINAL, openRedis, pollUntil, readDraft, streamEvents, workspace, type Collection } from './support/state';
+import { TERMINAL, deletePrefix, openRedis, pollUntil, readDraft, streamEvents, workspace, type Collection } from './support/state';
 
 const SOAK_SECONDS = Number(process.env['SOAK_SECONDS'] ?? 30);
 const SOAK_CLIENTS = Math.max(2, Number(process.env['SOAK_CLIENTS'] ?? 100));
@@ -37,6 +37,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([...gateways.map((g) => g.stop()), ...workers.map((w) => w.stop())]);
+  // `npm run soak` may run against the caller's own Redis: leave none of the soak's keys there.
+  if (redis) await deletePrefix(redis, prefix);
   redis?.disconnect();
 });
 

@@ -93,3 +93,18 @@ export function strictlyIncreasing(ids: string[]): boolean {
   };
   return ids.every((id, i) => i === 0 || cmp(ids[i - 1]!, id) < 0);
 }
+
+/**
+ * Remove every key under a test's prefix, so a run against a caller's own Redis (REDIS_URL set)
+ * leaves nothing behind. Returns how many keys went.
+ */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
+  let removed = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length) removed += await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return removed;
+}

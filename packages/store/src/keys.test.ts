@@ -28,28 +28,31 @@ describe('Redis Cluster readiness (issue 6)', () => {
     expect(slot('{user1000}.following')).toBe(slot('{user1000}.followers'));
   });
 
+  test("every key function of the layout puts its key in its owner's slot (its first argument)", () => {
+    // Enumerated, not listed: a key added to keys.ts is checked without touching this test.
+    // Every key function's first argument is its owner (a workflow or a user), whose tag it takes.
+    const fns = Object.entries(keys).filter(([, v]) => typeof v === 'function') as [string, (...a: string[]) => string][];
+    expect(fns.map(([name]) => name).sort()).toEqual(
+      ['audit', 'draft', 'events', 'intervention', 'preferences', 'reply', 'stepStatus', 'userActive', 'userFinished', 'workspace'].sort(),
+    );
+    for (const [name, fn] of fns) {
+      const key = fn('owner-1', 'second-2', 'third-3');
+      expect({ name, key, tag: hashTag(key) }).toEqual({ name, key, tag: 'owner-1' });
+      expect(key.startsWith('tenant-a:')).toBe(true);
+    }
+  });
+
   test('every key of one workflow hashes to one slot (the commit script touches them together)', () => {
     const sid = 'wf_AbC123xyz';
-    const all = [
-      keys.draft(sid),
-      keys.events(sid),
-      keys.audit(sid),
-      keys.stepStatus(sid, 'contact_lookup_1'),
-      keys.stepStatus(sid, 'email_draft_1'),
-      keys.intervention(sid, 'contact_lookup_1'),
-    ];
-    expect(new Set(all.map(hashTag))).toEqual(new Set([sid]));
+    const all = [keys.draft(sid), keys.events(sid), keys.audit(sid), keys.stepStatus(sid, 'contact_lookup_1'), keys.stepStatus(sid, 'email_draft_1'), keys.intervention(sid, 'contact_lookup_1')];
     expect(new Set(all.map(slot)).size).toBe(1);
   });
 
-  test("every key of one user shares the user's slot", () => {
-    const all = [keys.userActive('u-42'), keys.userFinished('u-42'), keys.preferences('u-42'), keys.reply('u-42', 'WORKFLOW_LIST', 'm1')];
-    expect(new Set(all.map(hashTag))).toEqual(new Set(['u-42']));
-  });
-
-  test('queue keys share one hash tag (BullMQ builds "<prefix>:<queue>:<suffix>")', () => {
-    const queueKeys = ['wait', 'active', 'meta', 'events', 'id', 'delayed'].map((s) => `${keys.queuePrefix}:steps:${s}`);
-    expect(new Set(queueKeys.map(hashTag))).toEqual(new Set(['wfa']));
+  test('the shared keys have tags of their own; the pub/sub channel is not a key', () => {
+    expect(hashTag(keys.activeWorkflows)).toBe('active');
+    expect(hashTag(`${keys.queuePrefix}:steps:wait`)).toBe('wfa');
+    // Every string member is accounted for.
+    expect(Object.entries(keys).filter(([, v]) => typeof v === 'string').map(([k]) => k).sort()).toEqual(['activeWorkflows', 'channel', 'prefix', 'queuePrefix']);
   });
 
   test('the seed key names are kept', () => {

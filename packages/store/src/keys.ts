@@ -18,6 +18,8 @@ export interface Keys {
   userFinished(userId: string): string;
   preferences(userId: string): string;
   reply(userId: string, type: string, messageId: string): string;
+  /** One collection (contacts, events, tasks, drafts, outbox, inbox) of a user's built-in workspace. */
+  workspace(userId: string, collection: string): string;
   /** Workflows that may have steps to enqueue; the worker's sweep reconciles them. */
   activeWorkflows: string;
   /** Pub/sub channel every gateway listens on. */
@@ -39,6 +41,7 @@ export function createKeys(prefix = ''): Keys {
     userFinished: (uid) => `${prefix}approvals:{${uid}}:finished`,
     preferences: (uid) => `${prefix}user:{${uid}}:approval_preferences`,
     reply: (uid, type, messageId) => `${prefix}user:{${uid}}:reply:${type}:${messageId}`,
+    workspace: (uid, collection) => `${prefix}ws:{${uid}}:${collection}`,
     activeWorkflows: `${prefix}wfa:{active}:workflows`,
     channel: `${prefix}wfa:events`,
     queuePrefix: `${prefix}{wfa}`,

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { createKeys, type Keys } from '@wfa/store';
 import { PermanentStepError } from './types';
 
 export const ContactSchema = z.object({
@@ -81,14 +82,18 @@ export function deriveId(prefix: string, idempotencyKey: string): string {
 }
 
 export class Workspace {
+  private readonly keys: Keys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly keyPrefix: string,
+    keyPrefix: string,
     readonly userId: string,
-  ) {}
+  ) {
+    this.keys = createKeys(keyPrefix);
+  }
 
   key(collection: Collection): string {
-    return `${this.keyPrefix}ws:{${this.userId}}:${collection}`;
+    return this.keys.workspace(this.userId, collection);
   }
 
   // ---- generic hash-of-JSON helpers -------------------------------------------------------
