@@ -109,25 +109,37 @@ export function growthTable(sizes: SizeResult[]): string {
     const ok = cls === 'flat' || (cls === 'linear' && expect === 'linear') ? cls : `${cls} (expected ${expect})`;
     return [name, ...vals.map(fmt), Number.isFinite(g) ? `${g.toFixed(2)}×` : 'n/a', ok];
   };
+  // The product's figure over raw BullMQ's at each size, so the ratio's growth shows too.
+  const ratio = (product: (s: SizeResult) => number, raw: (s: SizeResult) => number): string[] => {
+    const vals = sizes.map((s) => product(s) / raw(s));
+    return ['  ratio product / raw', ...vals.map((v) => (Number.isFinite(v) && v > 0 ? `${v.toFixed(2)}×` : 'n/a')), '', ''];
+  };
   const rows = [
     line('gateway bytes/client (heap after GC)', (s) => s.gwBytesPerClient, bytes),
     line('  bare socket.io bytes/client (heap)', (s) => s.bareBytesPerClient, bytes),
+    ratio((s) => s.gwBytesPerClient, (s) => s.bareBytesPerClient),
     line('Redis bytes/live draft', (s) => s.redisBytesPerDraft, bytes),
     line('  raw: 3 waiting jobs', (s) => s.rawBytesPerDraft, bytes),
+    ratio((s) => s.redisBytesPerDraft, (s) => s.rawBytesPerDraft),
     line('draft creation ack p50 (50 in flight)', (s) => s.create.p50, ms),
     line('decision ack p50 (sequential)', (s) => s.decSeq.p50, ms),
     line('decision ack p99 (sequential)', (s) => s.decSeq.p99, ms),
     line('  raw Queue.add p99', (s) => s.rawDecSeq.p99, ms),
+    ratio((s) => s.decSeq.p99, (s) => s.rawDecSeq.p99),
     line('decision ack p99 (concurrent)', (s) => s.decConc.p99, ms),
     line('  raw Queue.add p99 (concurrent)', (s) => s.rawDecConc.p99, ms),
+    ratio((s) => s.decConc.p99, (s) => s.rawDecConc.p99),
     line('throughput steps/s (all approve at once)', (s) => s.tput, rate, 'flat', true),
     line('  raw flows steps/s (own process)', (s) => s.rawFlowTput, rate, 'flat', true),
+    ratio((s) => s.tput, (s) => s.rawFlowTput),
     line('  raw flows steps/s (bench process)', (s) => s.rawFlowTputIn, rate, 'flat', true),
     line('  raw chains steps/s (bench process)', (s) => s.rawTput, rate, 'flat', true),
     line('e2e p50 under that load', (s) => s.e2eLoad.p50, ms, 'linear'),
     line('e2e p99 under that load', (s) => s.e2eLoad.p99, ms, 'linear'),
     line('  raw chain p50 under that load', (s) => s.rawE2eLoad.p50, ms, 'linear'),
+    ratio((s) => s.e2eLoad.p50, (s) => s.rawE2eLoad.p50),
     line('  raw chain p99 under that load', (s) => s.rawE2eLoad.p99, ms, 'linear'),
+    ratio((s) => s.e2eLoad.p99, (s) => s.rawE2eLoad.p99),
   ];
   return `${table(head, rows)}\n(per-client memory at N=10 is below the GC noise floor; read it from N=100 up)`;
 }
