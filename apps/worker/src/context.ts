@@ -42,7 +42,7 @@ export function handlerContext(
     idempotencyKey: `${draft.sessionId}:${stepId}`,
     timezone: draft.executionContext.userTimezone,
     now: deps.now,
-    workspace: new Workspace(deps.redis, deps.keys.prefix, draft.userId),
+    workspace: new Workspace(deps.redis, deps.keys, draft.userId),
     reportProgress,
   };
 }

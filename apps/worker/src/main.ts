@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const timers = new TimerQueue(queueConnection, keys.queuePrefix);
   for (const q of [steps.queue, timers.queue]) q.on('error', (err) => logger.warn('queue error', { error: err.message }));
   if (config.demoUser) {
-    await seedDemoWorkspace(redis, keys.prefix, config.demoUser, Date.now());
+    await seedDemoWorkspace(redis, keys, config.demoUser, Date.now());
     logger.info('demo workspace ready', { user: config.demoUser });
   }
   const processor = createStepProcessor({ store, steps, timers, redis, keys, logger, now: Date.now, stepTimeoutMs: config.STEP_TIMEOUT_MS, handlerLatencyMs: config.HANDLER_LATENCY_MS, interventionTimeoutSec: config.INTERVENTION_TIMEOUT_SEC, progressHoldMs: config.PROGRESS_HOLD_MS });

@@ -1,4 +1,5 @@
 import {
+  CLIENT_MESSAGE_TYPES,
   CLIENT_PAYLOADS,
   ClientEnvelopeSchema,
   ProtocolError,
@@ -14,7 +15,8 @@ import { isReplayableAnswer, toErrorBody } from './errors';
 import { TOKEN_EXPIRED } from '../auth';
 
 /**
- * Handle one client message end to end: rate limit, size limit, envelope and payload schemas,
+ * Handle one client message end to end (any event name: an unknown one is refused here, after
+ * the rate limit): rate limit, size limit, envelope and payload schemas,
  * at-most-once by messageId, the handler, and an acknowledgement that is always called (or an
  * ERROR event when the client gave no callback). A refused message changes nothing.
  */
@@ -22,7 +24,7 @@ export async function dispatch(
   deps: SocketDeps,
   handlers: MessageHandlers,
   socket: AppSocket,
-  type: ClientMessageType,
+  event: string,
   args: readonly unknown[],
   ack: AckCallback | undefined,
 ): Promise<void> {
@@ -34,6 +36,8 @@ export async function dispatch(
       throw new ProtocolError('unauthorized', TOKEN_EXPIRED);
     }
     if (!socket.data.bucket.take()) throw new ProtocolError('rate_limited', 'too many messages; slow down');
+    if (!isClientMessageType(event)) throw new ProtocolError('invalid_message', `unknown message type "${event}"`);
+    const type = event;
     if (args.length !== 1) {
       throw new ProtocolError('invalid_message', `a ${type} message is one envelope (and an optional acknowledgement callback); got ${args.length} values`);
     }
@@ -82,12 +86,12 @@ export async function dispatch(
     reply = { ...extra, ok: true };
   } catch (err) {
     const error = toErrorBody(err, deps.redisReady());
-    if (error.code === 'internal') deps.logger.error('message failed', { type, error: String(err), stack: (err as Error)?.stack });
+    if (error.code === 'internal') deps.logger.error('message failed', { type: event, error: String(err), stack: (err as Error)?.stack });
     reply = { ok: false, error };
   }
   if (claimedId) {
     const keep = reply.ok || isReplayableAnswer(reply.error);
-    await (keep ? deps.replies.store(user.userId, type, claimedId, reply) : deps.replies.release(user.userId, type, claimedId)).catch(() => undefined);
+    await (keep ? deps.replies.store(user.userId, event, claimedId, reply) : deps.replies.release(user.userId, event, claimedId)).catch(() => undefined);
   }
   answer(socket, ack, reply, deps.now);
 }
@@ -101,4 +105,8 @@ export function answer(socket: AppSocket, ack: AckCallback | undefined, reply: A
 /** The reply cache's id of a message: its messageId within its workflow (session ids hold no ':'). */
 function replyScope(sessionId: string | undefined, messageId: string): string {
   return `${sessionId ?? ''}:${messageId}`;
+}
+
+function isClientMessageType(event: string): event is ClientMessageType {
+  return (CLIENT_MESSAGE_TYPES as readonly string[]).includes(event);
 }

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { CLIENT_MESSAGE_TYPES, type AckCallback, type ClientToServerEvents, type ServerEnvelope, type ServerToClientEvents } from '@wfa/protocol';
+import { type AckCallback, type ClientToServerEvents, type ServerEnvelope, type ServerToClientEvents } from '@wfa/protocol';
 import { TOKEN_EXPIRED, verifyToken } from '../auth';
 import { userRoom, type AppSocket, type SocketData, type SocketDeps } from './context';
 import { SocketDelivery } from './delivery';
@@ -79,34 +79,25 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
   io.on('connection', (socket: AppSocket) => {
     void socket.join(userRoom(socket.data.user.userId));
     disconnectAtExpiry(socket, deps.now);
-    for (const type of CLIENT_MESSAGE_TYPES) {
+    // Every event goes through one door, made-up names included, so each is counted by the rate
+    // limit, refused while closing and drained on shutdown like any message (dispatch names it).
+    socket.onAny((event: string, ...args: unknown[]) => {
       // The acknowledgement is the last argument whenever it is a function (socket.io's rule), so
       // it is called even when the arguments around it are wrong.
-      (socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(type, (...args: unknown[]) => {
-        const last = args[args.length - 1];
-        const ack = typeof last === 'function' ? (last as AckCallback) : undefined;
-        // A callback a client passed as `undefined` arrives as a trailing null: not an argument.
-        const values = ack ? args.slice(0, -1) : args;
-        while (values.length > 1 && values[values.length - 1] == null) values.pop();
-        if (w.closing) {
-          const error = { code: 'unavailable' as const, message: 'this gateway is shutting down; send it again (another gateway will answer)' };
-          answer(socket, ack, { ok: false, error }, deps.now);
-          return;
-        }
-        const handled = dispatch(deps, HANDLERS, socket, type, values, ack);
-        w.inflight.add(handled);
-        const done = () => void w.inflight.delete(handled);
-        handled.then(done, done);
-      });
-    }
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if ((CLIENT_MESSAGE_TYPES as string[]).includes(event)) return;
       const last = args[args.length - 1];
-      // Counted like any message (SPEC §6.12): a flood of made-up names is slowed down too.
-      const error = socket.data.bucket.take()
-        ? { code: 'invalid_message' as const, message: `unknown message type "${event}"` }
-        : { code: 'rate_limited' as const, message: 'too many messages; slow down' };
-      answer(socket, typeof last === 'function' ? (last as AckCallback) : undefined, { ok: false, error }, deps.now);
+      const ack = typeof last === 'function' ? (last as AckCallback) : undefined;
+      // A callback a client passed as `undefined` arrives as a trailing null: not an argument.
+      const values = ack ? args.slice(0, -1) : args;
+      while (values.length > 1 && values[values.length - 1] == null) values.pop();
+      if (w.closing) {
+        const error = { code: 'unavailable' as const, message: 'this gateway is shutting down; send it again (another gateway will answer)' };
+        answer(socket, ack, { ok: false, error }, deps.now);
+        return;
+      }
+      const handled = dispatch(deps, HANDLERS, socket, event, values, ack);
+      w.inflight.add(handled);
+      const done = () => void w.inflight.delete(handled);
+      handled.then(done, done);
     });
   });
   return io;

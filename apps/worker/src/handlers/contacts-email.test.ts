@@ -7,7 +7,7 @@ const DEMO = 'demo-user';
 let t: TestRedis;
 beforeAll(async () => {
   t = await startTestRedis('contacts-email');
-  await seedDemoWorkspace(t.redis, t.prefix, DEMO, NOW);
+  await seedDemoWorkspace(t.redis, t.keys, DEMO, NOW);
 });
 afterAll(async () => {
   await t.stop();
@@ -117,7 +117,7 @@ describe('compensations', () => {
 
   it('delete what the step created, idempotently', async () => {
     const u = 'u-undo';
-    const ws = new Workspace(t.redis, t.prefix, u);
+    const ws = new Workspace(t.redis, t.keys, u);
     const cases = [
       ['create_event', { title: 'E' }, 'events'],
       ['create_draft', { recipient: 'a@example.com', subject: 'S' }, 'drafts'],

@@ -148,7 +148,7 @@ describe('tasks', () => {
   });
 
   it('works on the demo task_demo_1', async () => {
-    await seedDemoWorkspace(t.redis, t.prefix, 'u-demo', Date.parse('2024-01-01T10:17:00Z'));
+    await seedDemoWorkspace(t.redis, t.keys, 'u-demo', Date.parse('2024-01-01T10:17:00Z'));
     const done = data(await runHandler('complete_task', { taskId: 'task_demo_1' }, makeCtx(t, 'u-demo', 'd')));
     expect(done).toMatchObject({ taskId: 'task_demo_1', status: 'completed' });
   });

@@ -4,6 +4,7 @@
  * what the user changed since (a completed demo task stays completed).
  */
 import type { Redis } from 'ioredis';
+import type { Keys } from '@wfa/store';
 import { Workspace } from './workspace';
 import { iso, safeZone, wallClock, zonedToUtc } from './time';
 
@@ -14,8 +15,8 @@ function at(now: number, tz: string, dayOffset: number, hour: number): number {
   return zonedToUtc({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour, minute: 0, second: 0 }, tz);
 }
 
-export async function seedDemoWorkspace(redis: Redis, keyPrefix: string, userId: string, now: number, timezone = 'UTC'): Promise<void> {
-  const ws = new Workspace(redis, keyPrefix, userId);
+export async function seedDemoWorkspace(redis: Redis, keys: Keys, userId: string, now: number, timezone = 'UTC'): Promise<void> {
+  const ws = new Workspace(redis, keys, userId);
   const tz = safeZone(timezone);
   const hours = (n: number) => n * 3_600_000;
 

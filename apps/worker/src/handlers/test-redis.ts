@@ -3,12 +3,14 @@
  * which starts a private redis-server), with keys under a unique prefix, removed afterwards.
  */
 import { Redis } from 'ioredis';
+import { createKeys, type Keys } from '@wfa/store';
 import { Workspace } from './workspace';
 import type { HandlerContext } from './types';
 
 export interface TestRedis {
   redis: Redis;
   prefix: string;
+  keys: Keys;
   stop: () => Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function startTestRedis(name: string): Promise<TestRedis> {
   return {
     redis,
     prefix,
+    keys: createKeys(prefix),
     stop: async () => {
       // Shared server: remove only what this file wrote.
       const stream = redis.scanStream({ match: `${prefix}*`, count: 500 });
@@ -44,7 +47,7 @@ export function makeCtx(t: TestRedis, userId: string, stepId: string, over: Part
     idempotencyKey: `${sessionId}:${stepId}`,
     timezone: 'UTC',
     now: () => Date.parse('2024-01-01T10:17:00Z'),
-    workspace: new Workspace(t.redis, t.prefix, userId),
+    workspace: new Workspace(t.redis, t.keys, userId),
     reportProgress: async (p, m) => {
       progress.push([p, m]);
     },

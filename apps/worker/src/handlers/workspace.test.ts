@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe('Workspace', () => {
   it('keeps every collection of a user under one hash tag', () => {
-    const ws = new Workspace(t.redis, t.prefix, 'u-keys');
+    const ws = new Workspace(t.redis, t.keys, 'u-keys');
     for (const c of ['contacts', 'events', 'tasks', 'drafts', 'outbox', 'inbox'] as const) {
       expect(ws.key(c)).toBe(`${t.prefix}ws:{u-keys}:${c}`);
     }
@@ -28,7 +28,7 @@ describe('Workspace', () => {
   });
 
   it('creates once under one id and returns the first object on a repeat', async () => {
-    const ws = new Workspace(t.redis, t.prefix, 'u-once');
+    const ws = new Workspace(t.redis, t.keys, 'u-once');
     const first = await ws.createTask('task_x', { title: 'First' }, NOW);
     const again = await ws.createTask('task_x', { title: 'Changed' }, NOW + 5000);
     expect(again).toEqual(first);
@@ -37,7 +37,7 @@ describe('Workspace', () => {
   });
 
   it('fails permanently on a corrupt record instead of returning garbage', async () => {
-    const ws = new Workspace(t.redis, t.prefix, 'u-corrupt');
+    const ws = new Workspace(t.redis, t.keys, 'u-corrupt');
     await t.redis.hset(ws.key('tasks'), 'task_bad', '{"taskId":"task_bad"}');
     await expect(ws.getTask('task_bad')).rejects.toThrow(PermanentStepError);
     await t.redis.hset(ws.key('contacts'), 'c1', 'not json');
@@ -45,7 +45,7 @@ describe('Workspace', () => {
   });
 
   it('does not lose concurrent updates of one task', async () => {
-    const ws = new Workspace(t.redis, t.prefix, 'u-cas');
+    const ws = new Workspace(t.redis, t.keys, 'u-cas');
     await ws.createTask('task_c', { title: 'T' }, NOW);
     await Promise.all([
       ws.updateTask('task_c', { notes: 'n' }, NOW),
@@ -57,7 +57,7 @@ describe('Workspace', () => {
   });
 
   it('returns null when updating or completing a missing task', async () => {
-    const ws = new Workspace(t.redis, t.prefix, 'u-missing');
+    const ws = new Workspace(t.redis, t.keys, 'u-missing');
     expect(await ws.updateTask('nope', { title: 'x' }, NOW)).toBeNull();
     expect(await ws.completeTask('nope', NOW)).toBeNull();
   });
@@ -65,8 +65,8 @@ describe('Workspace', () => {
 
 describe('seedDemoWorkspace', () => {
   it('fills a demo user with contacts, events, tasks and inbox mail', async () => {
-    await seedDemoWorkspace(t.redis, t.prefix, 'demo', NOW);
-    const ws = new Workspace(t.redis, t.prefix, 'demo');
+    await seedDemoWorkspace(t.redis, t.keys, 'demo', NOW);
+    const ws = new Workspace(t.redis, t.keys, 'demo');
     const contacts = await ws.listContacts();
     expect(contacts.map((c) => c.name).sort()).toEqual(['Alex Kim', 'John Doe', 'Sarah Connor']);
     expect(contacts.find((c) => c.name === 'John Doe')).toMatchObject({ email: 'john.doe@company.com', phone: '+1234567890' });
@@ -84,10 +84,10 @@ describe('seedDemoWorkspace', () => {
   });
 
   it('is idempotent and keeps changes the user made since', async () => {
-    const ws = new Workspace(t.redis, t.prefix, 'demo2');
-    await seedDemoWorkspace(t.redis, t.prefix, 'demo2', NOW);
+    const ws = new Workspace(t.redis, t.keys, 'demo2');
+    await seedDemoWorkspace(t.redis, t.keys, 'demo2', NOW);
     await ws.completeTask('task_demo_1', NOW);
-    await seedDemoWorkspace(t.redis, t.prefix, 'demo2', NOW + 86_400_000);
+    await seedDemoWorkspace(t.redis, t.keys, 'demo2', NOW + 86_400_000);
     expect(await ws.listContacts()).toHaveLength(3);
     expect(await ws.listEvents()).toHaveLength(2);
     expect(await ws.listTasks()).toHaveLength(2);
@@ -96,8 +96,8 @@ describe('seedDemoWorkspace', () => {
   });
 
   it('places demo events on the user clock when given a zone', async () => {
-    await seedDemoWorkspace(t.redis, t.prefix, 'demo-ny', NOW, 'America/New_York');
-    const events = await new Workspace(t.redis, t.prefix, 'demo-ny').listEvents();
+    await seedDemoWorkspace(t.redis, t.keys, 'demo-ny', NOW, 'America/New_York');
+    const events = await new Workspace(t.redis, t.keys, 'demo-ny').listEvents();
     // 15:00 EST on 2024-01-01 (NOW is 05:17 in New York).
     expect(events[0]?.start).toBe('2024-01-01T20:00:00.000Z');
   });

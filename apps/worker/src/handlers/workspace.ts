@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { createKeys, type Keys } from '@wfa/store';
+import type { Keys } from '@wfa/store';
 import { PermanentStepError } from './types';
 
 export const ContactSchema = z.object({
@@ -82,15 +82,11 @@ export function deriveId(prefix: string, idempotencyKey: string): string {
 }
 
 export class Workspace {
-  private readonly keys: Keys;
-
   constructor(
     private readonly redis: Redis,
-    keyPrefix: string,
+    private readonly keys: Keys,
     readonly userId: string,
-  ) {
-    this.keys = createKeys(keyPrefix);
-  }
+  ) {}
 
   key(collection: Collection): string {
     return this.keys.workspace(this.userId, collection);
