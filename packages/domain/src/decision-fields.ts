@@ -27,29 +27,29 @@ const EDIT_FIELDS: Record<EditOperation, Pick<Fields, 'change'>> = {
   restore_params: { change: 'refused' },
 };
 
-const HINT: Partial<Record<ApprovalAction | EditOperation, string>> = {
+const APPROVAL_HINT: Partial<Record<ApprovalAction, string>> = {
   approve_step: ' (to change its params, send modify_step, then approve it)',
   approve_all: ' (it approves every pending step)',
   cancel_all: ' (it cancels the whole workflow)',
+};
+const EDIT_HINT: Partial<Record<EditOperation, string>> = {
+  approve_step: ' (to change its params, send modify_params, then approve it)',
 };
 
 /** WORKFLOW_APPROVAL: each field present must be one its action reads, and each it needs present. */
 export function assertApprovalFields(p: { action: ApprovalAction; stepId?: string; modifications?: unknown }): void {
   const f = APPROVAL_FIELDS[p.action];
-  check(p.action, 'stepId', p.stepId !== undefined, f.stepId);
-  check(p.action, 'modifications', p.modifications !== undefined, f.change);
+  const hint = APPROVAL_HINT[p.action];
+  check(p.action, 'stepId', p.stepId !== undefined, f.stepId, hint);
+  check(p.action, 'modifications', p.modifications !== undefined, f.change, hint);
 }
 
 /** One WORKFLOW_EDIT operation (single or in a batch): the same rule for `newParams`. */
 export function assertEditFields(e: { operation: EditOperation; newParams?: unknown }): void {
-  check(e.operation, 'newParams', e.newParams !== undefined, EDIT_FIELDS[e.operation].change);
+  check(e.operation, 'newParams', e.newParams !== undefined, EDIT_FIELDS[e.operation].change, EDIT_HINT[e.operation]);
 }
 
-function check(what: string, field: string, present: boolean, rule: 'required' | 'refused'): void {
+function check(what: string, field: string, present: boolean, rule: 'required' | 'refused', hint = ''): void {
   if (rule === 'required' && !present) throw new ProtocolError('invalid_message', `${what} needs ${field}`, { field });
-  if (rule === 'refused' && present) refuse(what, field);
-}
-
-function refuse(what: string, field: string): never {
-  throw new ProtocolError('invalid_message', `${what} takes no ${field}${HINT[what as ApprovalAction] ?? ''}`, { field });
+  if (rule === 'refused' && present) throw new ProtocolError('invalid_message', `${what} takes no ${field}${hint}`, { field });
 }

@@ -333,6 +333,9 @@ describe('fields a decision does not read', () => {
     refused(() => applyApproval(d, { action: 'approve_all', modifications: { subject: 'x' } }, USER, T0), 'modifications');
     refused(() => applyApproval(d, { action: 'cancel_all', stepId: 'email_draft_1' }, USER, T0), 'stepId');
     refused(() => applyEdit(d, { operation: 'approve_step', stepId: 'email_draft_1', newParams: { subject: 'Changed' } }, USER, T0), 'newParams');
+    // Each message points at its own way to change params.
+    expect(() => applyEdit(d, { operation: 'approve_step', stepId: 'email_draft_1', newParams: { subject: 'x' } }, USER, T0)).toThrow(/send modify_params, then approve it/);
+    expect(() => applyApproval(d, { action: 'approve_step', stepId: 'email_draft_1', modifications: { subject: 'x' } }, USER, T0)).toThrow(/send modify_step, then approve it/);
     refused(() => applyEdit(d, { operation: 'skip_step', stepId: 'email_draft_1', newParams: { subject: 'Changed' } }, USER, T0), 'newParams');
     // One bad edit in a batch refuses the whole batch.
     refused(
