@@ -1,4 +1,5 @@
 /** Turns the measurements into the two tables the bench prints. */
+import type { CpuSplit } from './cpu';
 import { bytes, growthClass, latency, ms, rate, resultTable, table, type Latency, type Row } from './stats';
 
 export interface OneClient {
@@ -35,6 +36,8 @@ export interface SizeResult {
   e2eLoad: Latency;
   rawE2eLoad: Latency;
   notCompleted: number;
+  /** CPU ms per workflow by process during the throughput burst (product) and the raw flows (own process). */
+  cpu: { product: CpuSplit; raw: CpuSplit };
 }
 
 export interface Idle {
@@ -145,3 +148,34 @@ export function growthTable(sizes: SizeResult[]): string {
 }
 
 export { latency };
+
+/**
+ * CPU per workflow by process during the throughput burst, product beside raw flows. With every
+ * core busy, throughput is inversely proportional to the total, so the totals' ratio predicts the
+ * throughput ratio; the last line says what the target would need.
+ */
+export function cpuTable(s: SizeResult): string {
+  const { product, raw } = s.cpu;
+  const f = (v: number | undefined) => (v === undefined ? '—' : Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+  const sum = (c: CpuSplit) => Object.values(c).reduce((a, b) => a + b, 0);
+  const rows = [
+    ['gateway (decisions; every event relayed to the sockets)', f(product['gateway']), '—'],
+    ['worker (BullMQ + the product\'s checks, commits and events)', f(product['worker']), f(raw['worker'])],
+    ['Redis', f(product['redis']), f(raw['redis'])],
+    ['bench process (socket.io clients / FlowProducer + QueueEvents)', f(product['bench']), f(raw['bench'])],
+    ['total', f(sum(product)), f(sum(raw))],
+  ];
+  const lines = [table(['process', 'product', 'raw flows'], rows)];
+  const total = sum(product);
+  const rawTotal = sum(raw);
+  if (Number.isFinite(total) && Number.isFinite(rawTotal) && total > 0) {
+    const fixed = (product['gateway'] ?? 0) + (product['bench'] ?? 0);
+    lines.push(
+      `raw total / product total = ${(rawTotal / total).toFixed(2)} (the throughput ratio when every core is busy).`,
+      `A ${TPUT_TARGET_RATIO}× ratio needs at most ${(rawTotal / TPUT_TARGET_RATIO).toFixed(2)} ms per workflow in all; the gateway and the clients alone take ${fixed.toFixed(2)} ms.`,
+    );
+  } else {
+    lines.push('(a process read as n/a: its CPU time is not readable here, e.g. Redis on another host or no /proc)');
+  }
+  return lines.join('\n');
+}

@@ -14,8 +14,9 @@ import { BenchClient, closeAll, connectMany } from './clients';
 import { memSnapshot, openFilesLimit, killAllNow, rssBytes, startBareServer, startGateway, startRawWorker, startWorker, stopAll, type Child } from './procs';
 import { approveAllAtOnce, createDrafts, decisions, e2eSequential, seedJohn, type Stuck } from './product';
 import { RawBullmq } from './raw';
-import { headlineRows, headlineTable, growthTable, latency, type Idle, type OneClient, type SizeResult } from './report';
+import { cpuTable, headlineRows, headlineTable, growthTable, latency, type Idle, type OneClient, type SizeResult } from './report';
 import { bytes, ms } from './stats';
+import { localRedisPid, withCpuSplit } from './cpu';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const SIZES = (process.env['BENCH_SIZES'] ?? (QUICK ? '10,100' : '10,100,1000')).split(',').map(Number).filter((n) => n > 0);
@@ -81,7 +82,8 @@ async function main(): Promise<void> {
   const [gateway, worker, bare] = await Promise.all([startGateway(redisUrl, prefix), startWorker(redisUrl, prefix, CONCURRENCY), startBareServer()]);
   const fdGw = openFilesLimit(gateway.pid);
   console.log(`  ulimit -n: bench ${fdSelf}, gateway ${fdGw} (children start with the soft limit raised to the hard one)`);
-  await startRawWorker(redisUrl, `${prefix}{rawp}`, prefix, CONCURRENCY);
+  const rawWorker = await startRawWorker(redisUrl, `${prefix}{rawp}`, prefix, CONCURRENCY);
+  const redisPid = localRedisPid(redisUrl, server);
   raw = new RawBullmq(redisUrl, prefix, `${prefix}{raw}`, CONCURRENCY, 'in-process');
   rawOwn = new RawBullmq(redisUrl, prefix, `${prefix}{rawp}`, CONCURRENCY, 'own-process');
   await Promise.all([raw.init(), rawOwn.init()]);
@@ -144,7 +146,11 @@ async function main(): Promise<void> {
     const sample = spread(created.sessions, SAMPLE);
     const decSeq = await decisions(sample, 'email_draft_1', 1);
     const decConc = await decisions(sample, 'calendar_event_1', CONCURRENT);
-    const run = await approveAllAtOnce(created.sessions);
+    const { result: run, cpu: productCpu } = await withCpuSplit(
+      { gateway: gateway.pid, worker: worker.pid, redis: redisPid, bench: process.pid },
+      n,
+      () => approveAllAtOnce(created.sessions),
+    );
     release(gw.clients);
 
     const bareC = await connectMeasured(bare, users(n));
@@ -154,7 +160,7 @@ async function main(): Promise<void> {
     const rawConc = await raw.addRoundTrips(sample.length, CONCURRENT);
     const rawRun = await raw.chainsAtOnce(n);
     const rawFlowsIn = await raw.flowsAtOnce(n);
-    const rawFlows = await rawOwn.flowsAtOnce(n);
+    const { result: rawFlows, cpu: rawCpu } = await withCpuSplit({ worker: rawWorker.pid, redis: redisPid, bench: process.pid }, n, () => (rawOwn as RawBullmq).flowsAtOnce(n));
     const r: SizeResult = {
       n,
       connectMs: gw.connectMs,
@@ -175,6 +181,7 @@ async function main(): Promise<void> {
       e2eLoad: latency(run.latencies),
       rawE2eLoad: latency(rawRun.latencies),
       notCompleted: run.failed + run.stuck.length,
+      cpu: { product: productCpu, raw: rawCpu },
     };
     stalled.push(...run.stuck);
     sizes.push(r);
@@ -224,6 +231,8 @@ async function main(): Promise<void> {
   console.log(headlineTable(headlineRows(one, sizes, idle, CONCURRENT)));
   console.log('\nGrowth with the number of workflows / clients (per-item figures; "flat or linear" expected)\n');
   console.log(growthTable(sizes));
+  console.log(`\nWhere the CPU goes during the throughput burst at N=${sizes[sizes.length - 1]?.n} (ms of CPU per seed workflow; all processes share ${cpus().length} CPU(s))\n`);
+  console.log(cpuTable(sizes[sizes.length - 1] as SizeResult));
   console.log(
     [
       '',
@@ -244,6 +253,9 @@ async function main(): Promise<void> {
       '                  with the same params. Gateway memory = growth of the gateway V8 heap + external memory after a full GC',
       '                  (bench preload, SIGUSR2) / N clients; RSS growth / N in brackets (an estimate: RSS moves with the allocator);',
       '                  raw = a bare socket.io server measured the same way (JWT check + one room per user).',
+      '  CPU           = each process\'s user + system CPU time (/proc) across the throughput burst / N workflows; Redis only when',
+      '                  REDIS_URL is on this machine. All processes share the same cores, so once they are busy the throughput ratio',
+      '                  is about raw total / product total.',
     ].join('\n'),
   );
   if (stalled.length) {
