@@ -327,6 +327,27 @@ describe('decisions', () => {
     }
   });
 
+  test("USER_MESSAGE without a timezone plans in the zone of localDatetime's offset; the token's zone comes first", async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor('wall-clock'));
+    const zoned = await TestClient.connect(stack.gateway.url, tokenFor('wall-clock-paris', { timezone: 'Europe/Paris' }));
+    try {
+      const plannedFrom = async (client: TestClient, localDatetime: string) => {
+        const { sessionId } = await client.sendOk('USER_MESSAGE', { message: 'What do I have today?', localDatetime });
+        const draft = await client.waitFor(isType('WORKFLOW_DRAFT', sessionId));
+        return String(draft.payload.steps[0].params.from);
+      };
+      // The client's wall clock, eight hours behind UTC (with and without the offset written).
+      const la = new Date(Date.now() - 8 * 3600_000).toISOString().slice(0, 19);
+      expect(await plannedFrom(c, `${la}-08:00`)).toMatch(/^\d{4}-\d\d-\d\dT00:00:00-08:00$/);
+      expect(await plannedFrom(c, la)).toMatch(/T00:00:00-08:00$/);
+      expect((await plannedFrom(c, la)).slice(0, 10)).toBe(la.slice(0, 10));
+      expect(await plannedFrom(zoned, `${la}-08:00`)).toMatch(/T00:00:00\+01:00$|T00:00:00\+02:00$/);
+    } finally {
+      c.close();
+      zoned.close();
+    }
+  });
+
   test('step_by_step: an approved step runs before the others are decided', async () => {
     const c = await TestClient.connect(stack.gateway.url, tokenFor('stepper'));
     try {

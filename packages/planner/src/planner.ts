@@ -43,6 +43,15 @@ const MAX_CLAUSES = 10;
 /** After "then", "also", ";" or a full stop, words that start no request are an unknown request, not more of the last one. */
 const STRONG_JOINER = /then|also|after|[.!?;]/i;
 
+/**
+ * Verbs of things no action in the catalog does. A piece that starts with one is a request of its
+ * own, not more of the previous one: glued on, "… about the launch and delete all my contacts" or
+ * "… and cc Sarah" became part of a subject. Only plain imperatives are listed, so a topic such as
+ * "pricing and contracts" is still glued.
+ */
+const UNSUPPORTED_VERB =
+  /^(?:delete|remove|erase|wipe|cancel|cc|bcc|forward|fwd|reply|respond|call|book|buy|purchase|pay|transfer|archive|unsubscribe|share|print|upload|download|tweet|publish|rename|block|mute|install|translate|attach|invite|decline)\b/i;
+
 interface Clause {
   raw: string;
   family: Family;
@@ -116,7 +125,8 @@ export class RuleBasedPlanner implements Planner {
       else if (ahead) {
         clauses.push({ raw: ahead.raw, family: ahead.family });
         i = ahead.last;
-      } else if (current && (swallow || !STRONG_JOINER.test(piece.joiner) || !cleaned)) current.raw += piece.joiner + piece.text;
+      } else if (current && !swallow && UNSUPPORTED_VERB.test(cleaned)) throw unrecognised(piece.text);
+      else if (current && (swallow || !STRONG_JOINER.test(piece.joiner) || !cleaned)) current.raw += piece.joiner + piece.text;
       else if (cleaned) throw unrecognised(current ? piece.text : original);
     }
     if (clauses.length === 0) throw unrecognised(original);

@@ -35,6 +35,8 @@ export interface When {
   end?: Wall;
   /** For "this week" / "next week" / "this weekend": the last day of the range. */
   rangeEnd?: Wall;
+  /** For "tomorrow afternoon": the hours of that part of the day, for list and free-time ranges. */
+  partOfDay?: [number, number];
 }
 
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
@@ -109,6 +111,15 @@ export function instantIso(instant: Date, tz: string): string {
 
 export const atTime = (w: Wall, h: number, mi: number, s = 0): Wall => ({ ...w, h, mi, s });
 
+/** Calendar arithmetic on a wall date (no zone involved: the result is read in the same zone). */
+function addDays(w: Wall, days: number): Wall {
+  const t = new Date(Date.UTC(w.y, w.m - 1, w.d + days));
+  return { ...w, y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
+}
+
+/** 0 = Sunday … 6 = Saturday. */
+const weekday = (w: Wall): number => new Date(Date.UTC(w.y, w.m - 1, w.d)).getUTCDay();
+
 function ref(tc: TimeContext, instant = tc.now): chrono.ParsingReference {
   return { instant, timezone: tc.refOffset };
 }
@@ -140,6 +151,14 @@ const RANGE_PHRASES: { re: RegExp; resolve: (tc: TimeContext) => { day: Wall; ra
       return { day: monday, rangeEnd: chronoDay(tc, 'this sunday', mondayNoon) };
     },
   },
+  {
+    re: /\b(?:last|previous|past)\s+week\b/i,
+    resolve: (tc) => {
+      const today = wallOf(tc.now, tc.timezone);
+      const monday = addDays(today, -7 - ((weekday(today) + 6) % 7));
+      return { day: monday, rangeEnd: addDays(monday, 6) };
+    },
+  },
   { re: /\b(?:this|the\s+rest\s+of\s+the)\s+week\b/i, resolve: (tc) => ({ day: wallOf(tc.now, tc.timezone), rangeEnd: chronoDay(tc, 'this sunday') }) },
   {
     re: /\b(?:this|the)\s+weekend\b/i,
@@ -165,16 +184,46 @@ function assumeAfternoon(text: string): string {
 /** A chrono match is only trusted if it names a day, weekday or clock time: "the March report" is a topic, not a date. */
 function meaningful(r: chrono.ParsedResult): boolean {
   const c = r.start;
-  return c.isCertain('day') || c.isCertain('weekday') || c.isCertain('hour') || r.tags().has('result/relativeDate');
+  return c.isCertain('day') || c.isCertain('weekday') || c.isCertain('hour') || r.tags().has('result/relativeDate') || [...r.tags()].some((t) => t in PART_OF_DAY);
 }
 
 const CASUAL_TIME = /casualReference\/(?:morning|afternoon|evening|noon|midnight|tonight)/;
+
+/** The hours a part of the day covers when it is a range ("free tomorrow afternoon"). */
+const PART_OF_DAY: Record<string, [number, number]> = {
+  'casualReference/morning': [6, 12],
+  'casualReference/afternoon': [12, 18],
+  'casualReference/evening': [18, 24],
+  'casualReference/tonight': [18, 24],
+};
+
+const WEEKDAY = String.raw`(?:mon|tues|wednes|thurs|fri|satur|sun)day`;
+/** Words that point back in time: chrono must not move these forward. */
+const BACKWARD = new RegExp(String.raw`\b(?:last|previous|past)\s+(?:${WEEKDAY}|week|month|year|night)\b|\bago\b|\byesterday\b`, 'i');
+/**
+ * A repeating event or task ("every Monday", "daily at 8am", "on Fridays"). The catalog creates
+ * one occurrence; reading "every Monday at 10" as next Monday (and "John every" as a name) was a
+ * guess, so it is refused. "The weekly sync tomorrow" is one occurrence and stays.
+ */
+const RECURRING = new RegExp(
+  [
+    String.raw`\b(?:every|each)\s+(?:other\s+|second\s+|third\s+|couple\s+of\s+|few\s+)?(?:\d+\s+)?(?:day|night|morning|afternoon|evening|week(?:day|end|night)?|month|year|hour|minute|quarter|fortnight|${WEEKDAY})s?\b`,
+    String.raw`\b(?:daily|weekly|monthly|yearly|annually|fortnightly|biweekly|hourly|nightly)\b(?=\s*(?:$|[,.;!?]|(?:at|on|from|starting|until|till|for|in|by|before|after)\b))`,
+    String.raw`\bon\s+(?:${WEEKDAY}s|weekdays|weekends)\b`,
+    String.raw`\b(?:recurring|repeating)\s+(?:meeting|event|call|appointment|task|reminder|series|sync|check-?in|stand-?up)s?\b`,
+  ].join('|'),
+  'i',
+);
 
 /**
  * Finds the first date/time expression in `text`, and returns the text with it (and the
  * preposition in front of it: "on", "at", "due", "by" ...) removed.
  */
 export function extractWhen(text: string, tc: TimeContext): { rest: string; when?: When } {
+  const recurring = RECURRING.exec(text);
+  if (recurring) {
+    throw planError(`I cannot plan something that repeats ("${collapse(recurring[0])}"); I can plan one occurrence at a time`, 'Schedule a meeting with John on Monday at 10am');
+  }
   for (const p of RANGE_PHRASES) {
     const m = p.re.exec(text);
     if (!m) continue;
@@ -183,12 +232,21 @@ export function extractWhen(text: string, tc: TimeContext): { rest: string; when
     return { rest: refuseUnreadTime(cut(text, m.index, m[0].length)), when };
   }
   const prepared = assumeAfternoon(text);
-  const results = chrono.parse(prepared, ref(tc), { forwardDate: true });
+  // chrono's forwardDate turns "last Monday" into next Monday; it is only asked for forward dates
+  // when the words do not point back.
+  const results = chrono.parse(prepared, ref(tc), { forwardDate: !BACKWARD.test(prepared) });
   const r = results.find(meaningful);
   if (!r) return { rest: refuseUnreadTime(prepared) };
   const tags = [...r.tags()];
   const timeGiven = r.start.isCertain('hour') || tags.some((t) => CASUAL_TIME.test(t));
   const when: When = { label: collapse(r.text), day: wallFrom(r.start), timeGiven };
+  // A bare weekday read forward can still land earlier today when the user's date is not the
+  // server's ("Tuesday at 10am" on Tuesday afternoon in Los Angeles, already Wednesday in UTC):
+  // the next one is meant, as chrono gives when both dates agree.
+  const bareWeekday = r.start.isCertain('weekday') && !r.start.isCertain('day');
+  if (bareWeekday && !BACKWARD.test(prepared) && Date.parse(zonedIso(when.day, tc.timezone)) < tc.now.getTime() - PAST_GRACE_MS) when.day = addDays(when.day, 7);
+  const part = tags.map((t) => PART_OF_DAY[t]).find((p) => p !== undefined);
+  if (part && !r.start.isCertain('hour')) when.partOfDay = part;
   if (r.tags().has('result/relativeDateAndTime')) when.instant = r.start.date();
   if (r.end && r.end.isCertain('hour')) when.end = wallFrom(r.end);
   // A number right after the date is a year chrono could not read ("December 31, 20310").
@@ -233,10 +291,46 @@ export function startIso(when: When, tc: TimeContext, defaultHour: [number, numb
   return zonedIso(w, tc.timezone);
 }
 
-/** A whole-day (or week) range for list/free-time queries. */
+/** A whole-day (or week) range for list/free-time queries; "tomorrow afternoon" covers the afternoon. */
 export function rangeIso(when: When, tc: TimeContext): { from: string; to: string } {
   const last = when.rangeEnd ?? when.day;
+  if (when.partOfDay && !when.rangeEnd) {
+    const [from, to] = when.partOfDay;
+    return { from: zonedIso(atTime(when.day, from, 0), tc.timezone), to: to >= 24 ? zonedIso(atTime(last, 23, 59, 59), tc.timezone) : zonedIso(atTime(last, to, 0), tc.timezone) };
+  }
   return { from: zonedIso(atTime(when.day, 0, 0), tc.timezone), to: zonedIso(atTime(last, 23, 59, 59), tc.timezone) };
+}
+
+/** A grace for "in 0 minutes" and a request typed just before the minute turned. */
+const PAST_GRACE_MS = 60_000;
+
+/**
+ * Something created (an event's start, a task's due date) at a time that has already passed is
+ * refused: "Tuesday at 10am" said on Tuesday afternoon, "yesterday at 3pm", "last Monday". The
+ * user says which one they mean ("next Tuesday at 10am") instead of the planner guessing.
+ */
+export function refusePast(iso: string, when: When, tc: TimeContext, example: string): string {
+  if (Date.parse(iso) >= tc.now.getTime() - PAST_GRACE_MS) return iso;
+  throw planError(`"${when.label}" has already passed (it is now ${nowLabel(tc)})`, example);
+}
+
+/**
+ * The start of something created, never in the past: the user's time (refused when it has
+ * passed), or `defaultHour` on the day they named. Today without a time, once `defaultHour` has
+ * passed, gives undefined: the handler's default (the next full hour) is then the right start.
+ */
+export function futureStart(when: When, tc: TimeContext, defaultHour: [number, number], example: string): string | undefined {
+  const iso = startIso(when, tc, defaultHour);
+  if (Date.parse(iso) >= tc.now.getTime() - PAST_GRACE_MS) return iso;
+  const today = wallOf(tc.now, tc.timezone);
+  const isToday = when.day.y === today.y && when.day.m === today.m && when.day.d === today.d;
+  if (isToday && !when.timeGiven && !when.instant) return undefined;
+  return refusePast(iso, when, tc, example);
+}
+
+function nowLabel(tc: TimeContext): string {
+  const f = new Intl.DateTimeFormat('en-US', { timeZone: tc.timezone, weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return `${f.format(tc.now)} in ${tc.timezone}`;
 }
 
 const WORD_NUM: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, ten: 10, fifteen: 15, twenty: 20, thirty: 30, forty: 40, 'forty-five': 45, ninety: 90 };

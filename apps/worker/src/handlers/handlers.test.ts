@@ -142,9 +142,25 @@ describe('tasks', () => {
 
   it('a missing task fails permanently', async () => {
     await expect(runHandler('update_task', { taskId: 'task_nope', title: 'x' }, makeCtx(t, u, 'x1'))).rejects.toThrow(
-      new PermanentStepError('No task with id task_nope'),
+      new PermanentStepError('No task with id or title task_nope'),
     );
     await expect(runHandler('complete_task', { taskId: 'task_nope' }, makeCtx(t, u, 'x2'))).rejects.toThrow(PermanentStepError);
+  });
+
+  it('finds a task by its title when no id matches: one open task, or a clear refusal', async () => {
+    const user = 'u-task-titles';
+    const ctx = (k: string) => makeCtx(t, user, k);
+    const agenda = data(await runHandler('create_task', { title: 'Prepare meeting agenda' }, ctx('c1')));
+    const done = data(await runHandler('complete_task', { taskId: 'prepare MEETING agenda ' }, ctx('d1')));
+    expect(done).toMatchObject({ taskId: agenda.taskId, status: 'completed' });
+    // A redelivery after it completed finds the same (now completed) task.
+    expect(data(await runHandler('complete_task', { taskId: 'Prepare meeting agenda' }, ctx('d1')))).toMatchObject({ taskId: agenda.taskId });
+    const renamed = data(await runHandler('update_task', { taskId: 'Prepare meeting agenda', title: 'Agenda v2' }, ctx('u1')));
+    expect(renamed).toMatchObject({ taskId: agenda.taskId, title: 'Agenda v2' });
+    await runHandler('create_task', { title: 'Call mom' }, ctx('c2'));
+    await runHandler('create_task', { title: 'Call mom' }, ctx('c3'));
+    await expect(runHandler('complete_task', { taskId: 'Call mom' }, ctx('d2'))).rejects.toThrow(/2 tasks are titled "Call mom": name one by its id \(task_/);
+    await expect(runHandler('complete_task', { taskId: 'Nothing like it' }, ctx('d3'))).rejects.toThrow(PermanentStepError);
   });
 
   it('works on the demo task_demo_1', async () => {

@@ -12,6 +12,22 @@ function byDue(a: Task, b: Task): number {
 
 const noSuchTask = (taskId: string) => new PermanentStepError(`No task with id ${taskId}`);
 
+/**
+ * `taskId` as the user gave it: a task's id, or else its title (the planner passes "Mark
+ * \"Prepare meeting agenda\" as done" on as written). A title must name one task: open ones are
+ * preferred when completing, and several with the same title are refused with their ids.
+ */
+async function resolveTaskId(ref: string, ctx: Parameters<StepHandler<'complete_task'>>[1], preferOpen: boolean): Promise<string> {
+  if (await ctx.workspace.getTask(ref)) return ref;
+  const wanted = ref.trim().toLowerCase();
+  const titled = (await ctx.workspace.listTasks()).filter((t) => t.title.trim().toLowerCase() === wanted);
+  const open = titled.filter((t) => t.status === 'open');
+  const pick = preferOpen && open.length > 0 ? open : titled;
+  if (pick.length === 1) return (pick[0] as Task).taskId;
+  if (pick.length === 0) throw new PermanentStepError(`No task with id or title ${ref}`);
+  throw new PermanentStepError(`${pick.length} tasks are titled "${ref}": name one by its id (${pick.map((t) => t.taskId).join(', ')})`);
+}
+
 /** Default `open`: the catalog offers `all` explicitly, so the bare request means the to-do list. */
 export const listTasks: StepHandler<'list_tasks'> = async (params, ctx) => {
   const status = params.status ?? 'open';
@@ -38,14 +54,15 @@ export const updateTask: StepHandler<'update_task'> = async (params, ctx) => {
   const tz = safeZone(ctx.timezone);
   const due = params.due === undefined ? undefined : iso(parseUserTime(params.due, tz, 'due'));
   await ctx.reportProgress(50, `Updating task ${params.taskId}`);
-  const task = await ctx.workspace.updateTask(params.taskId, { title: params.title, due, notes: params.notes }, ctx.now());
+  const taskId = await resolveTaskId(params.taskId, ctx, false);
+  const task = await ctx.workspace.updateTask(taskId, { title: params.title, due, notes: params.notes }, ctx.now());
   if (!task) throw noSuchTask(params.taskId);
   return completed(task, `Updated task "${task.title}"`);
 };
 
 export const completeTask: StepHandler<'complete_task'> = async (params, ctx) => {
   await ctx.reportProgress(50, `Completing task ${params.taskId}`);
-  const task = await ctx.workspace.completeTask(params.taskId, ctx.now());
+  const task = await ctx.workspace.completeTask(await resolveTaskId(params.taskId, ctx, true), ctx.now());
   if (!task) throw noSuchTask(params.taskId);
   return completed(task, `Completed task "${task.title}"`);
 };

@@ -22,7 +22,7 @@ const AGENDA = [
 ];
 
 const FREE_WORDS = vocabulary(COMMON_WORDS, 'find look search suggest free open available time slot slots window windows spot spots when where meet meeting calendar schedule');
-const AGENDA_WORDS = vocabulary(COMMON_WORDS, "calendar calendars schedule agenda diary event events meeting meetings appointment appointments happening planned scheduled coming upcoming busy today's tomorrow's");
+const AGENDA_WORDS = vocabulary(COMMON_WORDS, "calendar calendars schedule agenda diary event events meeting meetings appointment appointments happening planned scheduled coming upcoming busy today's tomorrow's was were did had");
 
 function requireNoStrayWords(text: string, words: ReadonlySet<string>, example: string): void {
   const stray = strayWords(text, words);

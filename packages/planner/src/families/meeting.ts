@@ -1,6 +1,6 @@
 import { planError } from '../errors';
 import { capitalize, collapse, hasQuote, joinNames, parsePeople, personLabel, quotedIn, restoreQuotes, type Person } from '../text';
-import { extractDuration, extractWhen, startIso, zonedIso } from '../time';
+import { extractDuration, extractWhen, futureStart, refusePast, zonedIso } from '../time';
 import { without, type Family } from './family';
 
 const EXAMPLE = 'Schedule a meeting with Sarah tomorrow at 3pm for 45 minutes';
@@ -13,6 +13,12 @@ const INVITE = /^invite\s+.+?\s+to\s+\S/i;
 const BLOCK = /^block\s+(?:off\s+|out\s+)?\S/i;
 
 const LEAD = /^(?:schedule|set\s*up|arrange|book|organi[sz]e|create|add|make|put|new|set|block(?:\s+(?:off|out))?|meet(?:\s+up)?)\s+/i;
+/**
+ * "Book a flight / a hotel / a table": buying or reserving something, which no action in the
+ * catalog does. Planned as a calendar event it looked like the booking was made.
+ */
+const PURCHASE = /^(?:book|order|reserve)\s+(?:me\s+)?(?:an?\s+|the\s+|my\s+|some\s+|\d+\s+)?(?:(?:plane|train|bus|concert|movie|cinema|theat(?:re|er)|return|one-way|round-trip)\s+)?(?:flights?|hotels?|tickets?|trains?|taxis?|cabs?|ubers?|lyfts?|cars?|rental\s+cars?|tables?|restaurants?|seats?|trips?|rooms?\s+at|airbnbs?|hostels?|stays?|tours?)\b/i;
+
 /** Nouns that say "an entry in the calendar" without saying what it is about. */
 const GENERIC = /^(?:(?:calendar\s+)?(?:event|entry)|appointment|time|calendar)$/i;
 /** Words that name something one puts on a calendar; without one, a person or a time, "schedule X" is not understood. */
@@ -29,6 +35,10 @@ export const meetingFamily: Family = {
   example: EXAMPLE,
   starts: (c) => [SCHEDULE, CREATE, ON_CALENDAR, MEET, INVITE, BLOCK].some((re) => re.test(c)),
   plan(clause, ctx) {
+    const purchase = PURCHASE.exec(clause);
+    if (purchase) {
+      throw planError(`I cannot ${purchase[0].toLowerCase()}; I can only put it in your calendar`, 'Add "Flight to Paris" to my calendar next Friday at 9am');
+    }
     const q = (s: string) => collapse(restoreQuotes(s, ctx.quotes));
     let rest = clause;
     let explicitTitle = hasQuote(rest) ? quotedIn(rest, ctx.quotes) : undefined;
@@ -108,8 +118,10 @@ export const meetingFamily: Family = {
     const params: Record<string, unknown> = { title };
     // No time at all: leave `start` out so the handler picks the next full hour (SPEC §7).
     // A day without a time: 09:00 that day, the start of a working day.
-    if (when) params.start = startIso(when, ctx.time, [9, 0]);
-    if (when?.end) params.end = zonedIso(when.end, ctx.time.timezone);
+    // A time that has passed is refused; today without a time, after 09:00, starts at the next full hour.
+    const start = when ? futureStart(when, ctx.time, [9, 0], EXAMPLE) : undefined;
+    if (start) params.start = start;
+    if (when?.end) params.end = refusePast(zonedIso(when.end, ctx.time.timezone), when, ctx.time, EXAMPLE);
     if (dur.minutes !== undefined) params.durationMinutes = dur.minutes;
     if (attendees.length > 0) params.attendees = attendees;
 

@@ -1,7 +1,7 @@
 import type { PlanContext } from '../builder';
 import { planError } from '../errors';
 import { capitalize, collapse, quotedIn, restoreQuotes } from '../text';
-import { extractWhen, startIso, type When } from '../time';
+import { extractWhen, refusePast, startIso, type When } from '../time';
 import { COMMON_WORDS, strayWords, vocabulary, without, type Family } from './family';
 
 /** A due date without a time means "by the end of that day". */
@@ -12,8 +12,9 @@ const REMIND = /^remind\s+me\b/i;
 const CREATE = new RegExp(String.raw`^(?:add|create|make|new|put|set|log)\s+(?:an?\s+|the\s+)?(?:new\s+)?${TASK_NOUN}\b|^${TASK_NOUN}\s*:`, 'i');
 const ADD_TO_LIST = new RegExp(String.raw`^(?:add|put)\s+.+\s+(?:to|on)\s+my\s+(?:${TASK_NOUN}s?(?:\s+list)?|list)\s*$`, 'i');
 
-function dueFor(when: When | undefined, ctx: PlanContext): string | undefined {
-  return when ? startIso(when, ctx.time, END_OF_DAY) : undefined;
+/** A due date that has already passed ("yesterday", "last Monday at 9am") is refused, not set. */
+function dueFor(when: When | undefined, ctx: PlanContext, example: string): string | undefined {
+  return when ? refusePast(startIso(when, ctx.time, END_OF_DAY), when, ctx.time, example) : undefined;
 }
 
 function cleanTitle(raw: string, ctx: PlanContext): string {
@@ -49,7 +50,7 @@ export const createTaskFamily: Family = {
     if (!title) throw planError('I could not tell what the task is', this.example);
 
     const params: Record<string, unknown> = { title };
-    const due = dueFor(when, ctx);
+    const due = dueFor(when, ctx, this.example);
     if (due) params.due = due;
     if (notes) params.notes = notes;
     ctx.builder.add('task_create', params, `Create task "${title}"${when ? ` due ${when.label}` : ''}`);
@@ -60,8 +61,15 @@ const TASK_REF = String.raw`(?:the\s+)?(?:task\s+)?(?:#|no\.?\s*)?`;
 const MARK_DONE = new RegExp(String.raw`^(?:mark|set)\s+${TASK_REF}(.+?)\s+(?:as\s+)?(?:done|complete|completed|finished)$`, 'i');
 const COMPLETE = /^(?:complete|finish|close|check\s+off|tick\s+off|cross\s+off)\s+(?:the\s+)?task\s+(?:#|no\.?\s*)?(.+)$/i;
 
+/**
+ * Words that point at a task without naming it ("mark the task done", "update the task due
+ * Friday"): taken as the id, they planned a step bound to fail. The user names the task instead.
+ */
+const NOT_A_TASK_NAME = /^(?:the|a|an|my|this|that|it|its|one|task|tasks|to-?do|reminder|last|latest|first|next|due|to|title|name|notes?|deadline|with|by|on|as)$/i;
+
 function taskId(raw: string, ctx: PlanContext): string {
-  return collapse(restoreQuotes(raw, ctx.quotes)).replace(/^(?:the\s+)?(?:task\s+)?/i, '');
+  const id = collapse(restoreQuotes(raw, ctx.quotes)).replace(/^(?:the\s+)?(?:task\s+)?/i, '');
+  return NOT_A_TASK_NAME.test(id) ? '' : id;
 }
 
 /**
@@ -75,7 +83,7 @@ export const completeTaskFamily: Family = {
   plan(clause, ctx) {
     const m = MARK_DONE.exec(clause) ?? COMPLETE.exec(clause);
     const id = taskId(m?.[1] ?? '', ctx);
-    if (!id) throw planError('I could not tell which task to complete', this.example);
+    if (!id) throw planError('I could not tell which task to complete; name it by its id or its title', this.example);
     ctx.builder.add('task_complete', { taskId: id }, `Mark task ${id} as done`);
   },
 };
@@ -93,7 +101,7 @@ export const updateTaskFamily: Family = {
     const m = /^(?:#|no\.?\s*)?(\uE000\d+\uE001|\S+)\s*(.*)$/.exec(body);
     const id = m ? taskId(m[1] ?? '', ctx) : '';
     let rest = m?.[2] ?? '';
-    if (!id) throw planError('I could not tell which task to update', this.example);
+    if (!id) throw planError('I could not tell which task to update; name it by its id or its title', this.example);
 
     const params: Record<string, unknown> = { taskId: id };
     const changes: string[] = [];
@@ -105,7 +113,7 @@ export const updateTaskFamily: Family = {
     }
     const { rest: noWhen, when } = extractWhen(rest, ctx.time);
     if (when) {
-      params.due = dueFor(when, ctx);
+      params.due = dueFor(when, ctx, this.example);
       changes.push(`due ${when.label}`);
     }
     const title = /(?:^|\s)(?:(?:rename\s+(?:it\s+)?|(?:change\s+|set\s+)?(?:the\s+)?(?:title|name)\s+)?to|title\s*:?)\s+(.+)$/i.exec(noWhen);

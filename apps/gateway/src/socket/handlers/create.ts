@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ProtocolError, isValidTimeZone, type ExecutionMode } from '@wfa/protocol';
+import { ProtocolError, isValidTimeZone, zoneForLocalDatetime, type ExecutionMode } from '@wfa/protocol';
 import { buildDraft, type PlanInput } from '@wfa/domain';
 import type { MessageContext, MessageHandler } from '../context';
 import { carryOut } from './effects';
@@ -73,7 +73,9 @@ async function reserveSlot(ctx: MessageContext, sessionId: string, now: number):
 }
 
 export const onUserMessage: MessageHandler<'USER_MESSAGE'> = async (ctx, payload) => {
-  const timezone = payload.timezone ?? ctx.user.timezone ?? 'UTC';
+  // The payload's zone, then the token's; a client that sent only its wall clock gets the zone of
+  // that clock's offset (protocol's zoneForLocalDatetime); UTC when nothing tells.
+  const timezone = payload.timezone ?? ctx.user.timezone ?? zoneForLocalDatetime(payload.localDatetime, ctx.deps.now()) ?? 'UTC';
   if (!isValidTimeZone(timezone)) throw new ProtocolError('invalid_message', `unknown timezone "${timezone}"`);
   const plan = ctx.deps.planner.plan({
     message: payload.message,
