@@ -3,7 +3,7 @@
  * and each of the four FAILURE_RESOLUTION answers does what its name says.
  */
 import { TestClient, isType, stepEvent, tokenFor, workflowTerminal } from './support/client';
-import { useStack } from './support/processes';
+import { startStack, useStack } from './support/processes';
 import { WorkspaceProbe } from './support/workspace';
 
 const stack = useStack({ worker: { STEP_ATTEMPTS: '2', STEP_BACKOFF_MS: '50' } });
@@ -169,5 +169,30 @@ test('a resolution when nothing failed is invalid_state', async () => {
     expect(c.of(sessionId).some(isType('DEPENDENCY_CONFLICT'))).toBe(false);
   } finally {
     c.close();
+  }
+});
+
+test('a step that overruns STEP_TIMEOUT_MS fails without leaving its effect behind, so "failed" and rollback tell the truth', async () => {
+  // Each attempt reaches its midway report, then takes 1.5 s more: well past its 0.5 s limit.
+  const slow = await startStack({ worker: { HANDLER_LATENCY_MS: '1500', STEP_TIMEOUT_MS: '500', STEP_ATTEMPTS: '2', STEP_BACKOFF_MS: '50' } });
+  const user = 'fail-overrun';
+  const c = await TestClient.connect(slow.gateway.url, tokenFor(user));
+  const ws = new WorkspaceProbe(slow.prefix, user);
+  try {
+    const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', { plan: { steps: [{ id: 'slow', type: 'task', action: 'create_task', description: 'slow', params: { title: 'slow' } }] } });
+    await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+    const failed = await c.waitFor(stepEvent(sessionId, 'slow', 'failed'), 20_000);
+    expect(failed.payload.error ?? failed.payload.result?.error).toMatch(/took longer than 500 ms/);
+    // Long enough for an attempt that was not stopped to have written its task.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await ws.all('tasks')).toEqual([]);
+    await c.sendOk('FAILURE_RESOLUTION', { action: 'rollback_all' }, sessionId);
+    const end = await c.waitFor(workflowTerminal(sessionId));
+    expect(end.payload.rollback).toMatchObject({ status: 'done', compensated: [], notCompensated: [] });
+    expect(await ws.all('tasks')).toEqual([]);
+  } finally {
+    c.close();
+    ws.close();
+    await slow.stop();
   }
 });

@@ -28,12 +28,13 @@ export function mutateIfPresent<T extends Commit>(store: WorkflowStore, sessionI
   });
 }
 
-/** A step's handler (or compensation) context: the user's workspace, time zone and the step's idempotency key. */
+/** A step's handler (or compensation) context: the user's workspace (refusing writes once `signal` aborts), time zone and the step's idempotency key. */
 export function handlerContext(
   deps: Pick<ProcessorDeps, 'redis' | 'keys' | 'now'>,
   draft: WorkflowDraft,
   stepId: string,
   reportProgress: HandlerContext['reportProgress'] = async () => undefined,
+  signal?: AbortSignal,
 ): HandlerContext {
   return {
     userId: draft.userId,
@@ -42,7 +43,7 @@ export function handlerContext(
     idempotencyKey: `${draft.sessionId}:${stepId}`,
     timezone: draft.executionContext.userTimezone,
     now: deps.now,
-    workspace: new Workspace(deps.redis, deps.keys, draft.userId),
+    workspace: new Workspace(deps.redis, deps.keys, draft.userId, signal),
     reportProgress,
   };
 }

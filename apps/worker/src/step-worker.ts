@@ -69,15 +69,24 @@ export function createStepProcessor(deps: StepWorkerDeps) {
       ]).catch((err: unknown) => log.warn('progress report not written', { error: String(err) }));
     const reports = new ProgressReports(deps.progressHoldMs, writeReports);
     let settled = false; // a handler that timed out may still report; its reports end with its outcome
-    const ctx = handlerContext(deps, draft, stepId, async (progress, message) => {
-      if (settled) return;
-      reports.add({ progress: Math.max(0, Math.min(100, progress)), message });
-      if (deps.handlerLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.handlerLatencyMs));
-    });
+    const overran = new AbortController();
+    const ctx = handlerContext(
+      deps,
+      draft,
+      stepId,
+      async (progress, message) => {
+        overran.signal.throwIfAborted();
+        if (settled) return;
+        reports.add({ progress: Math.max(0, Math.min(100, progress)), message });
+        if (deps.handlerLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.handlerLatencyMs));
+        overran.signal.throwIfAborted();
+      },
+      overran.signal,
+    );
 
     let outcome: StepOutcome;
     try {
-      outcome = toOutcome(await withTimeout(runHandler(step.action, params, ctx), deps.stepTimeoutMs), deps.interventionTimeoutSec);
+      outcome = toOutcome(await withinTimeLimit(runHandler(step.action, params, ctx), deps.stepTimeoutMs, overran), deps.interventionTimeoutSec);
     } catch (err) {
       const permanent = err instanceof PermanentStepError;
       const attempts = job.opts.attempts ?? 1;
@@ -132,12 +141,31 @@ function toOutcome(out: HandlerOutcome, interventionTimeoutSec: number): StepOut
     : { kind: 'intervention', reason: out.reason, options: out.options, timeoutSec: interventionTimeoutSec, entityToResolve: out.entityToResolve };
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+/** How long a handler told to stop (its time is up) has to settle before the step fails anyway. */
+const OVERRUN_GRACE_MS = 2_000;
+
+/**
+ * The handler's outcome within `ms`. Past it, the handler is told to stop: its workspace refuses
+ * every write from then on, so the step's effect either happened before (a write already under
+ * way) or not at all. It then has a short grace to settle: one whose effect landed is reported
+ * completed, as it is; one that stopped fails the attempt with "took longer than". Without the
+ * grace a handler that overran could leave its effect behind a step reported failed, which
+ * rollback would not know to undo.
+ */
+async function withinTimeLimit<T>(run: Promise<T>, ms: number, overran: AbortController): Promise<T> {
+  const tooLong = () => new Error(`the step took longer than ${ms} ms`);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the step took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  const timeUp = Symbol('time up');
+  const first = await Promise.race([run, new Promise<typeof timeUp>((resolve) => (timer = setTimeout(() => resolve(timeUp), ms)))]).finally(() => clearTimeout(timer));
+  if (first !== timeUp) return first as T;
+  overran.abort(tooLong());
+  let grace: NodeJS.Timeout | undefined;
+  const late = await Promise.race([
+    run.then((value) => ({ value }), () => undefined),
+    new Promise<undefined>((resolve) => (grace = setTimeout(() => resolve(undefined), OVERRUN_GRACE_MS))),
+  ]).finally(() => clearTimeout(grace));
+  if (late) return late.value;
+  throw tooLong();
 }
 
 export function createStepWorker(

@@ -82,10 +82,16 @@ export function deriveId(prefix: string, idempotencyKey: string): string {
 }
 
 export class Workspace {
+  /**
+   * @param signal aborted once the step has run out of time (STEP_TIMEOUT_MS): from then on every
+   * write is refused before it is sent, so a handler that overran cannot leave an effect behind a
+   * step reported failed (and that rollback would then not know of).
+   */
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
     readonly userId: string,
+    private readonly signal?: AbortSignal,
   ) {}
 
   key(collection: Collection): string {
@@ -119,6 +125,7 @@ export class Workspace {
 
   /** HSETNX, then read back: on a redelivery the first write wins and is what we return. */
   private async createOnce<T>(collection: Collection, id: string, record: T, schema: z.ZodType<T>): Promise<T> {
+    this.signal?.throwIfAborted();
     const created = await this.redis.hsetnx(this.key(collection), id, JSON.stringify(record));
     if (created === 1) return record;
     const existing = await this.get(collection, id, schema);
@@ -127,6 +134,7 @@ export class Workspace {
   }
 
   private async remove(collection: Collection, id: string): Promise<boolean> {
+    this.signal?.throwIfAborted();
     return (await this.redis.hdel(this.key(collection), id)) === 1;
   }
 
@@ -137,6 +145,7 @@ export class Workspace {
       const raw = await this.redis.hget(key, id);
       if (raw === null) return null;
       const next = change(this.decode(collection, id, raw, schema));
+      this.signal?.throwIfAborted();
       const res = await this.redis.eval(CAS_SCRIPT, 1, key, id, raw, JSON.stringify(next));
       if (res === 1) return next;
       if (res === -1) return null;
