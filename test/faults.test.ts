@@ -301,6 +301,26 @@ test("a gateway's subscription drops while workers go on: its connected sockets 
   }
 });
 
+test('Ctrl+C in a terminal (SIGINT to the group, then SIGTERM from npm start) lets a worker finish its step before it exits', async () => {
+  const prefix = newPrefix();
+  const [gateway, worker] = await Promise.all([startGateway(prefix), startWorker(prefix, { HANDLER_LATENCY_MS: '800' })]);
+  const c = await TestClient.connect(gateway.url, tokenFor('ctrl-c'));
+  try {
+    const { sessionId: sid } = await c.sendOk('WORKFLOW_SUBMIT', { plan: { steps: [task('only')] } });
+    await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sid);
+    await c.waitFor(running50(sid, 'only'), 20_000, 'the step half done');
+    process.kill(worker.pid, 'SIGINT');
+    // The second copy of the same request, a few milliseconds later, as npm start sends it.
+    expect(await worker.stop('SIGTERM')).toBe(0);
+    // Finished by this worker before it left: no other worker runs here.
+    await c.waitFor(workflowEnded(sid), 10_000, 'the workflow completed');
+    expect(c.of(sid, 'STEP_EXECUTION').filter((e) => e.payload.status === 'completed')).toHaveLength(1);
+  } finally {
+    c.close();
+    await Promise.all([gateway.stop(), worker.stop()]);
+  }
+});
+
 test('SIGTERM to a gateway: a message sent just before is answered, and applied exactly when the answer says so', async () => {
   const prefix = newPrefix();
   const redis = openRedis(redisUrl());
