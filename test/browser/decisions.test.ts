@@ -227,3 +227,39 @@ describe('approval console: sign-in, edit, rejection, reload', () => {
     await context.close();
   });
 });
+
+/**
+ * A run whose steps take a while (a provider's latency): each step's start and end moves the
+ * version while the page shows no WORKFLOW_STATUS. The user's next decision must still apply.
+ */
+describe('approval console: deciding while a plan runs', () => {
+  let browser: Browser;
+  let stack: Awaited<ReturnType<typeof startStack>>;
+  const token = tokenFor('console-slow');
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    [stack, browser] = await Promise.all([startStack({ worker: { HANDLER_LATENCY_MS: '1500' } }), launch()]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('step by step: approving the next step after the first one ran is applied, with no "changed elsewhere" error', async () => {
+    const { page, errors, context } = await openPage(browser);
+    await signInWithToken(page, stack.gateway.url, token);
+    await page.locator('#request-step-by-step').check();
+    await requestDraft(page, 'Remind me to call mom tomorrow at 9am and remind me to buy milk tomorrow at 6pm', 2);
+    const [first, second] = await page.$$eval('li.step-card', (els) => els.map((e) => e.getAttribute('data-step-id') ?? ''));
+    await stepCard(page, first as string).locator('[data-action="approve"]').click();
+    await waitStepState(page, first as string, 'completed');
+    await stepCard(page, second as string).locator('[data-action="approve"]').click();
+    await waitStepState(page, second as string, 'completed');
+    await waitPlanState(page, 'completed');
+    await expect(page.locator('.error-banner').isHidden()).resolves.toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -195,15 +195,21 @@ export class App {
     return undefined;
   }
 
-  /** Send a mutating message with the version last seen; on success re-sync, on failure explain. */
-  private async decide(type: string, payload: Record<string, unknown>): Promise<string | undefined> {
+  /**
+   * Send a mutating message with the version the user decided on (`seen`: by default the last one
+   * this page knows; an edit form passes the one it was opened on, so an edit made meanwhile in
+   * another tab is not overwritten unseen; null sends none, for cancel_all, which stands whatever
+   * changed). On success re-sync, on failure explain.
+   */
+  private async decide(type: string, payload: Record<string, unknown>, seen?: number | null): Promise<string | undefined> {
     const wf = this.store.wf;
     if (!wf || !this.conn) return 'No workflow is open.';
     this.busy = true;
     this.renderWorkflow();
+    const expectedVersion = seen === undefined ? wf.version : seen;
     let ack: Ack;
     try {
-      ack = await this.conn.send(type, { ...payload, expectedVersion: wf.version }, wf.sessionId);
+      ack = await this.conn.send(type, expectedVersion === null ? payload : { ...payload, expectedVersion }, wf.sessionId);
     } finally {
       this.busy = false;
     }
@@ -274,12 +280,13 @@ export class App {
     skip: (id) => void this.decideOrShow('WORKFLOW_EDIT', { operation: 'skip_step', stepId: id }),
     edit: (id) => {
       const s = this.store.step(id);
-      if (s) editDialog(s, (newParams) => this.decide('WORKFLOW_EDIT', { operation: 'modify_params', stepId: id, newParams }));
+      const opened = this.store.wf?.version;
+      if (s) editDialog(s, (newParams) => this.decide('WORKFLOW_EDIT', { operation: 'modify_params', stepId: id, newParams }, opened));
     },
     restore: (id) => void this.decideOrShow('WORKFLOW_EDIT', { operation: 'restore_params', stepId: id }),
     approveAll: () => void this.decideOrShow('WORKFLOW_APPROVAL', { action: 'approve_all' }),
     cancelAll: () =>
-      confirmDialog('cancel', 'Cancel the whole workflow?', 'Nothing more will run. Steps already done stay done.', 'Cancel workflow', () => this.decide('WORKFLOW_APPROVAL', { action: 'cancel_all' })),
+      confirmDialog('cancel', 'Cancel the whole workflow?', 'Nothing more will run. Steps already done stay done.', 'Cancel workflow', () => this.decide('WORKFLOW_APPROVAL', { action: 'cancel_all' }, null)),
     openConflict: (stepId) => {
       const wf = this.store.wf;
       const c = wf?.conflicts.find((x) => x.stepId === stepId);

@@ -148,6 +148,8 @@ export class Store {
           const waiting = wf.partialFailure !== undefined || wf.steps.some((x) => x.state === 'waiting_intervention');
           if (!waiting) wf.planState = 'running';
         }
+        // Every committed change carries the version it made (a progress report carries none).
+        if (p.version !== undefined) wf.version = Math.max(wf.version, p.version);
         const tone = p.status === 'completed' ? 'good' : p.status === 'failed' || p.status === 'timeout' ? 'bad' : p.status === 'waiting_intervention' ? 'warn' : 'info';
         if (p.status === 'running' && p.progress !== undefined && p.progress > 0 && p.progress < 100) return undefined;
         return { text: `${this.name(wf, p.stepId)}: ${p.message}`, tone };
@@ -163,6 +165,7 @@ export class Store {
       }
       case 'DEPENDENCY_CONFLICT': {
         const p = (ev as ServerEvent<'DEPENDENCY_CONFLICT'>).payload;
+        if (p.version !== undefined) wf.version = Math.max(wf.version, p.version);
         const missing = p.rejectedStep ?? p.missingDependency;
         const asking = p.affectedSteps.filter((a) => a.resolution === 'ask_user');
         if (p.options.length) {

@@ -142,6 +142,11 @@ describe('applyApproval', () => {
     expect(step(f.draft, 'email_draft_1').state).toBe('completed');
     expect(f.enqueue).toEqual([]);
     expect(f.draft.state).toBe('cancelled');
+    // ...and a fresh WORKFLOW_STATUS shows it done, after the cancellation's own status.
+    expect(types(f.events)).toEqual(['STEP_EXECUTION', 'WORKFLOW_STATUS']);
+    const status = f.events[1]!.payload as { planState: string; steps: { id: string; state: string }[] };
+    expect(status.planState).toBe('cancelled');
+    expect(status.steps.find((s) => s.id === 'email_draft_1')?.state).toBe('completed');
     expect(() => applyApproval(t.draft, { action: 'approve_all' }, USER, T0)).toThrow(code('invalid_state'));
   });
 

@@ -100,6 +100,7 @@ export function opApprove(d: WorkflowDraft, s: ApprovalStep): DependencyImpact[]
   assertDecidable(s);
   s.approvalStatus = 'step_approved';
   delete s.rejectionReason;
+  delete s.decidedBy;
   if (!wasDead) return [];
   return liveDependents(d, s.id).map(({ step }) => ({
     stepId: step.id,
@@ -112,6 +113,7 @@ export function opReject(d: WorkflowDraft, s: ApprovalStep, reason: string | und
   assertDecidable(s);
   s.approvalStatus = 'step_rejected';
   delete s.autoApprovedBy;
+  delete s.decidedBy;
   if (reason !== undefined) s.rejectionReason = reason;
   else delete s.rejectionReason;
   return lossImpacts(d, s);

@@ -97,6 +97,8 @@ export function advance(w: Work): void {
     if (next) d.partialFailure = partialFailureOf(d, next.id);
     const waiting = d.partialFailure !== undefined || d.steps.some((s) => s.state === 'waiting_intervention');
     d.state = waiting ? 'waiting_intervention' : 'running';
+    // Before the end check, so a plan that ends here (step_by_step's last decision) says it too.
+    d.approvalStatus = awaitingDecision(d) ? 'draft_pending' : 'step_approved';
     // A failure for good pauses the plan even when nothing else is left (SPEC §6.7): the user may
     // still retry it, release it, or roll back what the completed steps did.
     if (d.steps.every(isDone) && d.partialFailure === undefined) {
@@ -104,7 +106,6 @@ export function advance(w: Work): void {
       d.finishedAt = w.now;
       return;
     }
-    d.approvalStatus = awaitingDecision(d) ? 'draft_pending' : 'step_approved';
   }
 }
 
@@ -180,5 +181,8 @@ export function finishWork(w: Work, o: FinishOptions = {}): Transition {
   }
   events.push(...conflictEvents(d, w.fx.raised));
   if (o.snapshot || d.state !== w.stateBefore) events.push({ type: 'WORKFLOW_STATUS', payload: toStatusPayload(d) });
+  // Each step event and conflict says which version its change made, so a client that follows
+  // only the events still decides on the current version (progress reports change none).
+  for (const e of events) if ((e.type === 'STEP_EXECUTION' || e.type === 'DEPENDENCY_CONFLICT') && e.payload.version === undefined) e.payload.version = d.version;
   return { draft: d, events, enqueue, cancel, ack: o.ack ?? { version: d.version } };
 }

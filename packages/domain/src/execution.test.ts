@@ -11,6 +11,17 @@ const one = (over: Partial<ActionStepInput> = {}): ActionStepInput[] => [
 ];
 
 describe('execution', () => {
+  it('step_by_step: a plan that ends on its last decision says every step was approved', () => {
+    const two: ActionStepInput[] = [...one(), { id: 'second', type: 'task', action: 'create_task', params: { title: 'U' }, description: 'Create U' }];
+    let d = build({ steps: two }, { mode: 'step_by_step' }).draft;
+    d = applyApproval(d, { action: 'approve_step', stepId: 'only' }, USER, T0 + 1).draft;
+    d = runStep(d, 'only', {}).done.draft;
+    expect(d.approvalStatus).toBe('draft_pending'); // 'second' still waits on the user
+    d = applyApproval(d, { action: 'reject_step', stepId: 'second' }, USER, T0 + 20).draft;
+    expect(d.state).toBe('completed');
+    expect(toStatusPayload(d).approvalStatus).toBe('step_approved');
+  });
+
   it('refuses stale runs, unapproved steps and workflows that have not started', () => {
     const d = build().draft;
     expect(beginStep(d, 'contact_lookup_1', 0, T0)).toBeNull(); // not started (review_all)
@@ -25,7 +36,7 @@ describe('execution', () => {
     const r = approveAll(build().draft).draft;
     const b = beginStep(r, 'contact_lookup_1', 0, T0 + 1)!.transition!;
     const p = reportProgress(b.draft, 'contact_lookup_1', 0, 140, 'Searching', T0 + 2)!;
-    expect(p.events).toEqual([{ type: 'STEP_EXECUTION', payload: { stepId: 'contact_lookup_1', status: 'running', progress: 100, message: 'Searching' } }]);
+    expect(p.events).toEqual([{ type: 'STEP_EXECUTION', payload: { stepId: 'contact_lookup_1', status: 'running', progress: 100, message: 'Searching', version: b.draft.version + 1 } }]);
     expect(p.draft.version).toBe(b.draft.version + 1);
     expect(step(p.draft, 'contact_lookup_1').progress).toBe(100);
   });

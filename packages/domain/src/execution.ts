@@ -88,13 +88,16 @@ export function finishStep(d: WorkflowDraft, stepId: string, run: number, o: Ste
   const w = beginWork(d, now);
   const ws = findStep(w.d, stepId)!;
   const cancelled = w.d.state === 'cancelled' || w.d.rollback !== undefined;
+  // A step that was running when the plan was cancelled ends after the plan's last WORKFLOW_STATUS:
+  // a fresh one follows, so a client that reads statuses does not show it running for ever.
+  const snapshot = w.d.state === 'cancelled';
   switch (o.kind) {
     case 'completed': {
-      return finishWork(w, { noAdvance: cancelled, lead: completeStep(w, ws, clone(o.data), o.message) });
+      return finishWork(w, { noAdvance: cancelled, snapshot, lead: completeStep(w, ws, clone(o.data), o.message) });
     }
     case 'failed': {
       const result = failStep(w, ws, o.error);
-      return finishWork(w, { noAdvance: cancelled, lead: () => [{ type: 'STEP_EXECUTION', payload: failedPayload(w.d, ws, result) }] });
+      return finishWork(w, { noAdvance: cancelled, snapshot, lead: () => [{ type: 'STEP_EXECUTION', payload: failedPayload(w.d, ws, result) }] });
     }
     case 'intervention': {
       if (cancelled) {
@@ -102,6 +105,7 @@ export function finishStep(d: WorkflowDraft, stepId: string, run: number, o: Ste
         ws.finishedAt = now;
         return finishWork(w, {
           noAdvance: true,
+          snapshot,
           lead: () => [
             {
               type: 'STEP_EXECUTION',

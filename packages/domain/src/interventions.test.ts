@@ -111,6 +111,7 @@ describe('respondToIntervention', () => {
   it('refuses unknown steps, steps not waiting, stale versions and finished workflows', () => {
     const d = askedAboutJohn();
     expect(code(() => respondToIntervention(d, { stepId: 'ghost', option: 'skip' }, USER, T0))).toBe('not_found');
+    expect(code(() => respondToIntervention(d, { stepId: 'contact_lookup_1', option: 'skip', value: 'x' }, USER, T0))).toBe('invalid_message');
     expect(code(() => respondToIntervention(d, { stepId: 'email_draft_1', option: 'skip' }, USER, T0))).toBe('invalid_state');
     expect(code(() => respondToIntervention(d, { stepId: 'contact_lookup_1', option: 'skip', expectedVersion: d.version - 1 }, USER, T0))).toBe('conflict');
     const draft = build().draft;

@@ -52,6 +52,11 @@ export function respondToIntervention(
     });
   }
   const { option, value } = readAnswer(s0, p.option, p.value);
+  // Like a decision's unread fields (decision-fields.ts): a value that skip would drop unread is
+  // refused, so the user learns it was not used.
+  if (option === 'skip' && p.value !== undefined) {
+    throw new ProtocolError('invalid_message', 'skip takes no value; send provide_value or retry to use it', { field: 'value' });
+  }
   const w = beginWork(d, now);
   const s = requireStep(w.d, p.stepId);
   delete s.interventionRequired;

@@ -81,6 +81,13 @@ describe('expireDraft', () => {
     const t = expireDraft(d, 'auto_reject', SYSTEM, LATER)!;
     expect(step(t.draft, 'low').approvalStatus).toBe('step_approved');
     expect(step(t.draft, 'high').rejectionReason).toBe('Not approved in time');
+    // The system's decision says so on the wire; the user's own does not.
+    const status = t.events.find((e) => e.type === 'WORKFLOW_STATUS')!.payload as { steps: Record<string, unknown>[] };
+    expect(status.steps.find((s) => s['id'] === 'high')).toMatchObject({ approvalStatus: 'step_rejected', decidedBy: 'system', rejectionReason: 'Not approved in time' });
+    expect(status.steps.find((s) => s['id'] === 'low')).not.toHaveProperty('decidedBy');
+    // The user deciding again takes the decision back from the system.
+    const redecided = applyApproval(t.draft, { action: 'approve_step', stepId: 'high' }, USER, LATER + 1).draft;
+    expect(step(redecided, 'high')).not.toHaveProperty('decidedBy');
     expect(t.draft.state).toBe('running');
     expect(t.enqueue).toEqual([{ stepId: 'low', run: 0 }]);
   });

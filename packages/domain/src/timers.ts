@@ -54,7 +54,8 @@ export function draftReminder(d: WorkflowDraft, _index: number, now: number): Tr
  *  - auto_approve: undecided low-risk steps are approved (`autoApprovedBy` "timeout.auto_approve"),
  *    the other undecided ones rejected; execution then starts by the usual rule of the mode.
  * Only undecided steps are decided by the timeout: a conflict the user has not answered stays open.
- * `actor` is the system; the audit tells these decisions by `autoApprovedBy` / `rejectionReason`.
+ * `actor` is the system: each step it decides says so (`decidedBy: 'system'`, on the wire in WORKFLOW_STATUS
+ * and WORKFLOW_DRAFT), with `autoApprovedBy` / `rejectionReason` naming the rule.
  */
 export function expireDraft(d: WorkflowDraft, defaultAction: DraftTimeoutAction, _actor: Actor, now: number): Transition | null {
   if (d.state !== 'created' || d.expiredAt !== undefined || undecided(d).length === 0) return null;
@@ -62,7 +63,10 @@ export function expireDraft(d: WorkflowDraft, defaultAction: DraftTimeoutAction,
   w.d.expiredAt = now;
   delete w.d.expiresAt;
   if (defaultAction === 'auto_reject') {
-    for (const s of undecided(w.d)) opReject(w.d, s, TIMEOUT_REJECT_REASON);
+    for (const s of undecided(w.d)) {
+      opReject(w.d, s, TIMEOUT_REJECT_REASON);
+      s.decidedBy = 'system';
+    }
   } else if (defaultAction === 'auto_approve') {
     for (const s of undecided(w.d)) {
       if (s.riskLevel === 'low') {
@@ -71,6 +75,7 @@ export function expireDraft(d: WorkflowDraft, defaultAction: DraftTimeoutAction,
       } else {
         opReject(w.d, s, TIMEOUT_NOT_LOW_RISK_REASON);
       }
+      s.decidedBy = 'system';
     }
   }
   const t = finishWork(w, { snapshot: true });

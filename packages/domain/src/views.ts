@@ -34,6 +34,8 @@ export function toDraftPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_DRAFT'
       };
       if (s.requires !== undefined) view.requires = clone(s.requires);
       if (s.autoApprovedBy !== undefined) view.autoApprovedBy = s.autoApprovedBy;
+      if (s.decidedBy !== undefined) view.decidedBy = s.decidedBy;
+      if (s.rejectionReason !== undefined) view.rejectionReason = s.rejectionReason;
       return view;
     }),
     dependencies: clone(d.dependencies),
@@ -51,6 +53,10 @@ export function toStatusPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_STATU
     steps: d.steps.map((s) => {
       const v: ServerPayload<'WORKFLOW_STATUS'>['steps'][number] = { id: s.id, state: s.state, approvalStatus: s.approvalStatus };
       if (s.result !== undefined) v.result = clone(s.result);
+      // Who decided, when it was not (only) the user: the timeout's default action or a rule.
+      if (s.decidedBy !== undefined) v.decidedBy = s.decidedBy;
+      if (s.autoApprovedBy !== undefined) v.autoApprovedBy = s.autoApprovedBy;
+      if (s.rejectionReason !== undefined) v.rejectionReason = s.rejectionReason;
       return v;
     }),
   };

@@ -69,7 +69,7 @@ describe('seed walk-through', () => {
     expect(params).toEqual({ query: 'John' });
     expect(begin.events[0]).toEqual({
       type: 'STEP_EXECUTION',
-      payload: { stepId: 'contact_lookup_1', status: 'running', progress: 0, message: 'Running: Look up John in your Google Contacts' },
+      payload: { stepId: 'contact_lookup_1', status: 'running', progress: 0, message: 'Running: Look up John in your Google Contacts', version: 3 },
     });
     expect(done.enqueue).toEqual([
       { stepId: 'email_draft_1', run: 0 },
@@ -112,6 +112,7 @@ describe('seed walk-through', () => {
     expectEventsValid(t1.events);
     const conflict = t1.events[1]!;
     expect(conflict.payload).toEqual({
+      version: 2,
       conflictType: 'missing_dependency',
       rejectedStep: 'contact_lookup_1',
       missingDependency: 'contact_lookup_1',

@@ -166,6 +166,8 @@ export const DraftStepViewSchema = z.object({
   params: ParamsSchema,
   isModified: z.boolean(),
   autoApprovedBy: z.string().optional(),
+  decidedBy: z.literal('system').optional(),
+  rejectionReason: z.string().optional(),
 });
 
 export const WorkflowDraftPayloadSchema = z.object({
@@ -192,6 +194,8 @@ export const StepExecutionPayloadSchema = z.object({
   nextStepId: z.string().optional(),
   interventionRequired: InterventionRequiredSchema.optional(),
   partialFailure: PartialFailureSchema.optional(),
+  /** The workflow's version after the change that logged this event; none on a progress report (it changes no version). */
+  version: version.optional(),
 });
 
 export const DependencyImpactSchema = z.object({
@@ -228,6 +232,8 @@ export const DependencyConflictPayloadSchema = z.object({
   affectedSteps: z.array(z.object({ stepId: z.string(), issue: z.string(), resolution: DependencyResolutionSchema })),
   options: z.array(ConflictOptionSchema),
   autoResolution: DependencyResolutionSchema.optional(),
+  /** The workflow's version after the change that raised the conflict. */
+  version: version.optional(),
 });
 
 export const StepStatusViewSchema = z.object({
@@ -235,6 +241,10 @@ export const StepStatusViewSchema = z.object({
   state: StepStateSchema,
   approvalStatus: ApprovalStateSchema,
   result: StepResultSchema.optional(),
+  /** Who decided, when it was not the user: the rule (SPEC §6.9) or the approval timeout's default action. */
+  autoApprovedBy: z.string().optional(),
+  rejectionReason: z.string().optional(),
+  decidedBy: z.literal('system').optional(),
 });
 
 export const WorkflowStatusPayloadSchema = z.object({

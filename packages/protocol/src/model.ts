@@ -122,6 +122,8 @@ export const ApprovalStepSchema = z.object({
   rejectionReason: z.string().optional(),
   /** Which preference rule approved this step automatically, if one did (SPEC §6.9). */
   autoApprovedBy: z.string().optional(),
+  /** Set when the system, not the user, made the step's current decision (the approval timeout's default action). */
+  decidedBy: z.literal('system').optional(),
   /** Execution attempt generation: a retry or re-run increments it, so its job id is new. */
   run: z.number().int().min(0),
   progress: z.number().min(0).max(100).optional(),

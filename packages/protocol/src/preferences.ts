@@ -47,7 +47,14 @@ export const ApprovalPreferencesPatchSchema = z.strictObject({
     .optional(),
   alwaysConfirm: ApprovalPreferencesSchema.shape.alwaysConfirm.partial().optional(),
   notifications: ApprovalPreferencesSchema.shape.notifications.partial().optional(),
-  timeout: ApprovalTimeoutSchema.partial().optional(),
+  timeout: ApprovalTimeoutSchema.partial()
+    .extend({
+      // The same interval twice sent the same reminder twice; refused here, at the edge.
+      reminderIntervals: ApprovalTimeoutSchema.shape.reminderIntervals
+        .refine((xs) => new Set(xs).size === xs.length, 'reminderIntervals lists the same interval twice')
+        .optional(),
+    })
+    .optional(),
   approvalsEnabled: z.boolean().optional(),
 });
 export type ApprovalPreferencesPatch = z.infer<typeof ApprovalPreferencesPatchSchema>;

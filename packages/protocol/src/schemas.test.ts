@@ -178,3 +178,12 @@ describe('findRawMessageProblem', () => {
     expect(findRawMessageProblem({ type: 'WORKFLOW_LIST', payload: {}, messageId: 'm1' }, MAX_MESSAGE_DEPTH)).toBeUndefined();
   });
 });
+
+describe('preferences patch', () => {
+  test('refuses the same reminder interval twice, naming the field', () => {
+    const r = ApprovalPreferencesPatchSchema.safeParse({ timeout: { timeoutMs: 3000, reminderIntervals: [2000, 1000, 1000] } });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]).toMatchObject({ path: ['timeout', 'reminderIntervals'], message: 'reminderIntervals lists the same interval twice' });
+    expect(ApprovalPreferencesPatchSchema.safeParse({ timeout: { reminderIntervals: [2000, 1000] } }).success).toBe(true);
+  });
+});
