@@ -5,6 +5,17 @@ import { effectiveDeps } from './graph';
 import { depState } from './dependencies';
 import { findStep, isUndecided, clone } from './util';
 
+type Step = WorkflowDraft['steps'][number];
+
+/** Who decided a step when it was not (only) the user, and why: the same on the draft and the status. */
+function decisionNotes(s: Step): Pick<Step, 'autoApprovedBy' | 'decidedBy' | 'rejectionReason'> {
+  const notes: Pick<Step, 'autoApprovedBy' | 'decidedBy' | 'rejectionReason'> = {};
+  if (s.autoApprovedBy !== undefined) notes.autoApprovedBy = s.autoApprovedBy;
+  if (s.decidedBy !== undefined) notes.decidedBy = s.decidedBy;
+  if (s.rejectionReason !== undefined) notes.rejectionReason = s.rejectionReason;
+  return notes;
+}
+
 export function toDraftPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_DRAFT'> {
   const payload: ServerPayload<'WORKFLOW_DRAFT'> = {
     originalMessage: d.originalMessage,
@@ -33,10 +44,7 @@ export function toDraftPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_DRAFT'
         isModified: s.isModified,
       };
       if (s.requires !== undefined) view.requires = clone(s.requires);
-      if (s.autoApprovedBy !== undefined) view.autoApprovedBy = s.autoApprovedBy;
-      if (s.decidedBy !== undefined) view.decidedBy = s.decidedBy;
-      if (s.rejectionReason !== undefined) view.rejectionReason = s.rejectionReason;
-      return view;
+      return Object.assign(view, decisionNotes(s));
     }),
     dependencies: clone(d.dependencies),
     risks: clone(d.risks),
@@ -53,11 +61,7 @@ export function toStatusPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_STATU
     steps: d.steps.map((s) => {
       const v: ServerPayload<'WORKFLOW_STATUS'>['steps'][number] = { id: s.id, state: s.state, approvalStatus: s.approvalStatus };
       if (s.result !== undefined) v.result = clone(s.result);
-      // Who decided, when it was not (only) the user: the timeout's default action or a rule.
-      if (s.decidedBy !== undefined) v.decidedBy = s.decidedBy;
-      if (s.autoApprovedBy !== undefined) v.autoApprovedBy = s.autoApprovedBy;
-      if (s.rejectionReason !== undefined) v.rejectionReason = s.rejectionReason;
-      return v;
+      return Object.assign(v, decisionNotes(s));
     }),
   };
   if (d.conflicts.length > 0) payload.conflicts = clone(d.conflicts);

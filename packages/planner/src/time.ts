@@ -234,7 +234,8 @@ export function extractWhen(text: string, tc: TimeContext): { rest: string; when
   const prepared = assumeAfternoon(text);
   // chrono's forwardDate turns "last Monday" into next Monday; it is only asked for forward dates
   // when the words do not point back.
-  const results = chrono.parse(prepared, ref(tc), { forwardDate: !BACKWARD.test(prepared) });
+  const backward = BACKWARD.test(prepared);
+  const results = chrono.parse(prepared, ref(tc), { forwardDate: !backward });
   const r = results.find(meaningful);
   if (!r) return { rest: refuseUnreadTime(prepared) };
   const tags = [...r.tags()];
@@ -244,7 +245,7 @@ export function extractWhen(text: string, tc: TimeContext): { rest: string; when
   // server's ("Tuesday at 10am" on Tuesday afternoon in Los Angeles, already Wednesday in UTC):
   // the next one is meant, as chrono gives when both dates agree.
   const bareWeekday = r.start.isCertain('weekday') && !r.start.isCertain('day');
-  if (bareWeekday && !BACKWARD.test(prepared) && Date.parse(zonedIso(when.day, tc.timezone)) < tc.now.getTime() - PAST_GRACE_MS) when.day = addDays(when.day, 7);
+  if (bareWeekday && !backward && hasPassed(zonedIso(when.day, tc.timezone), tc)) when.day = addDays(when.day, 7);
   const part = tags.map((t) => PART_OF_DAY[t]).find((p) => p !== undefined);
   if (part && !r.start.isCertain('hour')) when.partOfDay = part;
   if (r.tags().has('result/relativeDateAndTime')) when.instant = r.start.date();
@@ -294,15 +295,15 @@ export function startIso(when: When, tc: TimeContext, defaultHour: [number, numb
 /** A whole-day (or week) range for list/free-time queries; "tomorrow afternoon" covers the afternoon. */
 export function rangeIso(when: When, tc: TimeContext): { from: string; to: string } {
   const last = when.rangeEnd ?? when.day;
-  if (when.partOfDay && !when.rangeEnd) {
-    const [from, to] = when.partOfDay;
-    return { from: zonedIso(atTime(when.day, from, 0), tc.timezone), to: to >= 24 ? zonedIso(atTime(last, 23, 59, 59), tc.timezone) : zonedIso(atTime(last, to, 0), tc.timezone) };
-  }
-  return { from: zonedIso(atTime(when.day, 0, 0), tc.timezone), to: zonedIso(atTime(last, 23, 59, 59), tc.timezone) };
+  const [fromHour, toHour] = when.partOfDay && !when.rangeEnd ? when.partOfDay : [0, 24];
+  const to = toHour >= 24 ? atTime(last, 23, 59, 59) : atTime(last, toHour, 0);
+  return { from: zonedIso(atTime(when.day, fromHour, 0), tc.timezone), to: zonedIso(to, tc.timezone) };
 }
 
 /** A grace for "in 0 minutes" and a request typed just before the minute turned. */
 const PAST_GRACE_MS = 60_000;
+
+const hasPassed = (iso: string, tc: TimeContext): boolean => Date.parse(iso) < tc.now.getTime() - PAST_GRACE_MS;
 
 /**
  * Something created (an event's start, a task's due date) at a time that has already passed is
@@ -310,7 +311,7 @@ const PAST_GRACE_MS = 60_000;
  * user says which one they mean ("next Tuesday at 10am") instead of the planner guessing.
  */
 export function refusePast(iso: string, when: When, tc: TimeContext, example: string): string {
-  if (Date.parse(iso) >= tc.now.getTime() - PAST_GRACE_MS) return iso;
+  if (!hasPassed(iso, tc)) return iso;
   throw planError(`"${when.label}" has already passed (it is now ${nowLabel(tc)})`, example);
 }
 
@@ -321,7 +322,7 @@ export function refusePast(iso: string, when: When, tc: TimeContext, example: st
  */
 export function futureStart(when: When, tc: TimeContext, defaultHour: [number, number], example: string): string | undefined {
   const iso = startIso(when, tc, defaultHour);
-  if (Date.parse(iso) >= tc.now.getTime() - PAST_GRACE_MS) return iso;
+  if (!hasPassed(iso, tc)) return iso;
   const today = wallOf(tc.now, tc.timezone);
   const isToday = when.day.y === today.y && when.day.m === today.m && when.day.d === today.d;
   if (isToday && !when.timeGiven && !when.instant) return undefined;

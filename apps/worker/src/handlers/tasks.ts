@@ -1,4 +1,4 @@
-import type { StepHandler } from './types';
+import type { HandlerContext, StepHandler } from './types';
 import { PermanentStepError, completed } from './types';
 import { deriveId, type Task } from './workspace';
 import { iso, parseUserTime, safeZone } from './time';
@@ -17,7 +17,7 @@ const noSuchTask = (taskId: string) => new PermanentStepError(`No task with id $
  * \"Prepare meeting agenda\" as done" on as written). A title must name one task: open ones are
  * preferred when completing, and several with the same title are refused with their ids.
  */
-async function resolveTaskId(ref: string, ctx: Parameters<StepHandler<'complete_task'>>[1], preferOpen: boolean): Promise<string> {
+async function resolveTaskId(ref: string, ctx: HandlerContext, preferOpen: boolean): Promise<string> {
   if (await ctx.workspace.getTask(ref)) return ref;
   const wanted = ref.trim().toLowerCase();
   const titled = (await ctx.workspace.listTasks()).filter((t) => t.title.trim().toLowerCase() === wanted);
