@@ -3,7 +3,8 @@
  * and each of the four FAILURE_RESOLUTION answers does what its name says.
  */
 import { TestClient, isType, stepEvent, tokenFor, workflowTerminal } from './support/client';
-import { startStack, useStack } from './support/processes';
+import { redisUrl, startStack, useStack } from './support/processes';
+import { openRedis } from './support/state';
 import { WorkspaceProbe } from './support/workspace';
 
 const stack = useStack({ worker: { STEP_ATTEMPTS: '2', STEP_BACKOFF_MS: '50' } });
@@ -43,7 +44,18 @@ test('a failed step pauses the plan with the completed, failed and remaining ste
       userOptions: ['retry_failed', 'skip_failed', 'rollback_all', 'continue_remaining'],
     });
     const list = await c.sendOk('WORKFLOW_LIST', {});
-    expect(list['workflows'].find((w: any) => w.sessionId === sessionId)).toMatchObject({ planState: 'waiting_intervention', failedStepIds: ['done'] });
+    const listed = list['workflows'].find((w: any) => w.sessionId === sessionId);
+    expect(listed).toMatchObject({ planState: 'waiting_intervention', failedStepIds: ['done'] });
+    // "When it expires": a paused run's records live 24 h from its last change, as Redis says,
+    // not the approval window of the draft it was (2 h after creation).
+    const redis = openRedis(redisUrl());
+    try {
+      const pttl = await redis.pttl(`${stack.prefix}workflow:draft:{${sessionId}}`);
+      expect(pttl).toBeGreaterThan(23 * 3600_000);
+      expect(Math.abs(listed.expiresAt - (Date.now() + pttl))).toBeLessThan(60_000);
+    } finally {
+      redis.disconnect();
+    }
   } finally {
     c.close();
   }

@@ -3,6 +3,7 @@ export * from './draft';
 export * from './decisions';
 export * from './execution';
 export * from './views';
+export * from './retention';
 export { validateDraft, validatePlanSteps, validateParams } from './validation';
 export { ACTION_RISK_LEVELS, ACTION_INFO, riskLevelOf } from './risk';
 export { effectiveDeps, dependencyIds, validateGraph } from './graph';

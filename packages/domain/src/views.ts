@@ -4,6 +4,7 @@ import type { ServerPayload, WorkflowDraft, WorkflowSummary } from '@wfa/protoco
 import { effectiveDeps } from './graph';
 import { depState } from './dependencies';
 import { findStep, isUndecided, clone } from './util';
+import { visibleExpiresAt } from './retention';
 
 type Step = WorkflowDraft['steps'][number];
 
@@ -49,7 +50,7 @@ export function toDraftPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_DRAFT'
     dependencies: clone(d.dependencies),
     risks: clone(d.risks),
   };
-  if (d.expiresAt !== undefined) payload.expiresAt = d.expiresAt;
+  payload.expiresAt = visibleExpiresAt(d);
   return payload;
 }
 
@@ -66,7 +67,7 @@ export function toStatusPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_STATU
   };
   if (d.conflicts.length > 0) payload.conflicts = clone(d.conflicts);
   if (d.partialFailure !== undefined) payload.partialFailure = clone(d.partialFailure);
-  if (d.expiresAt !== undefined) payload.expiresAt = d.expiresAt;
+  payload.expiresAt = visibleExpiresAt(d);
   if (d.expiredAt !== undefined) payload.expired = true;
   if (d.rollback !== undefined) payload.rollback = clone(d.rollback);
   return payload;
@@ -101,7 +102,7 @@ export function toSummary(d: WorkflowDraft): WorkflowSummary {
     interventions: d.steps.filter((s) => s.state === 'waiting_intervention').map((s) => s.id),
     failedStepIds: d.steps.filter((s) => s.state === 'failed').map((s) => s.id),
   };
-  if (d.expiresAt !== undefined) summary.expiresAt = d.expiresAt;
+  summary.expiresAt = visibleExpiresAt(d);
   return summary;
 }
 

@@ -47,7 +47,3 @@ export function createKeys(prefix = ''): Keys {
     queuePrefix: `${prefix}{wfa}`,
   };
 }
-
-/** TTLs of SPEC §6.1: drafts 2 h, finished (and running) workflows 24 h, refreshed on every commit. */
-export const DRAFT_TTL_SECONDS = 2 * 3600;
-export const FINISHED_TTL_SECONDS = 24 * 3600;

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { isFinished } from '@wfa/domain';
+import { FINISHED_RETENTION_MS, isFinished, keysExpireAt } from '@wfa/domain';
 import {
   ProtocolError,
   ServerEnvelopeSchema,
@@ -8,7 +8,7 @@ import {
   type WorkflowDraft,
   type WorkflowEvent,
 } from '@wfa/protocol';
-import { DRAFT_TTL_SECONDS, FINISHED_TTL_SECONDS, type Keys } from './keys';
+import type { Keys } from './keys';
 import { defineScripts } from './scripts';
 import { CorruptRecordError, VersionConflictError } from './errors';
 import { DraftCache, KeyedSerializer } from './draft-cache';
@@ -31,11 +31,9 @@ export function serializeDraft(draft: WorkflowDraft): string {
   return JSON.stringify({ version, ...rest });
 }
 
-/** TTL of SPEC §6.1: 2 h while a draft (at least until it expires), 24 h once it runs or ended. */
+/** TTL in seconds of the keys a commit at `now` writes (SPEC §6.1; the rule is the domain's `keysExpireAt`). */
 export function ttlFor(draft: WorkflowDraft, now: number): number {
-  if (draft.state !== 'created') return FINISHED_TTL_SECONDS;
-  const untilExpiry = draft.expiresAt ? Math.ceil((draft.expiresAt - now) / 1000) + 600 : 0;
-  return Math.max(DRAFT_TTL_SECONDS, untilExpiry);
+  return Math.ceil((keysExpireAt(draft, now) - now) / 1000);
 }
 
 /**
@@ -168,7 +166,7 @@ export class WorkflowStore {
       this.keys.events(sid),
       'append',
       '',
-      String(FINISHED_TTL_SECONDS),
+      String(FINISHED_RETENTION_MS / 1000),
       this.keys.channel,
       this.relayHead(owner.userId),
       String(events.length),
