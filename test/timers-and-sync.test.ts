@@ -3,7 +3,10 @@
  * dropped connection with no gap and no duplicate, expectedVersion races and messageId resends.
  */
 import { TestClient, isType, stepEvent, tokenFor, workflowEnded } from './support/client';
-import { newPrefix, startGateway, startWorker } from './support/processes';
+import { Queue, type Job } from 'bullmq';
+import { TIMER_QUEUE } from '@wfa/queue';
+import { newPrefix, redisUrl, startGateway, startWorker } from './support/processes';
+import { openRedis, pollUntil } from './support/state';
 
 const oneStep = (title: string) => ({ plan: { steps: [{ id: 't1', type: 'task', action: 'create_task', description: title, params: { title } }] } });
 const sortIds = (ids: string[]) => [...ids].sort((a, b) => Number(a.split('-')[0]) - Number(b.split('-')[0]));
@@ -59,6 +62,60 @@ test('auto_approve at timeout approves only the low-risk steps', async () => {
     expect(c.of(sessionId, 'STEP_EXECUTION').some((e) => e.payload.stepId === 'high')).toBe(false);
     c.close();
   } finally {
+    await Promise.all([gateway.stop(), worker.stop()]);
+  }
+});
+
+/** The delayed "retire" check of a workflow that has not run yet. */
+async function pendingRetireCheck(timers: Queue, sessionId: string): Promise<Job> {
+  return pollUntil(
+    async () => (await timers.getDelayed()).find((j) => j.id?.startsWith(`${sessionId}__retire__`)),
+    10_000,
+    'a delayed retire check',
+  );
+}
+
+test("a workflow whose records expired leaves its owner's index by a durable timer, without anyone listing", async () => {
+  const prefix = newPrefix();
+  const [gateway, worker] = await Promise.all([startGateway(prefix), startWorker(prefix)]);
+  const redis = openRedis(redisUrl());
+  const timers = new Queue(TIMER_QUEUE, { connection: openRedis(redisUrl()), prefix: `${prefix}{wfa}` });
+  const user = 'left-behind';
+  const index = `${prefix}approvals:{${user}}:active`;
+  try {
+    const c = await TestClient.connect(gateway.url, tokenFor(user));
+    await c.sendOk('PREFERENCES_SET', { preferences: { timeout: { timeoutMs: 3_600_000, defaultAction: 'save_draft', reminderIntervals: [] } } });
+    const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', oneStep('Never decided'));
+    c.close();
+    const draftKey = `${prefix}workflow:draft:{${sessionId}}`;
+    expect(await redis.zscore(index, sessionId)).not.toBeNull();
+
+    // The first check is due a minute after the draft's keys would go (here 2 h: the window is 1 h).
+    const first = await pendingRetireCheck(timers, sessionId);
+    const dueIn = first.timestamp + first.opts.delay! - Date.now();
+    const ttl = await redis.pttl(draftKey);
+    expect(Math.abs(dueIn - (ttl + 60_000))).toBeLessThan(10_000);
+
+    // Due while the records still live (they were refreshed): it looks again later, and keeps the entry.
+    await first.promote();
+    const second = await pollUntil(
+      async () => (await timers.getDelayed()).find((j) => j.id?.startsWith(`${sessionId}__retire__`) && j.id !== first.id),
+      10_000,
+      'the next retire check',
+    );
+    expect(await timers.getJob(first.id!).then((j) => j?.returnvalue)).toBe('rescheduled');
+    expect(await redis.zscore(index, sessionId)).not.toBeNull();
+
+    // The records expire (as Redis does after their TTL); the next check takes the entry out by itself.
+    const keys = await redis.keys(`${prefix}workflow:*{${sessionId}}*`);
+    expect(keys).toContain(draftKey);
+    await redis.del(...keys);
+    await second.promote();
+    await pollUntil(async () => (await redis.zscore(index, sessionId)) === null, 10_000, 'the entry to leave the index');
+    expect(await timers.getJob(second.id!).then((j) => j?.returnvalue)).toBe('retired');
+  } finally {
+    await timers.close();
+    redis.disconnect();
     await Promise.all([gateway.stop(), worker.stop()]);
   }
 });

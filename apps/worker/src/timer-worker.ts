@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import { JOB_CATALOG, isActionName } from '@wfa/protocol';
-import { completeRollback, draftReminder, expireDraft, expireIntervention, isFinished, readyToRun, rollbackPlan, type Actor } from '@wfa/domain';
+import { RETIRE_CHECK_DELAY_MS, completeRollback, draftReminder, expireDraft, expireIntervention, isFinished, readyToRun, rollbackPlan, type Actor } from '@wfa/domain';
 import { TIMER_QUEUE } from '@wfa/queue';
 import { carryOut, type PreferencesStore, type WorkflowStore } from '@wfa/store';
 import { handlerContext, mutateIfPresent, type ProcessorDeps } from './context';
@@ -43,6 +43,9 @@ export function createTimerProcessor(deps: TimerWorkerDeps) {
         return apply((d) => expireIntervention(d, parsed.data.stepId ?? '', parsed.data.run ?? -1, now));
       case 'rollback':
         return rollback(deps, sessionId);
+      case 'retire':
+        if (!parsed.data.userId) throw new UnrecoverableError('retire timer without userId');
+        return retire(deps, sessionId, parsed.data.userId, now);
     }
   };
 }
@@ -71,6 +74,23 @@ async function rollback(deps: TimerWorkerDeps, sessionId: string): Promise<strin
   if (r.result) await carryOut(deps, r.result);
   deps.logger.info('rollback done', { sessionId, compensated: compensated.length, notCompensated: notCompensated.length });
   return 'rolled-back';
+}
+
+/**
+ * A workflow whose records expired leaves its owner's index (a finished one left it when it
+ * finished). While the records live (every change refreshes their TTL), look again when they would
+ * go next.
+ */
+async function retire(deps: TimerWorkerDeps, sessionId: string, userId: string, now: number): Promise<string> {
+  const left = await deps.store.recordTtlMs(sessionId);
+  if (left === null) {
+    await Promise.all([deps.store.removeFromUserIndex(userId, sessionId), deps.store.markInactive(sessionId)]);
+    return 'retired';
+  }
+  const draft = await deps.store.load(sessionId);
+  if (draft && isFinished(draft)) return 'finished';
+  await deps.timers.scheduleRetire(sessionId, userId, now + left + RETIRE_CHECK_DELAY_MS, now);
+  return 'rescheduled';
 }
 
 /** Re-enqueue what should be running for every active workflow; forget finished ones. */

@@ -34,3 +34,10 @@ export function visibleExpiresAt(d: WorkflowDraft): number {
   if (inApprovalWindow(d)) return d.expiresAt;
   return d.lastInteraction + (d.state === 'created' ? DRAFT_RETENTION_MS : FINISHED_RETENTION_MS);
 }
+
+/**
+ * A workflow leaves its owner's index when it finishes; one whose records expire first (a draft
+ * left alone with save_draft, a run paused for a day) is taken out by a durable check this long
+ * after its keys should have gone, so Redis has expired them by then.
+ */
+export const RETIRE_CHECK_DELAY_MS = 60_000;

@@ -8,11 +8,13 @@ export const JOB_CATALOG = {
   'workflow.timer': z.strictObject({
     v: z.literal(1),
     sessionId: SessionIdSchema,
-    kind: z.enum(['reminder', 'expire', 'intervention_timeout', 'rollback']),
+    kind: z.enum(['reminder', 'expire', 'intervention_timeout', 'rollback', 'retire']),
     /** For reminders: which interval; for intervention timeouts: which step and run. */
     index: z.number().int().min(0).optional(),
     stepId: StepIdSchema.optional(),
     run: z.number().int().min(0).optional(),
+    /** For `retire`: whose index the workflow leaves once its records are gone. */
+    userId: z.string().min(1).max(256).optional(),
   }),
 } as const;
 export type JobName = keyof typeof JOB_CATALOG;

@@ -304,6 +304,14 @@ export class WorkflowStore {
     return this.redis.zrangebyscore(this.keys.userFinished(userId), sinceMs, '+inf', 'LIMIT', 0, RECENTLY_FINISHED_MAX);
   }
 
+  /** How long the workflow's records have left (ms), or null once they are gone. */
+  async recordTtlMs(sessionId: string): Promise<number | null> {
+    const ms = await this.redis.pttl(this.keys.draft(sessionId));
+    if (ms === -2) return null;
+    // No TTL at all (set by hand): look again after a finished workflow's lifetime.
+    return ms < 0 ? FINISHED_RETENTION_MS : ms;
+  }
+
   /** Ids in the owner's index, newest first (finished workflows leave it; see listUserWorkflows). */
   async userWorkflowIds(userId: string, limit = 100): Promise<string[]> {
     return this.redis.zrevrange(this.keys.userActive(userId), 0, limit - 1);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ProtocolError, isValidTimeZone, zoneForLocalDatetime, type ExecutionMode } from '@wfa/protocol';
-import { buildDraft, type PlanInput } from '@wfa/domain';
+import { RETIRE_CHECK_DELAY_MS, buildDraft, keysExpireAt, type PlanInput } from '@wfa/domain';
 import type { MessageContext, MessageHandler } from '../context';
 import { carryOut } from './effects';
 
@@ -35,12 +35,21 @@ async function createWorkflow(
   await reserveSlot(ctx, sessionId, now);
   let envelopes: Awaited<ReturnType<typeof deps.store.commit>>;
   try {
-    if (t.draft.state === 'created' && t.draft.expiresAt) {
-      // Durable reminders and expiry (SPEC §6.8): delayed jobs that survive every restart. Scheduled
-      // before the commit, so no crash can leave a draft without its timers (a timer whose draft
-      // was never stored is a no-op).
-      await deps.timers.scheduleDraft(sessionId, now, t.draft.expiresAt, preferences.timeout.reminderIntervals, now);
-    }
+    // Durable reminders and expiry (SPEC §6.8), and the check that takes the workflow out of its
+    // owner's index once its records expired: delayed jobs that survive every restart. Scheduled
+    // before the commit, so no crash can leave a workflow without its timers (a timer whose
+    // workflow was never stored is a no-op).
+    await deps.timers.scheduleNew(
+      {
+        sessionId,
+        userId: user.userId,
+        createdAt: now,
+        ...(t.draft.state === 'created' && t.draft.expiresAt ? { expiresAt: t.draft.expiresAt } : {}),
+        reminderIntervals: preferences.timeout.reminderIntervals,
+        retireAt: keysExpireAt(t.draft, now) + RETIRE_CHECK_DELAY_MS,
+      },
+      now,
+    );
     envelopes = await deps.store.commit(-1, t);
   } catch (err) {
     // A commit whose answer was lost (a reset connection, after which ioredis sends it again and
