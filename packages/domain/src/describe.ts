@@ -196,6 +196,14 @@ export function reapproveText(dep: DescStep | undefined): string {
   return `Re-approve ${stepLabel(dep)}`;
 }
 
+/**
+ * The step's text as it stands: once its params were changed (an edit, an intervention's new
+ * input), the description written for the new params ("Look up Johnny…"), not the plan's.
+ */
+export function currentText(s: Pick<ApprovalStep, 'description' | 'isModified' | 'userFriendlyDescription'>): string {
+  return s.isModified && s.userFriendlyDescription ? s.userFriendlyDescription : s.description;
+}
+
 export function quote(step: Pick<ApprovalStep, 'description'>): string {
   return `"${step.description}"`;
 }

@@ -15,6 +15,7 @@ import { conflictEvents } from './conflicts';
 import { isRunnable, newEffects, settle, type Effects } from './dependencies';
 import { validateDraft } from './validation';
 import { findStep, isDone, isUndecided, clone } from './util';
+import { currentText } from './describe';
 import { toStatusPayload } from './views';
 
 export interface Work {
@@ -120,7 +121,7 @@ export function nextStepId(d: WorkflowDraft, enqueue: StepJobRef[], finished: st
  * the `lead` for finishWork: its STEP_EXECUTION completed, naming the step that runs next.
  */
 export function completeStep(w: Work, s: ApprovalStep, data: unknown, message: string): NonNullable<FinishOptions['lead']> {
-  const result: StepResult = { success: true, data, message, stepId: s.id, description: s.description, state: 'completed', timestamp: w.now };
+  const result: StepResult = { success: true, data, message, stepId: s.id, description: currentText(s), state: 'completed', timestamp: w.now };
   s.state = 'completed';
   s.finishedAt = w.now;
   s.progress = 100;

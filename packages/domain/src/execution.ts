@@ -9,6 +9,7 @@ import { beginWork, completeStep, finishWork, partialFailureOf, ready, type Work
 import { isRunnable } from './dependencies';
 import { resolveStepParams } from './resolve';
 import { findStep, isDone, clone } from './util';
+import { currentText } from './describe';
 import { assertPausedOnFailure, recordAnswer, releaseFailure, retryFailure } from './failure-ops';
 
 function live(d: WorkflowDraft): boolean {
@@ -17,7 +18,7 @@ function live(d: WorkflowDraft): boolean {
 
 /** A permanent failure pauses the workflow with the seed's PartialFailureHandling. */
 function failStep(w: Work, s: ApprovalStep, error: string): StepResult {
-  const result: StepResult = { success: false, error, stepId: s.id, description: s.description, state: 'failed', timestamp: w.now };
+  const result: StepResult = { success: false, error, stepId: s.id, description: currentText(s), state: 'failed', timestamp: w.now };
   s.state = 'failed';
   s.finishedAt = w.now;
   s.result = result;
@@ -58,7 +59,7 @@ export function beginStep(d: WorkflowDraft, stepId: string, run: number, now: nu
   ws.progress = 0;
   delete ws.interventionRequired;
   const transition = finishWork(w, {
-    lead: () => [{ type: 'STEP_EXECUTION', payload: { stepId, status: 'running', progress: 0, message: `Running: ${ws.description}` } }],
+    lead: () => [{ type: 'STEP_EXECUTION', payload: { stepId, status: 'running', progress: 0, message: `Running: ${currentText(ws)}` } }],
   });
   return { transition, params: r.params, execute: true };
 }
@@ -182,7 +183,7 @@ export function expireIntervention(d: WorkflowDraft, stepId: string, run: number
   if (!s || s.run !== run || s.state !== 'waiting_intervention' || !live(d)) return null;
   const w = beginWork(d, now);
   const ws = findStep(w.d, stepId)!;
-  const result: StepResult = { success: false, error: 'No answer in time', stepId, description: ws.description, state: 'timeout', timestamp: now };
+  const result: StepResult = { success: false, error: 'No answer in time', stepId, description: currentText(ws), state: 'timeout', timestamp: now };
   ws.state = 'timeout';
   ws.finishedAt = now;
   ws.result = result;

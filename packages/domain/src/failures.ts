@@ -15,6 +15,7 @@ import { isLost } from './dependencies';
 import { effectiveDeps } from './graph';
 import { assertPausedOnFailure, recordAnswer, releaseFailure, retryFailure } from './failure-ops';
 import { findStep, isDeclined, isOpen, isTerminalState, clone } from './util';
+import { currentText } from './describe';
 
 export function resolveFailure(d: WorkflowDraft, p: ClientPayload<'FAILURE_RESOLUTION'>, actor: Actor, now: number): Transition {
   assertVersion(d, p.expectedVersion);
@@ -105,7 +106,7 @@ export function rollbackPlan(d: WorkflowDraft): RollbackItem[] {
   return d.steps
     .filter((s) => s.state === 'completed')
     .sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0) || b.order - a.order)
-    .map((s) => ({ stepId: s.id, action: s.action, data: clone(s.result?.data), description: s.description }));
+    .map((s) => ({ stepId: s.id, action: s.action, data: clone(s.result?.data), description: currentText(s) }));
 }
 
 export interface RollbackReport {
@@ -132,7 +133,7 @@ export function completeRollback(d: WorkflowDraft, report: RollbackReport, now: 
     const s = findStep(wd, n.stepId);
     if (!s || listed.has(s.id)) continue;
     listed.add(s.id);
-    notCompensated.push({ stepId: s.id, description: s.description, reason: n.reason });
+    notCompensated.push({ stepId: s.id, description: currentText(s), reason: n.reason });
   }
   for (const item of rollbackPlan(wd)) {
     if (listed.has(item.stepId)) continue;
@@ -140,14 +141,14 @@ export function completeRollback(d: WorkflowDraft, report: RollbackReport, now: 
   }
   for (const s of wd.steps) {
     if (s.state !== 'running' || listed.has(s.id)) continue;
-    notCompensated.push({ stepId: s.id, description: s.description, reason: `"${s.description}" was still running; whatever it does is not undone` });
+    notCompensated.push({ stepId: s.id, description: currentText(s), reason: `"${currentText(s)}" was still running; whatever it does is not undone` });
   }
   wd.rollback = { ...wd.rollback!, status: 'done', compensated, notCompensated };
   wd.state = 'failed';
   wd.finishedAt = now;
   const lead: WorkflowEvent[] = compensated.map((id) => {
     const s = findStep(wd, id)!;
-    return { type: 'STEP_EXECUTION', payload: { stepId: id, status: 'completed', message: `Undone: ${s.description}` } };
+    return { type: 'STEP_EXECUTION', payload: { stepId: id, status: 'completed', message: `Undone: ${currentText(s)}` } };
   });
   return finishWork(w, { noAdvance: true, snapshot: true, lead: () => lead });
 }

@@ -56,6 +56,13 @@ describe('respondToIntervention', () => {
     const t = respondToIntervention(d, { stepId: 'contact_lookup_1', option: 'retry', value: 'Johnny' }, USER, T0 + 3);
     expect(step(t.draft, 'contact_lookup_1').userFriendlyDescription).toMatch(/Johnny/);
     expect(step(t.draft, 'email_draft_1').userFriendlyDescription).toMatch(/Johnny/);
+    // The run that follows says so too: its "running" message and its result name Johnny.
+    const again = beginStep(t.draft, 'contact_lookup_1', 1, T0 + 4)!.transition!;
+    const running = again.events.find((e) => e.type === 'STEP_EXECUTION')!;
+    expect(running.payload).toMatchObject({ status: 'running', message: expect.stringMatching(/Johnny/) });
+    expect(running.payload.message).not.toMatch(/\bJohn\b/);
+    const done = finishStep(again.draft, 'contact_lookup_1', 1, { kind: 'completed', data: JOHN, message: 'found' }, T0 + 5)!;
+    expect(step(done.draft, 'contact_lookup_1').result?.description).toMatch(/Johnny/);
   });
 
   it('a choice offered as a label is provided as the value', () => {
