@@ -27,11 +27,13 @@ export const listEvents: StepHandler<'list_events'> = async (params, ctx) => {
 
 export const createEvent: StepHandler<'create_event'> = async (params, ctx) => {
   const tz = safeZone(ctx.timezone);
-  const start = params.start !== undefined ? parseUserTime(params.start, tz, 'start') : nextFullHour(ctx.now(), tz);
-  const end =
-    params.end !== undefined
-      ? parseUserTime(params.end, tz, 'end')
-      : start + (resolvedNumber(params.durationMinutes, 'durationMinutes') ?? DEFAULT_EVENT_MINUTES) * durations.MINUTE;
+  const duration = (resolvedNumber(params.durationMinutes, 'durationMinutes') ?? DEFAULT_EVENT_MINUTES) * durations.MINUTE;
+  const givenEnd = params.end !== undefined ? parseUserTime(params.end, tz, 'end') : undefined;
+  // Only an end ("a meeting that ends at 3pm"): it starts its duration earlier, not at the next
+  // full hour, which may be after that end.
+  const start =
+    params.start !== undefined ? parseUserTime(params.start, tz, 'start') : givenEnd !== undefined ? givenEnd - duration : nextFullHour(ctx.now(), tz);
+  const end = givenEnd ?? start + duration;
   if (end <= start) throw new PermanentStepError('The event must end after it starts');
   await ctx.reportProgress(50, `Creating "${params.title}"`);
   const event = await ctx.workspace.createEvent(

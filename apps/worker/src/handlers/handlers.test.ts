@@ -65,6 +65,14 @@ describe('calendar', () => {
     ).rejects.toThrow(PermanentStepError);
   });
 
+  it('create_event with only an end starts its duration before that end', async () => {
+    // The clock reads 10:xx, so the next full hour (11:00) is after this end: it used to fail.
+    const e = data(await runHandler('create_event', { title: 'E', end: '2024-01-01T10:45:00Z' }, makeCtx(t, 'u-cal', 'ev5')));
+    expect([e.start, e.end]).toEqual(['2024-01-01T10:15:00.000Z', '2024-01-01T10:45:00.000Z']);
+    const f = data(await runHandler('create_event', { title: 'F', end: '2024-01-05T17:00:00Z', durationMinutes: 60 }, makeCtx(t, 'u-cal', 'ev6')));
+    expect([f.start, f.end]).toEqual(['2024-01-05T16:00:00.000Z', '2024-01-05T17:00:00.000Z']);
+  });
+
   it('create_event is idempotent under the idempotency key', async () => {
     const ctx = makeCtx(t, 'u-cal-idem', 'ev1');
     const first = await runHandler('create_event', { title: 'Once' }, ctx);
