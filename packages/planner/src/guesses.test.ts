@@ -115,3 +115,18 @@ describe('parts of the day are ranges when searching', () => {
 it('NOW is the Thursday these tests assume', () => {
   expect(NOW.toISOString()).toBe('2024-03-14T10:30:00.000Z');
 });
+
+describe('a number that labels something is not a time', () => {
+  it.each([
+    ['Remind me to read chapter 12 tomorrow', 'Read chapter 12', '2024-03-15T23:59:00+01:00'],
+    ['Remind me to fix issue #7 tomorrow', 'Fix issue #7', '2024-03-15T23:59:00+01:00'],
+    ['Add a task to clean room 4 tomorrow at 10am', 'Clean room 4', '2024-03-15T10:00:00+01:00'],
+    ['Create a task to prepare version 2.1 Friday at 9am', 'Prepare version 2.1', '2024-03-15T09:00:00+01:00'],
+  ])('%s', (message, title, due) => {
+    expect(only(plan(message)).params).toEqual({ title, due });
+  });
+
+  it('a bare clock time next to a label is still a time', () => {
+    expect(only(plan('Remind me to read chapter 3 tomorrow at 5pm')).params).toEqual({ title: 'Read chapter 3', due: '2024-03-15T17:00:00+01:00' });
+  });
+});

@@ -216,10 +216,32 @@ const RECURRING = new RegExp(
 );
 
 /**
+ * A number that labels something ("chapter 12", "room 4", "issue #7") is not a time: chrono read
+ * "chapter 12 tomorrow" as tomorrow at noon. Such digits are hidden from chrono as characters of
+ * the private use area (one UTF-16 unit each, so every index stays valid) and restored after.
+ */
+const LABELLED_NUMBER = new RegExp(
+  String.raw`\b((?:chapters?|pages?|pp?\.|sections?|rooms?|floors?|steps?|parts?|items?|lessons?|units?|episodes?|issues?|tickets?|orders?|invoices?|versions?|v|levels?|gates?|tables?|seats?|suites?|apt\.?|apartments?|buildings?|numbers?|no\.|exercises?|questions?|modules?|seasons?|volumes?|vol\.|rows?|lines?|slides?|figures?|fig\.|cases?|bugs?|PRs?|sprints?|phases?|rounds?|platforms?|tracks?|routes?|bus(?:es)?|flights?|releases?|milestones?|stories|story|tasks?)\s*#?\s*)(\d+(?:\.\d+)*)\b`,
+  'gi',
+);
+const MASK_BASE = 0xe000;
+function maskLabelledNumbers(text: string): string {
+  return text.replace(LABELLED_NUMBER, (_m, label: string, num: string) => label + num.replace(/\d/g, (d) => String.fromCharCode(MASK_BASE + Number(d))));
+}
+function unmask(text: string): string {
+  return text.replace(/[-]/g, (c) => String(c.charCodeAt(0) - MASK_BASE));
+}
+
+/**
  * Finds the first date/time expression in `text`, and returns the text with it (and the
  * preposition in front of it: "on", "at", "due", "by" ...) removed.
  */
 export function extractWhen(text: string, tc: TimeContext): { rest: string; when?: When } {
+  const found = extractMaskedWhen(maskLabelledNumbers(text), tc);
+  return { ...found, rest: unmask(found.rest) };
+}
+
+function extractMaskedWhen(text: string, tc: TimeContext): { rest: string; when?: When } {
   const recurring = RECURRING.exec(text);
   if (recurring) {
     throw planError(`I cannot plan something that repeats ("${collapse(recurring[0])}"); I can plan one occurrence at a time`, 'Schedule a meeting with John on Monday at 10am');
