@@ -6,8 +6,8 @@ export default defineConfig({
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 1000 },
   server: {
     proxy: {
-      '/socket.io': { target: 'http://localhost:3000', ws: true },
-      '/config.json': 'http://localhost:3000',
+      '/socket.io': { target: 'http://127.0.0.1:3000', ws: true },
+      '/config.json': 'http://127.0.0.1:3000',
     },
   },
 });

@@ -8,7 +8,7 @@ export const DEV_USER_ID = 'demo-user';
 const GatewayEnvSchema = z.object({
   ...sharedEnv(),
   PORT: envInt(3000, 0, 65535),
-  HOST: z.preprocess((v) => (v === '' || v === undefined ? '0.0.0.0' : v), z.string()),
+  HOST: envString(),
   JWT_SECRET: envString().pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   ADMIN_ROLE: z.preprocess((v) => (v === '' || v === undefined ? 'admin' : v), z.string()),
   MAX_MESSAGE_BYTES: envInt(64 * 1024, 1024, 16 * 1024 * 1024),
@@ -20,10 +20,18 @@ const GatewayEnvSchema = z.object({
   CONSOLE_DIR: envString(),
 });
 
-export type GatewayConfig = Omit<z.infer<typeof GatewayEnvSchema>, 'JWT_SECRET'> & {
+export type GatewayConfig = Omit<z.infer<typeof GatewayEnvSchema>, 'JWT_SECRET' | 'HOST'> & {
   JWT_SECRET: string;
+  HOST: string;
   devMode: boolean;
 };
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Whether a bind address is reachable from other machines. */
+export function isPublicHost(host: string): boolean {
+  return !LOOPBACK.has(host) && !host.startsWith('127.');
+}
 
 /** SPEC §3: validated at start; without JWT_SECRET, dev mode outside production, refusal in production. */
 export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
@@ -31,9 +39,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   if (!parsed.JWT_SECRET && parsed.NODE_ENV === 'production') {
     throw new Error('gateway: JWT_SECRET is required when NODE_ENV=production (refusing to start)');
   }
+  const devMode = !parsed.JWT_SECRET;
   return {
     ...parsed,
     JWT_SECRET: parsed.JWT_SECRET ?? DEV_JWT_SECRET,
-    devMode: !parsed.JWT_SECRET,
+    // Dev mode signs with a well-known secret and hands out the demo user's token on /config.json:
+    // by default only this machine can reach it. A HOST set on purpose is honoured (with a warning).
+    HOST: parsed.HOST ?? (devMode ? '127.0.0.1' : '0.0.0.0'),
+    devMode,
   };
 }

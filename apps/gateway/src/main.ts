@@ -18,7 +18,7 @@ import {
   waitForReady,
 } from '@wfa/store';
 import { signToken } from './auth';
-import { DEV_USER_ID, loadConfig, type GatewayConfig } from './config';
+import { DEV_USER_ID, isPublicHost, loadConfig, type GatewayConfig } from './config';
 import { createHttpApp } from './http/app';
 import { startRelay, type Relay } from './relay';
 import { socketCatchUp } from './socket/catch-up';
@@ -93,13 +93,19 @@ async function main(): Promise<void> {
   // Machine-readable line for scripts and tests that start the gateway on port 0.
   process.stdout.write(`WFA_GATEWAY_READY port=${port}\n`);
   if (devToken) {
+    // The address to type: the bound one, or localhost when bound to every interface.
+    const any = config.HOST === '0.0.0.0' || config.HOST === '::';
+    const shown = any ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+    if (isPublicHost(config.HOST)) {
+      logger.warn('dev mode on a public address: anyone who reaches it can sign in as the demo user, and forge any token (the dev secret is well known); set JWT_SECRET', { host: config.HOST });
+    }
     process.stdout.write(
       [
         '',
         '  Dev mode (no JWT_SECRET): a token for the demo user, valid 30 days:',
         `  ${devToken}`,
-        `  Approval console: http://localhost:${port}/`,
-        `  Bull Board:       http://localhost:${port}/admin/queues?token=${devToken}`,
+        `  Approval console: http://${shown}:${port}/`,
+        `  Bull Board:       http://${shown}:${port}/admin/queues?token=${devToken}`,
         '',
       ].join('\n') + '\n',
     );
