@@ -257,6 +257,29 @@ describe('limits and resends', () => {
     }
   });
 
+  test('a lastEventId after the end of the log is refused; the snapshot id a client last got is fine', async () => {
+    const c = await TestClient.connect(stack.gateway.url, tokenFor(`ahead-${Date.now()}`));
+    try {
+      const sessionId = (await c.sendOk('WORKFLOW_SUBMIT', oneStepPlan('ahead')))['sessionId'] as string;
+      const draft = await c.waitFor(isType('WORKFLOW_DRAFT', sessionId));
+      const [ms] = draft.eventId!.split('-');
+      const ahead = `${Number(ms) + 60_000}-0`;
+      const refused = await c.send('WORKFLOW_SUBSCRIBE', { lastEventId: ahead }, sessionId);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_message', details: { field: 'lastEventId', lastLoggedEventId: draft.eventId } } });
+      expect(c.of(sessionId, 'WORKFLOW_STATUS')).toHaveLength(0); // nothing was sent for it
+      // A subscribe at the end of the log answers with a snapshot whose id is just after it; that
+      // id, sent back, is not "ahead".
+      expect(await c.send('WORKFLOW_SUBSCRIBE', { lastEventId: draft.eventId }, sessionId)).toMatchObject({ ok: true, replayed: 0 });
+      const snap = await c.waitFor(isType('WORKFLOW_STATUS', sessionId));
+      expect(await c.send('WORKFLOW_SUBSCRIBE', { lastEventId: snap.eventId }, sessionId)).toMatchObject({ ok: true, replayed: 0 });
+      // And the workflow still runs, its events reaching this socket.
+      await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+      await c.waitFor(workflowEnded(sessionId, 'completed'));
+    } finally {
+      c.close();
+    }
+  });
+
   test('a connection ends when its token expires: told why, and no more events', async () => {
     const exp = Math.floor(Date.now() / 1000) + 8;
     const token = jwt.sign({ sub: `expiring-${Date.now()}`, exp }, TEST_SECRET, { algorithm: 'HS256' });

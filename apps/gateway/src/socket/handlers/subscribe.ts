@@ -1,4 +1,4 @@
-import { ProtocolError, isEventId, snapshotEventId } from '@wfa/protocol';
+import { ProtocolError, compareEventIds, isEventId, snapshotEventId } from '@wfa/protocol';
 import { isFinished, toStatusPayload, toSummary } from '@wfa/domain';
 import type { MessageHandler } from '../context';
 import { assertVisible } from './effects';
@@ -19,6 +19,7 @@ export const onWorkflowSubscribe: MessageHandler<'WORKFLOW_SUBSCRIBE'> = async (
   try {
     const snap = await ctx.deps.store.snapshot(sessionId);
     const draft = assertVisible(snap.draft, ctx, sessionId);
+    assertNotAhead(lastEventId, snap.lastEventId);
     // This socket follows the workflow from now on, with its state up to the snapshot: a relay
     // catch-up covers it, from there, even if it finishes (and leaves the owner's index) meanwhile.
     delivery.follow(sessionId, snap.lastEventId);
@@ -40,6 +41,22 @@ export const onWorkflowSubscribe: MessageHandler<'WORKFLOW_SUBSCRIBE'> = async (
     delivery.endReplay(sessionId, replayed ?? [], lastEventId === undefined && replayed !== undefined);
   }
 };
+
+/**
+ * A `lastEventId` after everything the log holds (made up, or kept across a Redis that lost its
+ * last second of writes) is refused: the snapshot would carry an id beyond every event still to
+ * come, and a client that drops ids it has "seen" would drop them all. The highest id a client
+ * can hold is a snapshot's, just after the last logged event.
+ */
+function assertNotAhead(lastEventId: string | undefined, lastLogged: string | undefined): void {
+  if (lastEventId === undefined || lastLogged === undefined) return;
+  if (compareEventIds(lastEventId, snapshotEventId(lastLogged)) <= 0) return;
+  throw new ProtocolError(
+    'invalid_message',
+    `lastEventId ${lastEventId} is after this workflow's last event (${lastLogged}); subscribe with an id you received, or without one for the whole log`,
+    { field: 'lastEventId', lastLoggedEventId: lastLogged },
+  );
+}
 
 export const onWorkflowList: MessageHandler<'WORKFLOW_LIST'> = async (ctx) => {
   const drafts = await ctx.deps.store.listUserWorkflows(ctx.user.userId);
