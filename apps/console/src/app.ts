@@ -4,7 +4,7 @@ import { announce, h, replace } from './dom';
 import { PLAN_STATE_LABEL, plainError, STEP_STATE_LABEL, stepTitle } from './labels';
 import { Store } from './store';
 import type { Ack, ServerEvent, WorkflowSummary, WorkflowVM } from './types';
-import { conflictDialog, confirmDialog, editDialog, failureDialog, interventionDialog, rejectDialog, type Prompt } from './views/dialogs';
+import { conflictDialog, confirmDialog, editDialog, failureDialog, interventionDialog, rejectDialog, type Prompt, type Refusal } from './views/dialogs';
 import { renderInbox } from './views/inbox';
 import { modalOpen } from './views/modal';
 import { renderRequestBox } from './views/request';
@@ -202,8 +202,13 @@ export class App {
    * changed). On success re-sync, on failure explain.
    */
   private async decide(type: string, payload: Record<string, unknown>, seen?: number | null): Promise<string | undefined> {
+    return (await this.decideWithDetails(type, payload, seen))?.text;
+  }
+
+  /** `decide`, keeping the refusal's details (an edit form places per-field issues with them). */
+  private async decideWithDetails(type: string, payload: Record<string, unknown>, seen?: number | null): Promise<Refusal | undefined> {
     const wf = this.store.wf;
-    if (!wf || !this.conn) return 'No workflow is open.';
+    if (!wf || !this.conn) return { text: 'No workflow is open.' };
     this.busy = true;
     this.renderWorkflow();
     const expectedVersion = seen === undefined ? wf.version : seen;
@@ -224,7 +229,7 @@ export class App {
     const text = plainError(ack.error);
     if (ack.error.code === 'conflict' || ack.error.code === 'invalid_state') void this.subscribe();
     this.renderWorkflow();
-    return text;
+    return { text, details: ack.error.details };
   }
 
   private async decideOrShow(type: string, payload: Record<string, unknown>): Promise<void> {
@@ -281,7 +286,7 @@ export class App {
     edit: (id) => {
       const s = this.store.step(id);
       const opened = this.store.wf?.version;
-      if (s) editDialog(s, (newParams) => this.decide('WORKFLOW_EDIT', { operation: 'modify_params', stepId: id, newParams }, opened));
+      if (s) editDialog(s, (newParams) => this.decideWithDetails('WORKFLOW_EDIT', { operation: 'modify_params', stepId: id, newParams }, opened));
     },
     restore: (id) => void this.decideOrShow('WORKFLOW_EDIT', { operation: 'restore_params', stepId: id }),
     approveAll: () => void this.decideOrShow('WORKFLOW_APPROVAL', { action: 'approve_all' }),

@@ -1,3 +1,4 @@
+import { plainText } from './plain-issues';
 import type { StepVM } from './types';
 
 export const STEP_STATE_LABEL: Record<string, string> = {
@@ -70,8 +71,9 @@ export function stepTitle(step: Pick<StepVM, 'order' | 'userFriendlyDescription'
   return `${step.order}. ${step.userFriendlyDescription || step.description}`;
 }
 
-/** SPEC §5 error codes in plain words. */
+/** SPEC §5 error codes in plain words (zod's wording inside a message too). */
 export function plainError(error: { code: string; message: string; details?: unknown }): string {
+  error = { ...error, message: plainText(error.message) };
   switch (error.code) {
     case 'conflict':
       return 'This workflow changed since you last looked (perhaps in another tab). The view is now up to date: please check it and try again.';

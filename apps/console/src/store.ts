@@ -1,5 +1,6 @@
 import { compareEventIds } from '@wfa/protocol';
 import { PLAN_STATE_LABEL, stepTitle } from './labels';
+import { plainText } from './plain-issues';
 import type { ConflictVM, DraftPayload, LogEntry, ServerEvent, StatusPayload, StepVM, WorkflowVM } from './types';
 
 const STORAGE_PREFIX = 'wfa.wf.';
@@ -160,7 +161,7 @@ export class Store {
         for (const u of [p.updatedStep, ...(p.updatedSteps ?? [])]) if (u) this.mergeStep(wf, u);
         const first = (p.updatedStep?.['id'] as string | undefined) ?? p.dependencyImpacts?.[0]?.stepId ?? '';
         wf.impacts = { stepId: first, list: p.dependencyImpacts ?? [], warnings: p.validationResult?.warnings ?? [] };
-        if (!p.success) return { text: `Edit not applied: ${p.error ?? p.validationResult?.errors.join('; ') ?? 'refused'}`, tone: 'bad' };
+        if (!p.success) return { text: `Edit not applied: ${plainText(p.error ?? p.validationResult?.errors.join('; ') ?? 'refused')}`, tone: 'bad' };
         return { text: `Edit applied${first ? ` to ${this.name(wf, first)}` : ''}`, tone: 'good' };
       }
       case 'DEPENDENCY_CONFLICT': {

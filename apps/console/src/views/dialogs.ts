@@ -2,6 +2,7 @@ import { interventionAnswerOf } from '@wfa/protocol';
 import { h } from '../dom';
 import { FAILURE_ACTION_LABEL, stepTitle } from '../labels';
 import type { ConflictVM, PartialFailure, StepVM, WorkflowVM } from '../types';
+import { issuesOf } from '../plain-issues';
 import { modal } from './modal';
 import { buildParamForm } from './param-form';
 
@@ -28,7 +29,13 @@ export function rejectDialog(step: StepVM, send: Send<[string]>): void {
   });
 }
 
-export function editDialog(step: StepVM, send: Send<[Record<string, unknown>]>): void {
+/** A refused decision: its plain text, and the server's error details (`issues` per field, if any). */
+export interface Refusal {
+  text: string;
+  details?: unknown;
+}
+
+export function editDialog(step: StepVM, send: (changes: Record<string, unknown>) => Promise<Refusal | undefined>): void {
   const form = buildParamForm(step.id, step.action, step.params);
   modal({
     kind: 'edit',
@@ -40,10 +47,13 @@ export function editDialog(step: StepVM, send: Send<[Record<string, unknown>]>):
         label: 'Save changes',
         cls: 'btn primary',
         attrs: { 'data-action': 'save-edit' },
-        run: () => {
+        run: async () => {
           const changes = form.read();
           if (!changes) return 'Please fix the highlighted fields.';
-          return send(changes);
+          const refused = await send(changes);
+          if (!refused) return undefined;
+          // The server's own check (the same schemas): its complaints go next to their fields too.
+          return form.showIssues(issuesOf(refused.details)) ? 'Please fix the highlighted fields.' : refused.text;
         },
       },
     ],

@@ -1,8 +1,9 @@
 import { DRAFT_PARAM_SCHEMAS, WHOLE_TEMPLATE_RE } from '@wfa/protocol';
 import type { z } from 'zod';
 import { h } from '../dom';
+import { plainFieldIssue, type FieldKind } from '../plain-issues';
 
-type Kind = 'text' | 'longtext' | 'email' | 'number' | 'list' | 'enum' | 'json';
+type Kind = FieldKind;
 interface FieldSpec {
   name: string;
   kind: Kind;
@@ -55,22 +56,23 @@ export interface ParamForm {
   element: HTMLElement;
   /** Validated changes, or undefined (errors are then shown next to their fields). */
   read(): Record<string, unknown> | undefined;
+  /** The server's complaints (`details.issues`) next to their fields; false when none names a field. */
+  showIssues(issues: Array<{ field: string; message: string }>): boolean;
 }
 
 const shapeOf = (action: string): Record<string, z.ZodType> | undefined =>
   (DRAFT_PARAM_SCHEMAS as unknown as Record<string, { shape: Record<string, z.ZodType> }>)[action]?.shape;
 
-/** Zod's messages in plain words where a plainer one is known. */
-function issueText(issue: z.core.$ZodIssue): string {
+/** A zod issue of the form's own check in plain words (a value-or-template union: its value's complaint). */
+function issueText(issue: z.core.$ZodIssue, f: FieldSpec | undefined): string {
   if (issue.code === 'invalid_union') {
     const first = issue.errors[0]?.[0];
-    if (first) return issueText(first);
+    if (first) return issueText(first, f);
   }
-  if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) <= 1) return 'This field is required.';
+  if (issue.code === 'invalid_type' && (issue.expected === 'int' || (issue.expected === 'number' && f?.kind === 'number'))) return 'Enter a whole number.';
   if (issue.code === 'invalid_format' && issue.format === 'email') return 'Enter a valid email address (or keep the value from the earlier step).';
-  if (issue.code === 'invalid_type' && issue.expected === 'number') return 'Enter a whole number.';
   if (issue.code === 'unrecognized_keys') return `Unknown field(s): ${issue.keys.join(', ')}.`;
-  return issue.message;
+  return plainFieldIssue(issue.message, f?.kind, f?.options);
 }
 
 export function buildParamForm(stepId: string, action: string, params: Record<string, unknown>): ParamForm {
@@ -130,12 +132,40 @@ export function buildParamForm(stepId: string, action: string, params: Record<st
     }
   }
 
-  function read(): Record<string, unknown> | undefined {
+  function clear(): void {
     for (const [name, el] of errors) {
       el.textContent = '';
       controls.get(name)?.removeAttribute('aria-invalid');
     }
     formError.textContent = '';
+  }
+
+  /** Each complaint next to its field (or under the form), focus on the first bad field. */
+  function mark(list: Array<{ field: string; text: string }>): boolean {
+    let first: HTMLElement | undefined;
+    for (const { field, text } of list) {
+      const el = errors.get(field);
+      if (el) {
+        el.textContent = text;
+        const c = controls.get(field);
+        c?.setAttribute('aria-invalid', 'true');
+        first ??= c;
+      } else formError.textContent = text;
+    }
+    first?.focus();
+    return first !== undefined;
+  }
+
+  function showIssues(issues: Array<{ field: string; message: string }>): boolean {
+    clear();
+    return mark(issues.map(({ field, message }) => {
+      const f = fields.find((x) => x.name === field);
+      return { field, text: plainFieldIssue(message, f?.kind, f?.options) };
+    }));
+  }
+
+  function read(): Record<string, unknown> | undefined {
+    clear();
     const candidate: Record<string, unknown> = { ...params };
     for (const f of fields) {
       const raw = controls.get(f.name)?.value ?? '';
@@ -146,18 +176,10 @@ export function buildParamForm(stepId: string, action: string, params: Record<st
     if (schema) {
       const parsed = schema.safeParse(candidate);
       if (!parsed.success) {
-        let first: HTMLElement | undefined;
-        for (const issue of parsed.error.issues) {
-          const name = String(issue.path[0] ?? '');
-          const el = errors.get(name);
-          if (el) {
-            el.textContent = issueText(issue);
-            const c = controls.get(name);
-            c?.setAttribute('aria-invalid', 'true');
-            first ??= c;
-          } else formError.textContent = issueText(issue);
-        }
-        first?.focus();
+        mark(parsed.error.issues.map((issue) => {
+          const field = String(issue.path[0] ?? '');
+          return { field, text: issueText(issue, fields.find((f) => f.name === field)) };
+        }));
         return undefined;
       }
     }
@@ -170,5 +192,5 @@ export function buildParamForm(stepId: string, action: string, params: Record<st
     return changed;
   }
 
-  return { element, read };
+  return { element, read, showIssues };
 }

@@ -1,0 +1,60 @@
+import type { Browser } from 'playwright-core';
+import { startStack } from '../support/processes';
+import { tokenFor } from '../support/client';
+import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, stepCard } from './harness';
+
+/** What reviewers found hard to read: zod's wording in the forms, raw JSON results, look-alike inbox entries. */
+describe('approval console: plain words', () => {
+  let browser: Browser;
+  let stack: Awaited<ReturnType<typeof startStack>>;
+  const ZOD = /expected (int|number|string)|Invalid input|received|\{\{stepId/;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    [stack, browser] = await Promise.all([startStack({ worker: { DEMO_USER: 'console-reader' } }), launch()]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('says what a field takes in plain words, in the edit form and in a refused conflict answer', async () => {
+    const { page, errors, context } = await openPage(browser);
+    await signInWithToken(page, stack.gateway.url, tokenFor(`console-words-${Date.now()}`));
+    await requestDraft(page);
+
+    await stepCard(page, 'calendar_event_1').locator('[data-action="edit"]').click();
+    const dialog = page.locator('dialog[data-dialog="edit"]');
+    const minutes = dialog.getByLabel(/^durationMinutes/);
+    const error = dialog.locator('[id$="-durationMinutes-error"]');
+    for (const typed of ['2.5', 'abc']) {
+      await minutes.fill(typed);
+      await dialog.locator('[data-action="save-edit"]').click();
+      await expect(minutes.getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(error.innerText()).resolves.toBe('Enter a whole number.');
+    }
+    await minutes.fill('0');
+    await dialog.locator('[data-action="save-edit"]').click();
+    await expect(error.innerText()).resolves.toBe('Enter 1 or more.');
+    await screenshot(page, 'words-1-edit-form');
+    await dialog.locator('[data-action="dismiss"]').click();
+
+    // The server's own check of a value given for a rejected lookup: its refusal in plain words.
+    await stepCard(page, 'contact_lookup_1').locator('[data-action="reject"]').click();
+    await page.locator('[data-action="confirm-reject"]').click();
+    const conflict = page.locator('dialog[data-dialog="conflict"]');
+    await conflict.waitFor();
+    await conflict.getByLabel(/Value to use instead/).fill('not an email');
+    await conflict.locator('[data-option="provide_value"]').click();
+    const refusal = conflict.locator('.dialog-error');
+    await page.waitForFunction(() => (document.querySelector('dialog[data-dialog="conflict"] .dialog-error')?.textContent ?? '') !== '');
+    await expect(refusal.innerText()).resolves.toContain('enter a valid email address');
+    await expect(refusal.innerText()).resolves.not.toMatch(/Invalid email|Invalid input/);
+    await screenshot(page, 'words-2-conflict-refused');
+    await expect(dialog.count()).resolves.toBe(0);
+    expect((await page.locator('body').innerText()).match(ZOD)).toBeNull();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
