@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { startStack } from '../support/processes';
 import { tokenFor } from '../support/client';
-import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, stepCard } from './harness';
+import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState } from './harness';
 
 /** What reviewers found hard to read: zod's wording in the forms, raw JSON results, look-alike inbox entries. */
 describe('approval console: plain words', () => {
@@ -54,6 +54,31 @@ describe('approval console: plain words', () => {
     await screenshot(page, 'words-2-conflict-refused');
     await expect(dialog.count()).resolves.toBe(0);
     expect((await page.locator('body').innerText()).match(ZOD)).toBeNull();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+  it('shows what a read step found as a short list, with the raw JSON folded away', async () => {
+    const { page, errors, context } = await openPage(browser);
+    await signInWithToken(page, stack.gateway.url, tokenFor('console-reader'));
+    for (const [request, expected] of [
+      ['Show all my contacts', /John Doe — john\.doe@company\.com[\s\S]*Sarah Connor/],
+      ['Show my open tasks', /\S — status: open/],
+    ] as const) {
+      const before = await page.evaluate(() => document.querySelector('section.workflow')?.getAttribute('data-session-id') ?? null);
+      await requestDraft(page, request, 1);
+      await page.waitForFunction((id) => document.querySelector('section.workflow')?.getAttribute('data-session-id') !== id, before);
+      await page.locator('[data-action="approve-all"]').click();
+      await waitPlanState(page, 'completed');
+      const result = page.locator('li.step-card .result');
+      const text = await result.innerText();
+      expect(text).toMatch(expected);
+      expect(text).not.toMatch(/[[{]"|":/);
+      await expect(result.locator('.result-list li').count()).resolves.toBeGreaterThan(0);
+      // The raw data is one click away.
+      await result.locator('details.raw-result summary').click();
+      await expect(result.locator('details.raw-result pre').innerText()).resolves.toMatch(/^[[{]/);
+      await screenshot(page, `words-3-result-${request.split(' ').pop()}`);
+    }
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -2,6 +2,7 @@ import { TEMPLATE_RE } from '@wfa/protocol';
 import { h } from '../dom';
 import { APPROVAL_LABEL, RISK_ICON, RISK_LABEL, STATE_ICON, stepStatusText, stepTitle } from '../labels';
 import type { StepVM, WorkflowVM } from '../types';
+import { renderResult } from './result';
 
 export interface StepActions {
   approve(stepId: string): void;
@@ -39,24 +40,6 @@ export function renderParams(params: Record<string, unknown>, wf: WorkflowVM): H
   const keys = Object.keys(params);
   if (!keys.length) return h('p', { class: 'muted' }, 'No parameters.');
   return h('dl', { class: 'params' }, keys.map((k) => [h('dt', {}, k), h('dd', {}, renderValue(params[k], wf))]));
-}
-
-function renderResult(step: StepVM): HTMLElement | null {
-  const r = step.result;
-  if (!r) return null;
-  const data = r.data;
-  const rows =
-    data && typeof data === 'object' && !Array.isArray(data)
-      ? Object.entries(data as Record<string, unknown>).slice(0, 12).map(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))])
-      : data !== undefined
-        ? [h('dt', {}, 'data'), h('dd', {}, JSON.stringify(data))]
-        : [];
-  return h(
-    'div',
-    { class: `result ${r.success ? 'ok' : 'bad'}`, role: 'group', 'aria-label': 'Result' },
-    h('p', { class: 'result-head' }, r.success ? '✓ Result: ' : '✕ Error: ', r.success ? (r.message ?? 'done') : (r.error ?? r.message ?? 'failed')),
-    rows.length ? h('dl', { class: 'params' }, rows) : null,
-  );
 }
 
 export function isDecidable(step: StepVM, wf: WorkflowVM): boolean {
@@ -119,7 +102,7 @@ export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepAction
       step.rejectionReason ? [h('dt', {}, 'Rejection reason'), h('dd', {}, step.rejectionReason)] : null,
     ),
     h('details', { class: 'params-box', open: true }, h('summary', {}, 'Parameters'), renderParams(step.params, wf)),
-    renderResult(step),
+    renderResult(step, `${wf.sessionId}:${step.id}`),
     conflict ? h('p', { class: 'notice warn', role: 'note' }, '⚠ ', conflict.issue) : null,
     buttons.length ? h('div', { class: 'step-actions', role: 'group', 'aria-label': `Decisions for step ${step.order}` }, buttons) : null,
   );
