@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { startStack } from '../support/processes';
-import { tokenFor } from '../support/client';
+import { SEED_REQUEST, tokenFor } from '../support/client';
 import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState } from './harness';
 
 /** What reviewers found hard to read: zod's wording in the forms, raw JSON results, look-alike inbox entries. */
@@ -79,6 +79,27 @@ describe('approval console: plain words', () => {
       await expect(result.locator('details.raw-result pre').innerText()).resolves.toMatch(/^[[{]/);
       await screenshot(page, `words-3-result-${request.split(' ').pop()}`);
     }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+  it('tells apart inbox entries of workflows with the same summary', async () => {
+    const { page, errors, context } = await openPage(browser);
+    await signInWithToken(page, stack.gateway.url, tokenFor(`console-twins-${Date.now()}`));
+    await requestDraft(page);
+    await page.getByRole('button', { name: '+ New request' }).click();
+    await requestDraft(page);
+    await page.waitForFunction(() => document.querySelectorAll('.inbox-item').length === 2);
+    const texts = await page.$$eval('.inbox-item .inbox-open', (els) => els.map((e) => (e as HTMLElement).innerText));
+    const titles = await page.$$eval('.inbox-item .inbox-summary', (els) => els.map((e) => (e as HTMLElement).innerText));
+    expect(new Set(titles).size).toBe(2);
+    expect(titles.map((t) => t.replace(/ #\d$/, ''))).toEqual(Array(2).fill(titles[0]!.replace(/ #\d$/, '')));
+    for (const t of texts) {
+      expect(t).toContain(`“${SEED_REQUEST}”`);
+      expect(t).toMatch(/Started (just now|\d+ seconds? ago)/);
+    }
+    // Newest first: the newer one is #2.
+    expect(titles[0]).toMatch(/#2$/);
+    await screenshot(page, 'words-4-inbox-twins');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -11,8 +11,29 @@ function waitsOn(w: WorkflowSummary): string[] {
   return out;
 }
 
+const started = (w: WorkflowSummary, now = Date.now()): string => (now - w.createdAt < 10_000 ? 'Started just now' : `Started ${relativeTime(w.createdAt, now)}`);
+
+/**
+ * Workflows that would read the same (same summary and request, e.g. the seed's request asked
+ * twice) get a number in order of creation: "#1" is the oldest.
+ */
+function numbering(list: WorkflowSummary[]): Map<string, string> {
+  const groups = new Map<string, WorkflowSummary[]>();
+  for (const w of list) {
+    const key = `${w.summary}\u0000${w.originalMessage}`;
+    groups.set(key, [...(groups.get(key) ?? []), w]);
+  }
+  const out = new Map<string, string>();
+  for (const g of groups.values()) {
+    if (g.length < 2) continue;
+    [...g].sort((a, b) => a.createdAt - b.createdAt || a.sessionId.localeCompare(b.sessionId)).forEach((w, i) => out.set(w.sessionId, `#${i + 1}`));
+  }
+  return out;
+}
+
 /** The user's live workflows (WORKFLOW_LIST), with what waits on them and when they expire. */
 export function renderInbox(list: WorkflowSummary[] | undefined, currentId: string | undefined, onOpen: (id: string) => void, onNew: () => void): HTMLElement {
+  const numbers = numbering(list ?? []);
   const items =
     list === undefined
       ? h('p', { class: 'muted' }, 'Loading…')
@@ -23,6 +44,7 @@ export function renderInbox(list: WorkflowSummary[] | undefined, currentId: stri
             { class: 'inbox-list' },
             list.map((w) => {
               const waits = waitsOn(w);
+              const nth = numbers.get(w.sessionId);
               const current = w.sessionId === currentId;
               return h(
                 'li',
@@ -30,8 +52,14 @@ export function renderInbox(list: WorkflowSummary[] | undefined, currentId: stri
                 h(
                   'button',
                   { type: 'button', class: 'inbox-open', onclick: () => onOpen(w.sessionId), 'aria-current': current ? 'true' : null },
-                  h('span', { class: 'inbox-summary' }, w.summary || w.originalMessage),
-                  h('span', { class: 'inbox-meta' }, `${PLAN_STATE_LABEL[w.planState] ?? w.planState}`),
+                  h('span', { class: 'inbox-summary' }, w.summary || w.originalMessage, nth ? h('span', { class: 'inbox-nth' }, ` ${nth}`) : null),
+                  w.summary && w.originalMessage && w.originalMessage !== w.summary ? h('span', { class: 'inbox-request' }, `“${w.originalMessage}”`) : null,
+                  h(
+                    'span',
+                    { class: 'inbox-meta' },
+                    `${PLAN_STATE_LABEL[w.planState] ?? w.planState} · `,
+                    h('time', { datetime: new Date(w.createdAt).toISOString(), title: new Date(w.createdAt).toLocaleString() }, started(w)),
+                  ),
                   waits.length ? h('span', { class: 'inbox-waits' }, waits.join(' · ')) : h('span', { class: 'inbox-waits muted' }, 'Nothing waits on you'),
                   w.expiresAt ? h('span', { class: 'inbox-expiry' }, h('time', { datetime: new Date(w.expiresAt).toISOString() }, `Expires ${relativeTime(w.expiresAt)}`)) : null,
                 ),
