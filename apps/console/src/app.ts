@@ -6,7 +6,7 @@ import { Store } from './store';
 import type { Ack, ServerEvent, WorkflowSummary, WorkflowVM } from './types';
 import { conflictDialog, confirmDialog, editDialog, failureDialog, interventionDialog, rejectDialog, type Prompt, type Refusal } from './views/dialogs';
 import { renderInbox } from './views/inbox';
-import { modalOpen } from './views/modal';
+import { modalOpen, type ModalHandle } from './views/modal';
 import { renderRequestBox } from './views/request';
 import { renderWorkflow, type WorkflowActions } from './views/workflow';
 
@@ -26,6 +26,10 @@ export class App {
   private readonly dismissed = new Set<string>();
   /** The open question's dialog, and whether the question still stands (another device may answer it). */
   private prompt?: { dialog: Prompt; stands: (wf: WorkflowVM) => boolean; stale: boolean };
+  /** Open reject, edit and cancel dialogs: they close when the workflow ends. */
+  private readonly decisionDialogs = new Set<ModalHandle>();
+  /** What a screen reader hears when the workflow ended under an open dialog. */
+  private endNote = '';
   private inboxTimer: number | undefined;
   private readonly statusEl = h('span', { class: 'conn conn-connecting', role: 'status', 'data-conn': 'connecting' }, 'Connecting…');
   private readonly errorEl = h('div', { class: 'error-banner', role: 'alert', hidden: true });
@@ -45,6 +49,7 @@ export class App {
     let shownId: string | undefined;
     this.store.onChange((wf) => {
       this.closeStalePrompt();
+      this.closeDialogsOnEnd();
       this.renderWorkflow();
       if (wf?.sessionId !== shownId) {
         shownId = wf?.sessionId;
@@ -135,7 +140,8 @@ export class App {
       if (s && before !== p.status) announce(`${stepTitle(s)}: ${STEP_STATE_LABEL[p.status] ?? p.status}`);
       if (s && p.status === 'completed' && s.result?.success === false) this.scheduleInbox();
     } else if (ev.type === 'WORKFLOW_STATUS' && isTerminalPlanState((ev as ServerEvent<'WORKFLOW_STATUS'>).payload.planState)) {
-      announce(`Workflow ${PLAN_STATE_LABEL[(ev as ServerEvent<'WORKFLOW_STATUS'>).payload.planState]?.toLowerCase()}`);
+      announce(this.endNote || `Workflow ${PLAN_STATE_LABEL[(ev as ServerEvent<'WORKFLOW_STATUS'>).payload.planState]?.toLowerCase()}`);
+      this.endNote = '';
     } else if (ev.type === 'DEPENDENCY_CONFLICT') announce('A dependency conflict needs your decision');
     window.setTimeout(() => this.maybePrompt(), 0);
   }
@@ -263,6 +269,32 @@ export class App {
     if (!p || (wf && !ended(wf) && p.stands(wf))) return;
     p.stale = true;
     p.dialog.close();
+    if (wf && ended(wf)) this.noteEnd(wf);
+  }
+
+  /** A finished workflow takes no more decisions: its dialogs close (one being sent closes by itself). */
+  private closeDialogsOnEnd(): void {
+    const wf = this.store.wf;
+    for (const d of [...this.decisionDialogs]) {
+      if (!d.element.isConnected) this.decisionDialogs.delete(d);
+      else if (wf && ended(wf) && !d.busy()) {
+        this.decisionDialogs.delete(d);
+        d.close();
+        this.noteEnd(wf);
+      }
+    }
+  }
+
+  /** Say politely why the dialog went (with the end's own announcement when one follows), and keep focus on the workflow. */
+  private noteEnd(wf: WorkflowVM): void {
+    if (!this.endNote) {
+      window.setTimeout(() => {
+        if (this.endNote) announce(this.endNote);
+        this.endNote = '';
+      }, 0);
+    }
+    this.endNote = `Workflow ${PLAN_STATE_LABEL[wf.planState]?.toLowerCase() ?? wf.planState}. The open dialog was closed: there is nothing left to decide.`;
+    document.getElementById('wf-title')?.focus();
   }
 
   /** Conflicts, interventions and failures open their dialog by themselves, once each. */
@@ -280,18 +312,20 @@ export class App {
     approve: (id) => void this.decideOrShow('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: id }),
     reject: (id) => {
       const s = this.store.step(id);
-      if (s) rejectDialog(s, (reason) => this.decide('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: id, ...(reason ? { reason } : {}) }));
+      if (s) this.decisionDialogs.add(rejectDialog(s, (reason) => this.decide('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: id, ...(reason ? { reason } : {}) })));
     },
     skip: (id) => void this.decideOrShow('WORKFLOW_EDIT', { operation: 'skip_step', stepId: id }),
     edit: (id) => {
       const s = this.store.step(id);
       const opened = this.store.wf?.version;
-      if (s) editDialog(s, (newParams) => this.decideWithDetails('WORKFLOW_EDIT', { operation: 'modify_params', stepId: id, newParams }, opened));
+      if (s) this.decisionDialogs.add(editDialog(s, (newParams) => this.decideWithDetails('WORKFLOW_EDIT', { operation: 'modify_params', stepId: id, newParams }, opened)));
     },
     restore: (id) => void this.decideOrShow('WORKFLOW_EDIT', { operation: 'restore_params', stepId: id }),
     approveAll: () => void this.decideOrShow('WORKFLOW_APPROVAL', { action: 'approve_all' }),
     cancelAll: () =>
-      confirmDialog('cancel', 'Cancel the whole workflow?', 'Nothing more will run. Steps already done stay done.', 'Cancel workflow', () => this.decide('WORKFLOW_APPROVAL', { action: 'cancel_all' }, null)),
+      void this.decisionDialogs.add(
+        confirmDialog('cancel', 'Cancel the whole workflow?', 'Nothing more will run. Steps already done stay done.', 'Cancel workflow', () => this.decide('WORKFLOW_APPROVAL', { action: 'cancel_all' }, null)),
+      ),
     openConflict: (stepId) => {
       const wf = this.store.wf;
       const c = wf?.conflicts.find((x) => x.stepId === stepId);

@@ -3,7 +3,7 @@ import { h } from '../dom';
 import { FAILURE_ACTION_LABEL, stepTitle } from '../labels';
 import type { ConflictVM, PartialFailure, StepVM, WorkflowVM } from '../types';
 import { issuesOf } from '../plain-issues';
-import { modal } from './modal';
+import { modal, type ModalHandle } from './modal';
 import { buildParamForm } from './param-form';
 
 type Send<A extends unknown[]> = (...args: A) => Promise<string | undefined>;
@@ -18,9 +18,9 @@ const nameOf = (wf: WorkflowVM, id: string | undefined): string => {
   return s ? stepTitle(s) : (id ?? 'a step');
 };
 
-export function rejectDialog(step: StepVM, send: Send<[string]>): void {
+export function rejectDialog(step: StepVM, send: Send<[string]>): ModalHandle {
   const input = h('textarea', { id: 'reject-reason', rows: 3, maxlength: 1000, placeholder: 'e.g. wrong recipient' });
-  modal({
+  return modal({
     kind: 'reject',
     title: `Reject step ${step.order}?`,
     intro: [h('p', {}, stepTitle(step)), h('p', { class: 'muted' }, 'Steps that depend on it are handled by their dependency rules; you may be asked what to do.')],
@@ -35,9 +35,9 @@ export interface Refusal {
   details?: unknown;
 }
 
-export function editDialog(step: StepVM, send: (changes: Record<string, unknown>) => Promise<Refusal | undefined>): void {
+export function editDialog(step: StepVM, send: (changes: Record<string, unknown>) => Promise<Refusal | undefined>): ModalHandle {
   const form = buildParamForm(step.id, step.action, step.params);
-  modal({
+  return modal({
     kind: 'edit',
     title: `Edit step ${step.order}: ${step.action}`,
     intro: [h('p', {}, stepTitle(step)), h('p', { class: 'muted' }, 'An edited step needs your approval again. Values are checked before they are sent.')],
@@ -161,6 +161,6 @@ export function failureDialog(wf: WorkflowVM, pf: PartialFailure, send: Send<[st
   });
 }
 
-export function confirmDialog(kind: string, title: string, text: string, confirmLabel: string, run: () => Promise<string | undefined>): void {
-  modal({ kind, title, intro: [h('p', {}, text)], buttons: [{ label: confirmLabel, cls: 'btn bad', run, attrs: { 'data-action': `confirm-${kind}` } }], dismissLabel: 'Keep it' });
+export function confirmDialog(kind: string, title: string, text: string, confirmLabel: string, run: () => Promise<string | undefined>): ModalHandle {
+  return modal({ kind, title, intro: [h('p', {}, text)], buttons: [{ label: confirmLabel, cls: 'btn bad', run, attrs: { 'data-action': `confirm-${kind}` } }], dismissLabel: 'Keep it' });
 }

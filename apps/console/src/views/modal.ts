@@ -25,8 +25,15 @@ export interface ModalOptions {
 let openCount = 0;
 export const modalOpen = (): boolean => openCount > 0;
 
+export interface ModalHandle {
+  close(): void;
+  element: HTMLDialogElement;
+  /** True while a button's decision is being sent (the dialog then closes by itself). */
+  busy(): boolean;
+}
+
 /** A native modal <dialog>: focus is trapped, Esc closes, focus returns to where it was. */
-export function modal(opts: ModalOptions): { close(): void; element: HTMLDialogElement } {
+export function modal(opts: ModalOptions): ModalHandle {
   const previous = document.activeElement as HTMLElement | null;
   const titleId = `dlg-title-${Math.random().toString(36).slice(2, 8)}`;
   const error = h('p', { class: 'dialog-error', role: 'alert' });
@@ -89,5 +96,5 @@ export function modal(opts: ModalOptions): { close(): void; element: HTMLDialogE
   dialog.showModal();
   const first = dialog.querySelector<HTMLElement>('input, textarea, select') ?? dialog.querySelector<HTMLElement>('button');
   first?.focus();
-  return { close, element: dialog };
+  return { close, element: dialog, busy: () => busy };
 }

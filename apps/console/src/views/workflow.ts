@@ -48,7 +48,8 @@ export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: b
           ),
     );
   }
-  if (wf.impacts && (wf.impacts.list.length || wf.impacts.warnings.length)) {
+  // What a change affects matters while there is something left to decide.
+  if (wf.impacts && !terminal && (wf.impacts.list.length || wf.impacts.warnings.length)) {
     banners.push(
       h(
         'div',
@@ -76,7 +77,7 @@ export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: b
     h(
       'header',
       { class: 'wf-head' },
-      h('h2', { id: 'wf-title' }, wf.summary || 'Workflow'),
+      h('h2', { id: 'wf-title', tabindex: -1 }, wf.summary || 'Workflow'),
       wf.originalMessage ? h('p', { class: 'original' }, h('span', { class: 'muted' }, 'You asked: '), `“${wf.originalMessage}”`) : null,
       h(
         'dl',

@@ -1,0 +1,76 @@
+import type { Browser, Page } from 'playwright-core';
+import { startStack } from '../support/processes';
+import { TestClient, tokenFor, workflowTerminal } from '../support/client';
+import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState } from './harness';
+
+/** The text the polite live region ends up saying (it is set a moment after it is cleared). */
+async function liveText(page: Page, pattern: RegExp): Promise<string> {
+  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('live')?.textContent ?? ''), pattern.source);
+  return (await page.locator('#live').textContent()) ?? '';
+}
+
+/** How a decision and the end of a workflow leave the page: panels, dialogs, focus, answers. */
+describe('approval console: after a decision, after the end', () => {
+  let browser: Browser;
+  let stack: Awaited<ReturnType<typeof startStack>>;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    [stack, browser] = await Promise.all([startStack({ worker: { DEMO_USER: 'console-life' } }), launch()]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('hides "What this change affects" once the workflow has ended', async () => {
+    const { page, errors, context } = await openPage(browser);
+    await signInWithToken(page, stack.gateway.url, tokenFor('console-life'));
+    await requestDraft(page);
+    await stepCard(page, 'contact_lookup_1').locator('[data-action="edit"]').click();
+    const dialog = page.locator('dialog[data-dialog="edit"]');
+    await dialog.getByLabel(/^query/).fill('John Doe');
+    await dialog.locator('[data-action="save-edit"]').click();
+    await dialog.waitFor({ state: 'detached' });
+    const impacts = page.locator('[data-notice="impacts"]');
+    await impacts.waitFor();
+    await expect(impacts.innerText()).resolves.toContain('What this change affects');
+
+    await page.locator('[data-action="approve-all"]').click();
+    await waitPlanState(page, 'completed');
+    await expect(impacts.count()).resolves.toBe(0);
+    await screenshot(page, 'end-1-no-impacts');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('closes an open cancel dialog when the workflow ends elsewhere, and says so politely', async () => {
+    const token = tokenFor(`console-life-${Date.now()}`);
+    const other = await TestClient.connect(stack.gateway.url, token);
+    const { page, errors, context } = await openPage(browser);
+    try {
+      await signInWithToken(page, stack.gateway.url, token);
+      const sessionId = await requestDraft(page);
+      await page.locator('[data-action="cancel-all"]').click();
+      const dialog = page.locator('dialog[data-dialog="cancel"]');
+      await dialog.waitFor();
+
+      // Another device cancels it meanwhile.
+      await other.sendOk('WORKFLOW_APPROVAL', { action: 'cancel_all' }, sessionId);
+      await other.waitFor(workflowTerminal(sessionId));
+      await waitPlanState(page, 'cancelled');
+      await dialog.waitFor({ state: 'detached' });
+      await expect(page.locator('dialog[open]').count()).resolves.toBe(0);
+      await expect(liveText(page, /dialog was closed/)).resolves.toMatch(/^Workflow cancelled\. The open dialog was closed/);
+      await expect(page.locator('#live').getAttribute('aria-live')).resolves.toBe('polite');
+      // Focus stays in the workflow, not on the page's body.
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('wf-title');
+      await screenshot(page, 'end-2-dialog-closed');
+      expect(errors).toEqual([]);
+    } finally {
+      other.close();
+      await context.close();
+    }
+  });
+});
