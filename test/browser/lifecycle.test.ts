@@ -73,4 +73,49 @@ describe('approval console: after a decision, after the end', () => {
       await context.close();
     }
   });
+
+  it('keeps keyboard focus on the decided step after each decision, never on <body>', async () => {
+    const { page, errors, context } = await openPage(browser);
+    // The demo user's contacts hold John: once every step is decided, the run asks nothing.
+    await signInWithToken(page, stack.gateway.url, tokenFor('console-life'));
+    await requestDraft(page);
+    /** Where focus is: the step card it is in and the control's action (or "card"), once it settled. */
+    const focusAt = async () => {
+      await page.waitForTimeout(300);
+      return page.evaluate(() => {
+        const a = document.activeElement;
+        if (!a || a === document.body) return 'body';
+        const card = a.closest('li.step-card')?.getAttribute('data-step-id') ?? 'outside';
+        return `${card}:${a.getAttribute('data-action') ?? (a.matches('li.step-card') ? 'card' : a.tagName)}`;
+      });
+    };
+
+    // Approve from the keyboard: the step's next decision takes the focus.
+    await stepCard(page, 'contact_lookup_1').locator('[data-action="approve"]').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('li.step-card[data-step-id="contact_lookup_1"] .status-line[data-approval="step_approved"]');
+    await expect(focusAt()).resolves.toBe('contact_lookup_1:reject');
+
+    // A decision made in a dialog: focus comes back to the same card.
+    await stepCard(page, 'email_draft_1').locator('[data-action="reject"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('dialog[data-dialog="reject"]').waitFor();
+    await page.keyboard.type('not now');
+    await page.locator('[data-action="confirm-reject"]').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('li.step-card[data-step-id="email_draft_1"] .status-line[data-approval="step_rejected"]');
+    await expect(focusAt()).resolves.toBe('email_draft_1:approve');
+
+    // Skip: nothing is left to decide on that step, so the card itself holds the focus.
+    await stepCard(page, 'calendar_event_1').locator('[data-action="skip"]').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('li.step-card[data-step-id="calendar_event_1"] .status-line[data-status="skipped"]');
+    await expect(focusAt()).resolves.toBe('calendar_event_1:card');
+    // ...and Tab goes on from there, not from the top of the page.
+    await page.keyboard.press('Tab');
+    await expect(focusAt()).resolves.not.toMatch(/^(body|outside)/);
+    await screenshot(page, 'focus-1-after-skip');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

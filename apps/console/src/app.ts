@@ -1,12 +1,13 @@
 import { isTerminalPlanState } from '@wfa/protocol';
 import { Connection, type ConnState } from './connection';
 import { announce, h, replace } from './dom';
+import { FocusKeeper } from './focus';
 import { PLAN_STATE_LABEL, plainError, STEP_STATE_LABEL, stepTitle } from './labels';
 import { Store } from './store';
 import type { Ack, ServerEvent, WorkflowSummary, WorkflowVM } from './types';
 import { conflictDialog, confirmDialog, editDialog, failureDialog, interventionDialog, rejectDialog, type Prompt, type Refusal } from './views/dialogs';
 import { renderInbox } from './views/inbox';
-import { modalOpen, type ModalHandle } from './views/modal';
+import { modalOpen, setFocusFallback, type ModalHandle } from './views/modal';
 import { renderRequestBox } from './views/request';
 import { renderWorkflow, type WorkflowActions } from './views/workflow';
 
@@ -35,6 +36,7 @@ export class App {
   private readonly errorEl = h('div', { class: 'error-banner', role: 'alert', hidden: true });
   private readonly inboxEl = h('div', { class: 'inbox-wrap' });
   private readonly workflowEl = h('div', { class: 'workflow-wrap' });
+  private readonly focus = new FocusKeeper(this.workflowEl);
 
   constructor(private readonly root: HTMLElement, private readonly token: string, private readonly onSignOut: () => void, private readonly onUnauthorized: (msg: string) => void) {}
 
@@ -46,6 +48,8 @@ export class App {
       h('div', { id: 'live', class: 'visually-hidden', 'aria-live': 'polite' }),
       h('div', { class: 'layout' }, h('aside', { class: 'side' }, this.inboxEl), h('main', { id: 'main', tabindex: -1 }, renderRequestBox((t, mode) => this.request(t, mode)), this.workflowEl)),
     );
+    // A dialog whose opener was re-rendered away gives the focus back to the workflow, not to <body>.
+    setFocusFallback(() => this.focus.regain());
     let shownId: string | undefined;
     this.store.onChange((wf) => {
       this.closeStalePrompt();
@@ -117,15 +121,7 @@ export class App {
   }
 
   private renderWorkflow(): void {
-    const active = document.activeElement as HTMLElement | null;
-    const key = active && this.workflowEl.contains(active) ? focusKey(active) : undefined;
-    replace(this.workflowEl, this.store.wf ? renderWorkflow(this.store.wf, this.actions, this.busy) : null);
-    if (key) {
-      const again = this.workflowEl.querySelector<HTMLElement>(key);
-      const step = active?.closest('[data-step-id]')?.getAttribute('data-step-id');
-      // The control may be gone (an approved step has no Approve button): keep focus on its card.
-      (again ?? (step ? document.getElementById(`step-${step}`) : null))?.focus();
-    }
+    this.focus.render(() => replace(this.workflowEl, this.store.wf ? renderWorkflow(this.store.wf, this.actions, this.busy) : null));
   }
 
   private onEvent(ev: ServerEvent): void {
@@ -383,16 +379,6 @@ export class App {
     dismissImpacts: () => this.store.patch((w) => delete w.impacts),
     focusStep: (id) => this.focusStep(id),
   };
-}
-
-function focusKey(el: HTMLElement): string | undefined {
-  if (el.id) return `#${CSS.escape(el.id)}`;
-  const step = el.closest('[data-step-id]')?.getAttribute('data-step-id');
-  const action = el.getAttribute('data-action');
-  if (step && action) return `[data-step-id="${CSS.escape(step)}"] [data-action="${action}"]`;
-  if (step && el.matches('g.node')) return `g.node[data-step-id="${CSS.escape(step)}"]`;
-  if (action) return `[data-action="${action}"]`;
-  return undefined;
 }
 
 /** A finished workflow asks nothing more: no question of it opens or stays open. */

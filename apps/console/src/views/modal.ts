@@ -24,6 +24,11 @@ export interface ModalOptions {
 
 let openCount = 0;
 export const modalOpen = (): boolean => openCount > 0;
+let focusFallback: (() => void) | undefined;
+/** Where focus goes when the element that opened a dialog is gone by the time it closes. */
+export function setFocusFallback(fn: () => void): void {
+  focusFallback = fn;
+}
 
 export interface ModalHandle {
   close(): void;
@@ -86,6 +91,7 @@ export function modal(opts: ModalOptions): ModalHandle {
     dialog.remove();
     opts.onClose?.(decided);
     if (previous && document.contains(previous)) previous.focus();
+    else focusFallback?.();
   }
   dialog.addEventListener('cancel', (ev) => {
     ev.preventDefault();
