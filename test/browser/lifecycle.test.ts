@@ -118,4 +118,50 @@ describe('approval console: after a decision, after the end', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+  it('shows a value given for a conflict on the dependent card and logs every conflict answer', async () => {
+    const token = tokenFor(`console-answers-${Date.now()}`);
+    const { page, errors, context } = await openPage(browser);
+    await signInWithToken(page, stack.gateway.url, token);
+    const sessionId = await requestDraft(page);
+    await stepCard(page, 'contact_lookup_1').locator('[data-action="reject"]').click();
+    await page.locator('[data-action="confirm-reject"]').click();
+    // One dialog per dependent: a value for the email draft (step 2), skip the event (step 3).
+    for (let i = 0; i < 2; i++) {
+      const dialog = page.locator('dialog[data-dialog="conflict"]');
+      await dialog.waitFor();
+      const title = await dialog.locator('h2').innerText();
+      if (title.startsWith('Step 2')) {
+        await dialog.getByLabel(/Value to use instead/).fill('john.doe@company.com');
+        await dialog.locator('[data-option="provide_value"]').click();
+      } else await dialog.locator('[data-option="skip_dependent"]').click();
+      await page.waitForFunction((t) => document.querySelector('dialog[data-dialog="conflict"] h2')?.textContent !== t, title);
+    }
+
+    const answered = [/Conflict answered for 2\. .+: will use “john\.doe@company\.com” instead of the result of 1\. /, /Conflict answered for 3\. .+: skipped/];
+    const check = async (p: Page) => {
+      const card = stepCard(p, 'email_draft_1');
+      await card.locator('.params [data-provided-for="contact_lookup_1"]').waitFor();
+      await expect(card.locator('.params').innerText()).resolves.toMatch(/recipient\s+john\.doe@company\.com \(given instead of email from step 1\)/);
+      await expect(card.locator('.facts').innerText()).resolves.toMatch(/Used instead\s+john\.doe@company\.com in place of the result of 1\. /);
+      for (const re of answered) await p.waitForFunction((src) => [...document.querySelectorAll('.log li')].some((li) => new RegExp(src).test(li.textContent ?? '')), re.source);
+    };
+    await check(page);
+    await screenshot(page, 'answers-1-provided');
+
+    // Another device rebuilds the same from the server's events alone.
+    const other = await openPage(browser);
+    await signInWithToken(other.page, stack.gateway.url, token);
+    await other.page.locator(`.inbox-item[data-session-id="${sessionId}"] button`).click();
+    await check(other.page);
+    const ids = await other.page.$$eval('.log li[data-event-id]', (els) => els.map((e) => e.getAttribute('data-event-id')));
+    expect(new Set(ids).size).toBe(ids.length);
+
+    await page.locator('[data-action="approve-all"]').click();
+    await waitPlanState(page, 'completed');
+    await expect(stepCard(page, 'email_draft_1').locator('.result').innerText()).resolves.toContain('john.doe@company.com');
+    expect(errors).toEqual([]);
+    expect(other.errors).toEqual([]);
+    await other.context.close();
+    await context.close();
+  });
 });

@@ -173,6 +173,7 @@ export class Store {
           for (const a of asking.length ? asking : p.affectedSteps) {
             const c: ConflictVM = { stepId: a.stepId, issue: a.issue, options: p.options, ...(missing ? { missingDependency: missing } : {}) };
             wf.conflicts = [...wf.conflicts.filter((x) => x.stepId !== a.stepId), c];
+            if (missing) wf.asked = { ...wf.asked, [a.stepId]: missing };
           }
         }
         const who = p.affectedSteps.map((a) => this.name(wf, a.stepId)).join(', ');
@@ -181,9 +182,13 @@ export class Store {
       case 'WORKFLOW_STATUS': {
         const p = ev.payload as StatusPayload;
         const before = wf.planState;
+        const answers = this.answered(wf, p);
         this.applyStatus(wf, p);
-        if (before === p.planState && wf.log.length) return undefined; // a status refresh, nothing new to tell
-        return { text: `Workflow ${PLAN_STATE_LABEL[p.planState]?.toLowerCase() ?? p.planState}`, tone: p.planState === 'completed' ? 'good' : p.planState === 'failed' ? 'bad' : 'info' };
+        wf.asked = Object.fromEntries((p.conflicts ?? []).map((c) => [c.stepId, c.missingDependency]));
+        // A status refresh tells something only when the plan's state moved or a conflict was answered.
+        const said = before !== p.planState || !wf.log.length ? [`Workflow ${PLAN_STATE_LABEL[p.planState]?.toLowerCase() ?? p.planState}`] : [];
+        if (!said.length && !answers.length) return undefined;
+        return { text: [...said, ...answers].join(' · '), tone: p.planState === 'completed' ? 'good' : p.planState === 'failed' ? 'bad' : 'info' };
       }
       case 'WORKFLOW_REMINDER': {
         const p = (ev as ServerEvent<'WORKFLOW_REMINDER'>).payload;
@@ -194,6 +199,24 @@ export class Store {
       default:
         return undefined;
     }
+  }
+
+  /** How each conflict the log left open and this status no longer carries was answered (a logged status follows every answer). */
+  private answered(wf: WorkflowVM, p: StatusPayload): string[] {
+    const open = new Set((p.conflicts ?? []).map((c) => c.stepId));
+    const out: string[] = [];
+    for (const [stepId, dep] of Object.entries(wf.asked ?? {})) {
+      if (open.has(stepId)) continue;
+      const st = p.steps.find((x) => x.id === stepId);
+      const given = st?.providedValues && Object.prototype.hasOwnProperty.call(st.providedValues, dep) ? { value: st.providedValues[dep] } : undefined;
+      let how: string | undefined;
+      if (given) how = `will use ${shownValue(given.value)} instead of the result of ${this.name(wf, dep)}`;
+      else if (st?.state === 'skipped') how = 'skipped, it will not run';
+      else if (p.steps.find((x) => x.id === dep)?.approvalStatus === 'step_approved') how = `${this.name(wf, dep)} approved again`;
+      // A conflict that went with the end of the workflow was not answered: nothing to tell.
+      if (how) out.push(`Conflict answered for ${this.name(wf, stepId)}: ${how}`);
+    }
+    return out;
   }
 
   private applyDraft(wf: WorkflowVM, p: DraftPayload): void {
@@ -229,6 +252,8 @@ export class Store {
       s.state = st.state;
       s.approvalStatus = st.approvalStatus;
       if (st.result) s.result = st.result;
+      if (st.providedValues) s.providedValues = st.providedValues;
+      else delete s.providedValues;
       if (st.state !== 'waiting_intervention') delete s.intervention;
     }
     // A status is the whole picture: a conflict or a failure it does not carry was resolved
@@ -283,4 +308,10 @@ export class Store {
 
 function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A provided value as the activity list quotes it. */
+export function shownValue(v: unknown): string {
+  const text = typeof v === 'string' ? `“${v}”` : JSON.stringify(v) ?? String(v);
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }

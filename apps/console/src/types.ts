@@ -34,6 +34,8 @@ export interface StepVM extends DraftStepView {
   result?: StepResult;
   intervention?: InterventionRequired;
   rejectionReason?: string;
+  /** Values standing in for lost dependencies' results (a conflict answered with a value, a fallback), by dependency id. */
+  providedValues?: Record<string, unknown>;
 }
 
 /** A dependency conflict waiting on the user, for the dependent step `stepId`. */
@@ -71,6 +73,8 @@ export interface WorkflowVM {
   rollback?: Rollback;
   impacts?: { stepId: string; list: DependencyImpact[]; warnings: string[] };
   reminder?: { expiresAt: number; pendingStepIds: string[] };
+  /** The conflicts the event log left open (dependent step id → missing dependency): a status without one says it was answered. */
+  asked?: Record<string, string>;
   lastEventId?: string;
   hasDraft: boolean;
   log: LogEntry[];

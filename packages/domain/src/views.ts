@@ -62,6 +62,8 @@ export function toStatusPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_STATU
     steps: d.steps.map((s) => {
       const v: ServerPayload<'WORKFLOW_STATUS'>['steps'][number] = { id: s.id, state: s.state, approvalStatus: s.approvalStatus };
       if (s.result !== undefined) v.result = clone(s.result);
+      // What the user (or a fallback) gave in place of a lost dependency, so every device can show it.
+      if (s.providedValues !== undefined && Object.keys(s.providedValues).length > 0) v.providedValues = clone(s.providedValues);
       return Object.assign(v, decisionNotes(s));
     }),
   };

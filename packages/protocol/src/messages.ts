@@ -245,6 +245,8 @@ export const StepStatusViewSchema = z.object({
   autoApprovedBy: z.string().optional(),
   rejectionReason: z.string().optional(),
   decidedBy: z.literal('system').optional(),
+  /** Values standing in for a lost dependency's result (a conflict answered with a value, a fallback), by dependency step id. */
+  providedValues: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const WorkflowStatusPayloadSchema = z.object({

@@ -14,8 +14,21 @@ export interface StepActions {
   openIntervention(stepId: string): void;
 }
 
-/** A param value, with each `{{stepId.field}}` template shown as a link to the step it comes from. */
-export function renderValue(value: unknown, wf: WorkflowVM): Node {
+const has = (o: Record<string, unknown> | undefined, k: string): o is Record<string, unknown> => !!o && Object.prototype.hasOwnProperty.call(o, k);
+
+/** The value standing in for `{{stepId.field}}` when one was provided for that dependency (its field, if it is an object holding it). */
+function standIn(step: StepVM | undefined, stepId: string, field: string | undefined): { value: unknown } | undefined {
+  const pv = step?.providedValues;
+  if (!has(pv, stepId)) return undefined;
+  const v = pv[stepId];
+  return { value: field !== undefined && v && typeof v === 'object' && has(v as Record<string, unknown>, field) ? (v as Record<string, unknown>)[field] : v };
+}
+
+/**
+ * A param value, with each `{{stepId.field}}` template shown as a link to the step it comes from,
+ * or, when a value stands in for that result (a conflict answered with a value, a fallback), that value.
+ */
+export function renderValue(value: unknown, wf: WorkflowVM, step?: StepVM): Node {
   if (typeof value === 'string') {
     const frag = document.createDocumentFragment();
     let last = 0;
@@ -24,22 +37,39 @@ export function renderValue(value: unknown, wf: WorkflowVM): Node {
       if (idx > last) frag.append(value.slice(last, idx));
       const from = wf.steps.find((x) => x.id === m[1]);
       const text = from ? `${m[2] ?? 'result'} from step ${from.order}` : m[0];
-      frag.append(h('a', { href: `#step-${m[1]}`, class: 'tpl', title: m[0], 'data-template': m[0] }, `↳ ${text}`));
+      const given = standIn(step, m[1] ?? '', m[2]);
+      if (given) {
+        frag.append(
+          h('strong', { class: 'provided', 'data-provided-for': m[1] }, typeof given.value === 'string' ? given.value : JSON.stringify(given.value)),
+          h('span', { class: 'muted' }, ' (given instead of ', h('a', { href: `#step-${m[1]}`, title: m[0] }, text), ')'),
+        );
+      } else frag.append(h('a', { href: `#step-${m[1]}`, class: 'tpl', title: m[0], 'data-template': m[0] }, `↳ ${text}`));
       last = idx + m[0].length;
     }
     if (last < value.length) frag.append(value.slice(last));
     return frag;
   }
-  if (Array.isArray(value)) return h('ul', { class: 'value-list' }, value.map((v) => h('li', {}, renderValue(v, wf))));
+  if (Array.isArray(value)) return h('ul', { class: 'value-list' }, value.map((v) => h('li', {}, renderValue(v, wf, step))));
   if (value === null || value === undefined) return document.createTextNode('—');
   if (typeof value === 'object') return h('code', {}, JSON.stringify(value));
   return document.createTextNode(String(value));
 }
 
-export function renderParams(params: Record<string, unknown>, wf: WorkflowVM): HTMLElement {
+export function renderParams(params: Record<string, unknown>, wf: WorkflowVM, step?: StepVM): HTMLElement {
   const keys = Object.keys(params);
   if (!keys.length) return h('p', { class: 'muted' }, 'No parameters.');
-  return h('dl', { class: 'params' }, keys.map((k) => [h('dt', {}, k), h('dd', {}, renderValue(params[k], wf))]));
+  return h('dl', { class: 'params' }, keys.map((k) => [h('dt', {}, k), h('dd', {}, renderValue(params[k], wf, step))]));
+}
+
+/** What stands in for each lost dependency's result (a value the user gave, or a fallback). */
+function providedFacts(step: StepVM, wf: WorkflowVM): HTMLElement[] {
+  return Object.entries(step.providedValues ?? {}).flatMap(([dep, v]) => {
+    const from = wf.steps.find((x) => x.id === dep);
+    return [
+      h('dt', {}, 'Used instead'),
+      h('dd', { 'data-provided-for': dep }, h('strong', {}, typeof v === 'string' ? v : JSON.stringify(v)), ` in place of the result of ${from ? stepTitle(from) : dep}`),
+    ];
+  });
 }
 
 export function isDecidable(step: StepVM, wf: WorkflowVM): boolean {
@@ -100,8 +130,9 @@ export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepAction
       h('dt', {}, 'Expected outcome'),
       h('dd', {}, step.expectedOutcome || '—'),
       step.rejectionReason ? [h('dt', {}, 'Rejection reason'), h('dd', {}, step.rejectionReason)] : null,
+      providedFacts(step, wf),
     ),
-    h('details', { class: 'params-box', open: true }, h('summary', {}, 'Parameters'), renderParams(step.params, wf)),
+    h('details', { class: 'params-box', open: true }, h('summary', {}, 'Parameters'), renderParams(step.params, wf, step)),
     renderResult(step, `${wf.sessionId}:${step.id}`),
     conflict ? h('p', { class: 'notice warn', role: 'note' }, '⚠ ', conflict.issue) : null,
     buttons.length ? h('div', { class: 'step-actions', role: 'group', 'aria-label': `Decisions for step ${step.order}` }, buttons) : null,
