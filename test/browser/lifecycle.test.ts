@@ -143,7 +143,7 @@ describe('approval console: after a decision, after the end', () => {
       await card.locator('.params [data-provided-for="contact_lookup_1"]').waitFor();
       await expect(card.locator('.params').innerText()).resolves.toMatch(/recipient\s+john\.doe@company\.com \(given instead of email from step 1\)/);
       await expect(card.locator('.facts').innerText()).resolves.toMatch(/Used instead\s+john\.doe@company\.com in place of the result of 1\. /);
-      for (const re of answered) await p.waitForFunction((src) => [...document.querySelectorAll('.log li')].some((li) => new RegExp(src).test(li.textContent ?? '')), re.source);
+      for (const re of answered) await p.waitForFunction((src) => Array.from(document.querySelectorAll('.log li')).some((li) => new RegExp(src).test(li.textContent ?? '')), re.source);
     };
     await check(page);
     await screenshot(page, 'answers-1-provided');
