@@ -164,4 +164,33 @@ describe('approval console: after a decision, after the end', () => {
     await other.context.close();
     await context.close();
   });
+
+  it('a run paused on a failure says when it is removed if left alone, not the draft deadline it had', async () => {
+    const user = `console-life-paused-${Date.now()}`;
+    const token = tokenFor(user);
+    const api = await TestClient.connect(stack.gateway.url, token);
+    const { page, errors, context } = await openPage(browser);
+    try {
+      const plan = { steps: [{ id: 'done', type: 'task', action: 'complete_task', description: 'Complete the prep task', params: { taskId: 'task_missing' } }] };
+      const { sessionId } = await api.sendOk('WORKFLOW_SUBMIT', { plan });
+      await api.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+      await api.waitFor((e) => e.type === 'STEP_EXECUTION' && e.sessionId === sessionId && e.payload.status === 'failed');
+
+      await signInWithToken(page, stack.gateway.url, token);
+      const item = page.locator(`.inbox-item[data-session-id="${sessionId}"]`);
+      await item.waitFor();
+      await expect(item.innerText()).resolves.toMatch(/Removed in (24 hours|1 day) if left alone/);
+      await expect(item.innerText()).resolves.not.toMatch(/Expires in/);
+      await item.locator('button').click();
+      const facts = page.locator('.wf-facts');
+      await facts.waitFor();
+      await expect(facts.innerText()).resolves.toMatch(/Removed if left alone\s*in (24 hours|1 day)/);
+      await expect(facts.innerText()).resolves.not.toMatch(/Draft expires/);
+      expect(errors).toEqual([]);
+    } finally {
+      api.close();
+      await context.close();
+    }
+  });
+
 });

@@ -101,3 +101,11 @@ export function plainError(error: { code: string; message: string; details?: unk
       return `Something went wrong: ${error.message}`;
   }
 }
+
+/**
+ * What a workflow's `expiresAt` means in its state (docs/DECISIONS.md): for a draft, when its
+ * approval window ends (or a kept draft goes); once it runs, when it is removed if nothing changes.
+ */
+export function expiryLabel(planState: string): string {
+  return planState === 'created' ? 'Draft expires' : 'Removed if left alone';
+}

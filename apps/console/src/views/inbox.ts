@@ -61,7 +61,7 @@ export function renderInbox(list: WorkflowSummary[] | undefined, currentId: stri
                     h('time', { datetime: new Date(w.createdAt).toISOString(), title: new Date(w.createdAt).toLocaleString() }, started(w)),
                   ),
                   waits.length ? h('span', { class: 'inbox-waits' }, waits.join(' · ')) : h('span', { class: 'inbox-waits muted' }, 'Nothing waits on you'),
-                  w.expiresAt ? h('span', { class: 'inbox-expiry' }, h('time', { datetime: new Date(w.expiresAt).toISOString() }, `Expires ${relativeTime(w.expiresAt)}`)) : null,
+                  w.expiresAt ? h('span', { class: 'inbox-expiry' }, h('time', { datetime: new Date(w.expiresAt).toISOString() }, w.planState === 'created' ? `Expires ${relativeTime(w.expiresAt)}` : `Removed ${relativeTime(w.expiresAt)} if left alone`)) : null,
                 ),
               );
             }),

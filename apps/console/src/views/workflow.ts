@@ -1,6 +1,6 @@
 import { isTerminalPlanState } from '@wfa/protocol';
 import { clockTime, h, relativeTime } from '../dom';
-import { APPROVAL_LABEL, IMPACT_LABEL, PLAN_STATE_LABEL, RISK_ICON, RISK_LABEL, stepTitle } from '../labels';
+import { APPROVAL_LABEL, IMPACT_LABEL, PLAN_STATE_LABEL, RISK_ICON, RISK_LABEL, expiryLabel, stepTitle } from '../labels';
 import type { WorkflowVM } from '../types';
 import { renderGraph } from './graph';
 import { isDecidable, renderStepCard, type StepActions } from './step-card';
@@ -87,7 +87,7 @@ export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: b
         h('div', {}, h('dt', {}, 'Steps'), h('dd', {}, String(wf.totalSteps || wf.steps.length))),
         h('div', {}, h('dt', {}, 'Estimated duration'), h('dd', {}, wf.estimatedDuration || '—')),
         h('div', {}, h('dt', {}, 'Version'), h('dd', { 'data-version': wf.version }, String(wf.version))),
-        wf.expiresAt && !terminal ? h('div', {}, h('dt', {}, 'Draft expires'), h('dd', {}, h('time', { datetime: new Date(wf.expiresAt).toISOString() }, relativeTime(wf.expiresAt)))) : null,
+        wf.expiresAt && !terminal ? h('div', {}, h('dt', {}, expiryLabel(wf.planState)), h('dd', {}, h('time', { datetime: new Date(wf.expiresAt).toISOString() }, relativeTime(wf.expiresAt)))) : null,
       ),
       wf.risks.length
         ? h(
