@@ -1,8 +1,9 @@
-import { isTerminalPlanState } from '@wfa/protocol';
+import { isTerminalPlanState, type ApprovalPreferences } from '@wfa/protocol';
 import { Connection, type ConnState } from './connection';
 import { announce, h, replace } from './dom';
 import { FocusKeeper } from './focus';
 import { PLAN_STATE_LABEL, plainError, STEP_STATE_LABEL, stepTitle } from './labels';
+import { Notifier } from './notify';
 import { Store } from './store';
 import type { Ack, ServerEvent, WorkflowSummary, WorkflowVM } from './types';
 import { conflictDialog, confirmDialog, editDialog, failureDialog, interventionDialog, rejectDialog, type Prompt, type Refusal } from './views/dialogs';
@@ -37,6 +38,15 @@ export class App {
   private readonly inboxEl = h('div', { class: 'inbox-wrap' });
   private readonly workflowEl = h('div', { class: 'workflow-wrap' });
   private readonly focus = new FocusKeeper(this.workflowEl);
+  /** The user's preferences as last loaded or saved (its `notifications` decide the toasts). */
+  private prefs: ApprovalPreferences | undefined;
+  private readonly notifier = new Notifier({
+    step: (sid, id) => {
+      const s = sid === this.store.wf?.sessionId ? this.store.step(id) : undefined;
+      return s?.description ? stepTitle(s) : undefined;
+    },
+    workflow: (sid) => (sid === this.store.wf?.sessionId ? this.store.wf.summary : this.inbox?.find((w) => w.sessionId === sid)?.summary) || undefined,
+  });
 
   constructor(private readonly root: HTMLElement, private readonly token: string, private readonly onSignOut: () => void, private readonly onUnauthorized: (msg: string) => void) {}
 
@@ -46,6 +56,7 @@ export class App {
       h('header', { class: 'top' }, h('h1', {}, 'Approval console'), h('div', { class: 'top-right' }, this.statusEl, h('button', { type: 'button', class: 'btn small ghost', onclick: () => this.signOut() }, 'Sign out'))),
       this.errorEl,
       h('div', { id: 'live', class: 'visually-hidden', 'aria-live': 'polite' }),
+      this.notifier.element,
       h('div', { class: 'layout' }, h('aside', { class: 'side' }, this.inboxEl), h('main', { id: 'main', tabindex: -1 }, renderRequestBox((t, mode) => this.request(t, mode)), this.workflowEl)),
     );
     // A dialog whose opener was re-rendered away gives the focus back to the workflow, not to <body>.
@@ -79,6 +90,7 @@ export class App {
       onState: (s, d) => this.onConnState(s, d),
       onConnect: () => {
         void this.refreshInbox();
+        void this.loadPreferences();
         if (this.store.wf) void this.subscribe();
       },
     });
@@ -128,6 +140,7 @@ export class App {
     const wf = this.store.wf;
     const before = wf?.steps.find((s) => ev.type === 'STEP_EXECUTION' && s.id === (ev.payload as { stepId: string }).stepId)?.state;
     const applied = this.store.apply(ev);
+    this.notifier.consider(ev);
     if (!applied || ev.sessionId !== this.store.wf?.sessionId || ['WORKFLOW_DRAFT', 'WORKFLOW_STATUS', 'DEPENDENCY_CONFLICT', 'WORKFLOW_REMINDER'].includes(ev.type)) this.scheduleInbox();
     if (!applied) return;
     if (ev.type === 'STEP_EXECUTION') {
@@ -140,6 +153,18 @@ export class App {
       this.endNote = '';
     } else if (ev.type === 'DEPENDENCY_CONFLICT') announce('A dependency conflict needs your decision');
     window.setTimeout(() => this.maybePrompt(), 0);
+  }
+
+  private async loadPreferences(): Promise<ApprovalPreferences | undefined> {
+    const ack = await this.conn?.send('PREFERENCES_GET', {});
+    if (!ack?.ok) return undefined;
+    this.keepPreferences(ack['preferences'] as ApprovalPreferences);
+    return this.prefs;
+  }
+
+  private keepPreferences(prefs: ApprovalPreferences): void {
+    this.prefs = prefs;
+    this.notifier.setPreferences(prefs.notifications);
   }
 
   private scheduleInbox(): void {
