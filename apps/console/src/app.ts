@@ -1,13 +1,14 @@
-import { isTerminalPlanState, type ApprovalPreferences } from '@wfa/protocol';
+import { isTerminalPlanState, type ApprovalPreferences, type ApprovalPreferencesPatch } from '@wfa/protocol';
 import { Connection, type ConnState } from './connection';
 import { announce, h, replace } from './dom';
 import { FocusKeeper } from './focus';
 import { PLAN_STATE_LABEL, plainError, STEP_STATE_LABEL, stepTitle } from './labels';
-import { Notifier } from './notify';
+import { Notifier, permissionControl } from './notify';
 import { Store } from './store';
 import type { Ack, ServerEvent, WorkflowSummary, WorkflowVM } from './types';
 import { conflictDialog, confirmDialog, editDialog, failureDialog, interventionDialog, rejectDialog, type Prompt, type Refusal } from './views/dialogs';
 import { renderInbox } from './views/inbox';
+import { preferencesDialog } from './views/preferences';
 import { modalOpen, setFocusFallback, type ModalHandle } from './views/modal';
 import { renderRequestBox } from './views/request';
 import { renderWorkflow, type WorkflowActions } from './views/workflow';
@@ -53,7 +54,7 @@ export class App {
   start(): void {
     replace(
       this.root,
-      h('header', { class: 'top' }, h('h1', {}, 'Approval console'), h('div', { class: 'top-right' }, this.statusEl, h('button', { type: 'button', class: 'btn small ghost', onclick: () => this.signOut() }, 'Sign out'))),
+      h('header', { class: 'top' }, h('h1', {}, 'Approval console'), h('div', { class: 'top-right' }, this.statusEl, h('button', { type: 'button', class: 'btn small ghost', 'data-action': 'preferences', onclick: () => void this.openPreferences() }, 'Preferences'), h('button', { type: 'button', class: 'btn small ghost', onclick: () => this.signOut() }, 'Sign out'))),
       this.errorEl,
       h('div', { id: 'live', class: 'visually-hidden', 'aria-live': 'polite' }),
       this.notifier.element,
@@ -165,6 +166,25 @@ export class App {
   private keepPreferences(prefs: ApprovalPreferences): void {
     this.prefs = prefs;
     this.notifier.setPreferences(prefs.notifications);
+  }
+
+  private async openPreferences(): Promise<void> {
+    if (modalOpen()) return;
+    const prefs = await this.loadPreferences();
+    if (!prefs) return this.showError('Your preferences could not be loaded. Please try again.');
+    if (modalOpen()) return;
+    preferencesDialog(
+      prefs,
+      async (patch: ApprovalPreferencesPatch) => {
+        const ack = await this.conn!.send('PREFERENCES_SET', { preferences: patch });
+        if (!ack.ok) return { text: plainError(ack.error), details: ack.error.details };
+        this.keepPreferences(ack['preferences'] as ApprovalPreferences);
+        announce('Preferences saved.');
+        return undefined;
+      },
+      permissionControl(),
+      () => window.setTimeout(() => this.maybePrompt(), 0),
+    );
   }
 
   private scheduleInbox(): void {

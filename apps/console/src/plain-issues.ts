@@ -30,6 +30,7 @@ const PHRASES: Array<[RegExp, string | ((match: string, ...groups: string[]) => 
   [/Unrecognized keys?: ([^;]+)/g, (_m, keys) => `unknown field${keys.includes(',') ? 's' : ''} ${keys.replace(/"/g, '')}`],
   [/must be an ISO 8601 date-time that exists/g, 'enter a real date and time, e.g. 2026-12-01T15:00:00Z'],
   [/must be one line, without control characters/g, 'keep it on one line'],
+  [/reminderIntervals lists the same interval twice/g, 'the same reminder is listed twice'],
   [/Invalid input/g, 'this value is not accepted'],
 ];
 

@@ -1,0 +1,177 @@
+import { PlanStateSchema, StepStateSchema, type ApprovalPreferences, type ApprovalPreferencesPatch } from '@wfa/protocol';
+import { h } from '../dom';
+import { PLAN_STATE_LABEL, STEP_STATE_LABEL } from '../labels';
+import { plainFieldIssue } from '../plain-issues';
+import type { Refusal } from './dialogs';
+import { modal, type ModalHandle } from './modal';
+
+const MINUTE = 60_000;
+
+const DEFAULT_ACTIONS: Array<[ApprovalPreferences['timeout']['defaultAction'], string, string]> = [
+  ['save_draft', 'Keep the draft', 'Nothing is decided; you can still look at it later.'],
+  ['auto_reject', 'Reject the undecided steps', 'Nothing more runs unless you approved it.'],
+  ['auto_approve', 'Approve the low-risk steps only', 'Undecided low-risk steps are approved, the others rejected.'],
+];
+
+const CHECKS: Array<[string, string]> = [
+  ['approvalsEnabled', 'Ask for my approval before steps run (off: every step runs at once, high-risk ones too)'],
+  ['autoApprove.lowRiskSteps', 'Approve low-risk steps by themselves'],
+  ['alwaysConfirm.highRiskActions', 'Always ask me about high-risk steps'],
+  ['alwaysConfirm.emailSends', 'Always ask me before an email is sent'],
+  ['alwaysConfirm.calendarWrites', 'Always ask me before my calendar is changed'],
+  ['notifications.interventionRequired', 'Tell me when a step needs my input'],
+];
+
+type Values = { [K in keyof ApprovalPreferences]: Partial<ApprovalPreferences[K]> | boolean };
+
+/** The "Preferences" dialog: the user's approval preferences, saved as a patch of what changed. */
+export function preferencesDialog(prefs: ApprovalPreferences, save: (patch: ApprovalPreferencesPatch) => Promise<Refusal | undefined>, notifyButton: HTMLElement, onClose?: () => void): ModalHandle {
+  const errors = new Map<string, { el: HTMLElement; control: HTMLElement }>();
+  const field = (key: string, control: HTMLElement, ...rest: Node[]): HTMLElement => {
+    const id = `pref-${key.replace('.', '-')}-error`;
+    const el = h('p', { class: 'field-error', id });
+    control.setAttribute('aria-describedby', [control.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+    errors.set(key, { el, control });
+    return h('div', { class: 'field', 'data-field': key }, ...rest, el);
+  };
+
+  const timeout = h('input', { id: 'pref-timeout', type: 'number', min: 1, step: 'any', inputmode: 'numeric', value: prefs.timeout.timeoutMs / MINUTE, 'aria-describedby': 'pref-timeout-help' });
+  const reminders = h('input', { id: 'pref-reminders', type: 'text', inputmode: 'numeric', value: prefs.timeout.reminderIntervals.map((ms) => ms / MINUTE).join(', '), 'aria-describedby': 'pref-reminders-help' });
+  const actions = h(
+    'fieldset',
+    { class: 'choices' },
+    h('legend', {}, 'When the time runs out'),
+    DEFAULT_ACTIONS.map(([value, label, help]) =>
+      h(
+        'div',
+        { class: 'check' },
+        h('input', { type: 'radio', name: 'pref-action', id: `pref-action-${value}`, value, checked: prefs.timeout.defaultAction === value, 'aria-describedby': `pref-action-${value}-help` }),
+        h('label', { for: `pref-action-${value}` }, label, ' ', h('span', { class: 'hint', id: `pref-action-${value}-help` }, help)),
+      ),
+    ),
+  );
+  const checkbox = (key: string, label: string): HTMLElement => {
+    const id = `pref-${key.replace('.', '-')}`;
+    const input = h('input', { type: 'checkbox', id, checked: get(prefs, key) === true });
+    return field(key, input, h('div', { class: 'check' }, input, h('label', { for: id }, label)));
+  };
+  const group = (key: 'planStateChanges' | 'stepStateChanges', legend: string, states: readonly string[], labels: Record<string, string>): HTMLElement => {
+    const chosen = prefs.notifications[key] as string[];
+    const box = h(
+      'fieldset',
+      { class: 'choices', id: `pref-${key}`, tabindex: -1 },
+      h('legend', {}, legend),
+      states.map((s) => h('div', { class: 'check' }, h('input', { type: 'checkbox', id: `pref-${key}-${s}`, name: key, value: s, checked: chosen.includes(s) }), h('label', { for: `pref-${key}-${s}` }, labels[s] ?? s))),
+    );
+    return field(`notifications.${key}`, box, box);
+  };
+
+  const form = h(
+    'form',
+    { class: 'prefs-form', novalidate: true },
+    field('timeout.timeoutMs', timeout, h('label', { for: 'pref-timeout' }, 'Approval timeout (minutes)'), timeout, h('span', { class: 'hint', id: 'pref-timeout-help' }, 'How long a draft waits for your decisions.')),
+    field('timeout.defaultAction', actions, actions),
+    field('timeout.reminderIntervals', reminders, h('label', { for: 'pref-reminders' }, 'Reminders (minutes after the draft was shown)'), reminders, h('span', { class: 'hint', id: 'pref-reminders-help' }, 'Separated by commas, e.g. 15, 60. Leave empty for none.')),
+    CHECKS.map(([key, label]) => checkbox(key, label)),
+    group('planStateChanges', 'Tell me when a workflow becomes', PlanStateSchema.options, PLAN_STATE_LABEL),
+    group('stepStateChanges', 'Tell me when a step becomes', StepStateSchema.options, STEP_STATE_LABEL),
+    h('div', { class: 'field' }, notifyButton),
+  );
+  form.addEventListener('submit', (ev) => ev.preventDefault());
+
+  const read = (): Values | string => {
+    const minutes = Number(timeout.value.trim());
+    const list = reminders.value.split(',').map((x) => x.trim()).filter(Boolean);
+    if (list.some((x) => !/^\d+(\.\d+)?$/.test(x))) return show('timeout.reminderIntervals', 'Enter minutes as numbers separated by commas.');
+    const checked = (key: string) => (document.getElementById(`pref-${key.replace('.', '-')}`) as HTMLInputElement).checked;
+    const states = (key: string) => [...form.querySelectorAll<HTMLInputElement>(`input[name="${key}"]:checked`)].map((i) => i.value);
+    return {
+      timeout: {
+        timeoutMs: timeout.value.trim() === '' ? (NaN as number) : Math.round(minutes * MINUTE),
+        defaultAction: (form.querySelector<HTMLInputElement>('input[name="pref-action"]:checked')?.value ?? prefs.timeout.defaultAction) as ApprovalPreferences['timeout']['defaultAction'],
+        reminderIntervals: list.map((x) => Math.round(Number(x) * MINUTE)),
+      },
+      approvalsEnabled: checked('approvalsEnabled'),
+      autoApprove: { lowRiskSteps: checked('autoApprove.lowRiskSteps') },
+      alwaysConfirm: { highRiskActions: checked('alwaysConfirm.highRiskActions'), emailSends: checked('alwaysConfirm.emailSends'), calendarWrites: checked('alwaysConfirm.calendarWrites') },
+      notifications: { interventionRequired: checked('notifications.interventionRequired'), planStateChanges: states('planStateChanges') as never, stepStateChanges: states('stepStateChanges') as never },
+    };
+  };
+
+  function clear(): void {
+    for (const { el, control } of errors.values()) {
+      el.textContent = '';
+      control.removeAttribute('aria-invalid');
+    }
+  }
+  function show(key: string, text: string): string {
+    const spot = errors.get(key);
+    if (!spot) return text;
+    spot.el.textContent = text;
+    spot.control.setAttribute('aria-invalid', 'true');
+    spot.control.focus();
+    return 'Please fix the highlighted field.';
+  }
+
+  return modal({
+    kind: 'preferences',
+    title: 'Preferences',
+    intro: [h('p', { class: 'muted' }, 'How drafts wait for you, and what this console tells you about.')],
+    body: [form],
+    buttons: [
+      {
+        label: 'Save preferences',
+        cls: 'btn primary',
+        attrs: { 'data-action': 'save-preferences' },
+        run: async () => {
+          clear();
+          const values = read();
+          if (typeof values === 'string') return values;
+          const refused = await save(changes(prefs, values));
+          if (!refused) return undefined;
+          // The server's complaints (zod issues, their path under `preferences`) go next to their fields.
+          const placed = issues(refused.details).map((i) => (errors.has(i.key) ? show(i.key, plainFieldIssue(inMinutes(i.key, i.message))) : undefined));
+          return placed.find(Boolean) ?? refused.text;
+        },
+      },
+    ],
+    ...(onClose ? { onClose } : {}),
+  });
+}
+
+/** Only what differs from the loaded preferences. */
+function changes(before: ApprovalPreferences, values: Values): ApprovalPreferencesPatch {
+  const patch: Record<string, unknown> = {};
+  for (const [section, v] of Object.entries(values)) {
+    const old = before[section as keyof ApprovalPreferences];
+    if (typeof v === 'boolean') {
+      if (v !== old) patch[section] = v;
+      continue;
+    }
+    const diff = Object.fromEntries(Object.entries(v).filter(([k, x]) => JSON.stringify(x) !== JSON.stringify((old as Record<string, unknown>)[k])));
+    if (Object.keys(diff).length) patch[section] = diff;
+  }
+  return patch as ApprovalPreferencesPatch;
+}
+
+function get(prefs: ApprovalPreferences, key: string): unknown {
+  return key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], prefs);
+}
+
+/** zod issues as `{ key: "timeout.timeoutMs", message }`, whether under `preferences` (the payload) or not (the merged record). */
+function issues(details: unknown): Array<{ key: string; message: string }> {
+  const list = Array.isArray(details) ? details : (details as { issues?: unknown } | undefined)?.issues;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((i: { path?: unknown; message?: unknown }) => {
+    if (typeof i?.message !== 'string' || !Array.isArray(i.path)) return [];
+    const path = i.path.filter((p): p is string => typeof p === 'string');
+    if (path[0] === 'preferences') path.shift();
+    return [{ key: path[0] === 'approvalsEnabled' ? path[0] : path.slice(0, 2).join('.'), message: i.message }];
+  });
+}
+
+/** Timeout and reminders are kept in ms and shown in minutes: so are the bounds a complaint names. */
+function inMinutes(key: string, message: string): string {
+  if (!key.startsWith('timeout.') || key === 'timeout.defaultAction') return message;
+  return message.replace(/\d{5,}/g, (n) => String(Number(n) / MINUTE));
+}
