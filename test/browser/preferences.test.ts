@@ -1,0 +1,144 @@
+import type { Browser, Page } from 'playwright-core';
+import { startStack } from '../support/processes';
+import { TestClient, tokenFor } from '../support/client';
+import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, waitPlanState } from './harness';
+
+/** Open the Preferences dialog from the header, with the keyboard. */
+async function openPreferences(page: Page) {
+  await page.getByRole('button', { name: 'Preferences' }).focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Preferences' });
+  await dialog.waitFor();
+  return dialog;
+}
+
+/** The preferences dialog, and the notifications the console shows as they come. */
+describe('approval console: preferences', () => {
+  let browser: Browser;
+  let stack: Awaited<ReturnType<typeof startStack>>;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    [stack, browser] = await Promise.all([startStack({ worker: { DEMO_USER: 'console-prefs' } }), launch()]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('saves a new timeout and default action, which another device of the user then reads', async () => {
+    const token = tokenFor(`console-prefs-save-${Date.now()}`);
+    const other = await TestClient.connect(stack.gateway.url, token);
+    const { page, errors, context } = await openPage(browser);
+    try {
+      await signInWithToken(page, stack.gateway.url, token);
+      const dialog = await openPreferences(page);
+      // Loaded with the user's current values (the defaults: 2 hours, keep the draft).
+      await expect(dialog.getByLabel('Approval timeout (minutes)').inputValue()).resolves.toBe('120');
+      await expect(dialog.getByLabel(/^Keep the draft/).isChecked()).resolves.toBe(true);
+
+      await dialog.getByLabel('Approval timeout (minutes)').fill('30');
+      await dialog.getByLabel(/^Reject the undecided steps/).check();
+      await screenshot(page, 'prefs-1-dialog');
+      await dialog.getByRole('button', { name: 'Save preferences' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.waitForFunction(() => document.getElementById('live')?.textContent === 'Preferences saved.');
+
+      const { preferences } = await other.sendOk('PREFERENCES_GET', {});
+      expect(preferences.timeout).toEqual({ timeoutMs: 30 * 60_000, defaultAction: 'auto_reject', reminderIntervals: [] });
+      // Nothing else changed.
+      expect(preferences.alwaysConfirm.highRiskActions).toBe(true);
+
+      // Opened again, the dialog shows what was saved.
+      const again = await openPreferences(page);
+      await expect(again.getByLabel('Approval timeout (minutes)').inputValue()).resolves.toBe('30');
+      await expect(again.getByLabel(/^Reject the undecided steps/).isChecked()).resolves.toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      other.close();
+      await context.close();
+    }
+  });
+
+  it('shows a refused value in plain words next to its field and changes nothing', async () => {
+    const token = tokenFor(`console-prefs-bad-${Date.now()}`);
+    const other = await TestClient.connect(stack.gateway.url, token);
+    const { page, errors, context } = await openPage(browser);
+    try {
+      await other.sendOk('PREFERENCES_SET', { preferences: { timeout: { reminderIntervals: [15 * 60_000] } } });
+      const { preferences: before } = await other.sendOk('PREFERENCES_GET', {});
+      await signInWithToken(page, stack.gateway.url, token);
+      const dialog = await openPreferences(page);
+      const reminders = dialog.getByLabel(/^Reminders/);
+      await expect(reminders.inputValue()).resolves.toBe('15');
+
+      await reminders.fill('10, 10');
+      await dialog.getByLabel(/^Approve the low-risk steps only/).check();
+      await dialog.getByRole('button', { name: 'Save preferences' }).click();
+      const error = dialog.locator('#pref-timeout-reminderIntervals-error');
+      await dialog.locator('#pref-reminders[aria-invalid="true"]').waitFor();
+      await expect(error.innerText()).resolves.toBe('The same reminder is listed twice.');
+      await expect(reminders.getAttribute('aria-invalid')).resolves.toBe('true');
+      await screenshot(page, 'prefs-2-refused');
+
+      await reminders.fill('10');
+      const timeout = dialog.getByLabel('Approval timeout (minutes)');
+      await timeout.fill('0');
+      await dialog.getByRole('button', { name: 'Save preferences' }).click();
+      await dialog.locator('#pref-timeout[aria-invalid="true"]').waitFor();
+      await expect(dialog.locator('#pref-timeout-timeoutMs-error').innerText()).resolves.toBe('Enter more than 0.');
+      await expect(timeout.getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(dialog.innerText()).resolves.not.toMatch(/Invalid input|expected|received|timeoutMs|reminderIntervals/);
+      await expect(dialog.isVisible()).resolves.toBe(true);
+
+      const { preferences: after } = await other.sendOk('PREFERENCES_GET', {});
+      expect(after).toEqual(before);
+      expect(errors).toEqual([]);
+    } finally {
+      other.close();
+      await context.close();
+    }
+  });
+
+  it('tells of the changes the notifications list: the plan completing and steps starting, not a step completing', async () => {
+    // The demo user's contacts hold John: once every step is approved, the run asks nothing.
+    const token = tokenFor('console-prefs');
+    const other = await TestClient.connect(stack.gateway.url, token);
+    const { page, errors, context } = await openPage(browser);
+    try {
+      await other.sendOk('PREFERENCES_SET', { preferences: { notifications: { planStateChanges: ['completed', 'failed'], stepStateChanges: ['running', 'failed'] } } });
+      // Every toast shown, even one already dismissed by the time the run ends.
+      await page.addInitScript(() => {
+        const shown: Array<{ kind: string; state: string; role: string; text: string }> = [];
+        (window as unknown as { toasts: typeof shown }).toasts = shown;
+        new MutationObserver((records) => {
+          for (const r of records)
+            for (const n of Array.from(r.addedNodes))
+              if (n instanceof HTMLElement && n.matches('.toast')) shown.push({ kind: n.dataset['kind'] ?? '', state: n.dataset['state'] ?? '', role: n.getAttribute('role') ?? '', text: n.textContent ?? '' });
+        }).observe(document, { childList: true, subtree: true });
+      });
+      await signInWithToken(page, stack.gateway.url, token);
+      await requestDraft(page);
+      await page.locator('[data-action="approve-all"]').click();
+      await waitPlanState(page, 'completed');
+      const toast = page.locator('.toast[data-kind="plan"][data-state="completed"]');
+      await toast.waitFor();
+      await expect(toast.getAttribute('role')).resolves.toBe('status');
+      await expect(toast.innerText()).resolves.toMatch(/^Workflow completed/);
+      await screenshot(page, 'prefs-3-toast');
+      const shown = await page.evaluate(() => (window as unknown as { toasts: Array<{ kind: string; state: string; role: string }> }).toasts);
+      // Each step's start (listed) was told, its completion (not listed) was not; the plan's end once.
+      expect(shown.map((t) => `${t.kind}:${t.state}`).sort()).toEqual(['plan:completed', 'step:running', 'step:running', 'step:running']);
+      expect(shown.every((t) => t.role === 'status')).toBe(true);
+      // The activity list still tells every step's change.
+      await expect(page.locator('.log').innerText()).resolves.toMatch(/Workflow completed/);
+      // Toasts go by themselves.
+      await toast.waitFor({ state: 'detached', timeout: 15_000 });
+      expect(errors).toEqual([]);
+    } finally {
+      other.close();
+      await context.close();
+    }
+  });
+});
