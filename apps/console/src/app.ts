@@ -4,12 +4,13 @@ import { announce, h, replace } from './dom';
 import { FocusKeeper } from './focus';
 import { PLAN_STATE_LABEL, plainError, STEP_STATE_LABEL, stepTitle } from './labels';
 import { Notifier, permissionControl } from './notify';
+import { Prompts, ended, promptKey } from './prompts';
 import { Store } from './store';
-import type { Ack, ServerEvent, WorkflowSummary, WorkflowVM } from './types';
-import { conflictDialog, confirmDialog, editDialog, failureDialog, interventionDialog, rejectDialog, type Prompt, type Refusal } from './views/dialogs';
+import type { Ack, ServerEvent, WorkflowSummary } from './types';
+import { conflictDialog, confirmDialog, editDialog, failureDialog, interventionDialog, rejectDialog, type Refusal } from './views/dialogs';
 import { renderInbox } from './views/inbox';
 import { preferencesDialog } from './views/preferences';
-import { modalOpen, setFocusFallback, type ModalHandle } from './views/modal';
+import { modalOpen, setFocusFallback } from './views/modal';
 import { renderRequestBox } from './views/request';
 import { renderWorkflow, type WorkflowActions } from './views/workflow';
 
@@ -26,13 +27,7 @@ export class App {
   private readonly store = new Store();
   private inbox: WorkflowSummary[] | undefined;
   private busy = false;
-  private readonly dismissed = new Set<string>();
-  /** The open question's dialog, and whether the question still stands (another device may answer it). */
-  private prompt?: { dialog: Prompt; stands: (wf: WorkflowVM) => boolean; stale: boolean };
-  /** Open reject, edit and cancel dialogs: they close when the workflow ends. */
-  private readonly decisionDialogs = new Set<ModalHandle>();
-  /** What a screen reader hears when the workflow ended under an open dialog. */
-  private endNote = '';
+  private readonly prompts = new Prompts();
   private inboxTimer: number | undefined;
   private readonly statusEl = h('span', { class: 'conn conn-connecting', role: 'status', 'data-conn': 'connecting' }, 'Connecting…');
   private readonly errorEl = h('div', { class: 'error-banner', role: 'alert', hidden: true });
@@ -64,8 +59,7 @@ export class App {
     setFocusFallback(() => this.focus.regain());
     let shownId: string | undefined;
     this.store.onChange((wf) => {
-      this.closeStalePrompt();
-      this.closeDialogsOnEnd();
+      this.prompts.onChange(wf);
       this.renderWorkflow();
       if (wf?.sessionId !== shownId) {
         shownId = wf?.sessionId;
@@ -150,8 +144,7 @@ export class App {
       if (s && before !== p.status) announce(`${stepTitle(s)}: ${STEP_STATE_LABEL[p.status] ?? p.status}`);
       if (s && p.status === 'completed' && s.result?.success === false) this.scheduleInbox();
     } else if (ev.type === 'WORKFLOW_STATUS' && isTerminalPlanState((ev as ServerEvent<'WORKFLOW_STATUS'>).payload.planState)) {
-      announce(this.endNote || `Workflow ${PLAN_STATE_LABEL[(ev as ServerEvent<'WORKFLOW_STATUS'>).payload.planState]?.toLowerCase()}`);
-      this.endNote = '';
+      announce(this.prompts.takeEndNote(`Workflow ${PLAN_STATE_LABEL[(ev as ServerEvent<'WORKFLOW_STATUS'>).payload.planState]?.toLowerCase()}`));
     } else if (ev.type === 'DEPENDENCY_CONFLICT') announce('A dependency conflict needs your decision');
     window.setTimeout(() => this.maybePrompt(), 0);
   }
@@ -291,87 +284,38 @@ export class App {
     card.focus({ preventScroll: true });
   }
 
-  private watchPrompt(dialog: Prompt | undefined, stands: (wf: WorkflowVM) => boolean): void {
-    if (dialog) this.prompt = { dialog, stands, stale: false };
-  }
-
-  /** Forget a closed prompt; true if it closed because its question no longer stands. */
-  private endPrompt(dialog: Prompt | undefined): boolean {
-    const p = this.prompt;
-    if (!p || p.dialog !== dialog) return false;
-    this.prompt = undefined;
-    return p.stale;
-  }
-
-  /** A question answered on another device, resolved or withdrawn by the server: its dialog goes. */
-  private closeStalePrompt(): void {
-    const p = this.prompt;
-    const wf = this.store.wf;
-    if (!p || (wf && !ended(wf) && p.stands(wf))) return;
-    p.stale = true;
-    p.dialog.close();
-    if (wf && ended(wf)) this.noteEnd(wf);
-  }
-
-  /** A finished workflow takes no more decisions: its dialogs close (one being sent closes by itself). */
-  private closeDialogsOnEnd(): void {
-    const wf = this.store.wf;
-    for (const d of [...this.decisionDialogs]) {
-      if (!d.element.isConnected) this.decisionDialogs.delete(d);
-      else if (wf && ended(wf) && !d.busy()) {
-        this.decisionDialogs.delete(d);
-        d.close();
-        this.noteEnd(wf);
-      }
-    }
-  }
-
-  /** Say politely why the dialog went (with the end's own announcement when one follows), and keep focus on the workflow. */
-  private noteEnd(wf: WorkflowVM): void {
-    if (!this.endNote) {
-      window.setTimeout(() => {
-        if (this.endNote) announce(this.endNote);
-        this.endNote = '';
-      }, 0);
-    }
-    this.endNote = `Workflow ${PLAN_STATE_LABEL[wf.planState]?.toLowerCase() ?? wf.planState}. The open dialog was closed: there is nothing left to decide.`;
-    document.getElementById('wf-title')?.focus();
-  }
-
   /** Conflicts, interventions and failures open their dialog by themselves, once each. */
   private maybePrompt(): void {
     const wf = this.store.wf;
-    if (!wf || modalOpen() || ended(wf)) return;
-    const c = wf.conflicts.find((x) => !this.dismissed.has(`${wf.sessionId}:c:${x.stepId}`));
-    if (c) return this.actions.openConflict(c.stepId);
-    const iv = wf.steps.find((s) => s.state === 'waiting_intervention' && s.intervention && !this.dismissed.has(`${wf.sessionId}:i:${s.id}:${s.intervention.params.timestamp}`));
-    if (iv) return this.actions.openIntervention(iv.id);
-    if (wf.partialFailure && !this.dismissed.has(`${wf.sessionId}:f:${wf.partialFailure.failedStep}`)) this.actions.openFailure();
+    const next = wf && !modalOpen() ? this.prompts.next(wf) : undefined;
+    if (next?.kind === 'conflict') this.actions.openConflict(next.stepId);
+    else if (next?.kind === 'intervention') this.actions.openIntervention(next.stepId);
+    else if (next?.kind === 'failure') this.actions.openFailure();
   }
 
   private readonly actions: WorkflowActions = {
     approve: (id) => void this.decideOrShow('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: id }),
     reject: (id) => {
       const s = this.store.step(id);
-      if (s) this.decisionDialogs.add(rejectDialog(s, (reason) => this.decide('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: id, ...(reason ? { reason } : {}) })));
+      if (s) this.prompts.track(rejectDialog(s, (reason) => this.decide('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: id, ...(reason ? { reason } : {}) })));
     },
     skip: (id) => void this.decideOrShow('WORKFLOW_EDIT', { operation: 'skip_step', stepId: id }),
     edit: (id) => {
       const s = this.store.step(id);
       const opened = this.store.wf?.version;
-      if (s) this.decisionDialogs.add(editDialog(s, (newParams) => this.decideWithDetails('WORKFLOW_EDIT', { operation: 'modify_params', stepId: id, newParams }, opened)));
+      if (s) this.prompts.track(editDialog(s, (newParams) => this.decideWithDetails('WORKFLOW_EDIT', { operation: 'modify_params', stepId: id, newParams }, opened)));
     },
     restore: (id) => void this.decideOrShow('WORKFLOW_EDIT', { operation: 'restore_params', stepId: id }),
     approveAll: () => void this.decideOrShow('WORKFLOW_APPROVAL', { action: 'approve_all' }),
     cancelAll: () =>
-      void this.decisionDialogs.add(
+      this.prompts.track(
         confirmDialog('cancel', 'Cancel the whole workflow?', 'Nothing more will run. Steps already done stay done.', 'Cancel workflow', () => this.decide('WORKFLOW_APPROVAL', { action: 'cancel_all' }, null)),
       ),
     openConflict: (stepId) => {
       const wf = this.store.wf;
       const c = wf?.conflicts.find((x) => x.stepId === stepId);
       if (!wf || !c || ended(wf)) return;
-      const key = `${wf.sessionId}:c:${stepId}`;
+      const key = promptKey.conflict(wf, stepId);
       const prompt = conflictDialog(
         wf,
         c,
@@ -381,28 +325,28 @@ export class App {
           return err;
         },
         (decided) => {
-          if (!decided && !this.endPrompt(prompt)) this.dismissed.add(key);
+          if (!decided && !this.prompts.end(prompt)) this.prompts.dismiss(key);
           window.setTimeout(() => this.maybePrompt(), 0);
         },
       );
-      this.watchPrompt(prompt, (w) => w.sessionId === wf.sessionId && w.conflicts.some((x) => x.stepId === stepId));
+      this.prompts.watch(prompt, (w) => w.sessionId === wf.sessionId && w.conflicts.some((x) => x.stepId === stepId));
     },
     openIntervention: (stepId) => {
       const wf = this.store.wf;
       const s = this.store.step(stepId);
       if (!wf || !s?.intervention || ended(wf)) return;
       const asked = s.intervention.params.timestamp;
-      const key = `${wf.sessionId}:i:${s.id}:${asked}`;
+      const key = promptKey.intervention(wf, s.id, asked);
       const prompt = interventionDialog(
         s,
         (option, value) => this.decide('INTERVENTION_RESPONSE', { stepId, option, ...(value !== undefined ? { value } : {}) }),
         (decided) => {
-          const stale = this.endPrompt(prompt);
-          this.dismissed.add(key);
+          const stale = this.prompts.end(prompt);
+          this.prompts.dismiss(key);
           if (decided || stale) window.setTimeout(() => this.maybePrompt(), 0);
         },
       );
-      this.watchPrompt(prompt, (w) => {
+      this.prompts.watch(prompt, (w) => {
         const now = w.sessionId === wf.sessionId ? w.steps.find((x) => x.id === stepId) : undefined;
         return now?.state === 'waiting_intervention' && now.intervention?.params.timestamp === asked;
       });
@@ -416,17 +360,12 @@ export class App {
         pf,
         (action) => this.decide('FAILURE_RESOLUTION', { action }),
         () => {
-          if (!this.endPrompt(prompt)) this.dismissed.add(`${wf.sessionId}:f:${pf.failedStep}`);
+          if (!this.prompts.end(prompt)) this.prompts.dismiss(promptKey.failure(wf, pf.failedStep));
         },
       );
-      this.watchPrompt(prompt, (w) => w.sessionId === wf.sessionId && w.partialFailure?.failedStep === pf.failedStep);
+      this.prompts.watch(prompt, (w) => w.sessionId === wf.sessionId && w.partialFailure?.failedStep === pf.failedStep);
     },
     dismissImpacts: () => this.store.patch((w) => delete w.impacts),
     focusStep: (id) => this.focusStep(id),
   };
-}
-
-/** A finished workflow asks nothing more: no question of it opens or stays open. */
-function ended(wf: WorkflowVM): boolean {
-  return isTerminalPlanState(wf.planState);
 }

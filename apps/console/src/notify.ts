@@ -1,4 +1,4 @@
-import { compareEventIds, type ApprovalPreferences } from '@wfa/protocol';
+import { compareEventIds, isLoggedEventId, type ApprovalPreferences } from '@wfa/protocol';
 import { h } from './dom';
 import { PLAN_STATE_LABEL, STEP_STATE_LABEL } from './labels';
 import type { ServerEvent, StatusPayload } from './types';
@@ -86,9 +86,9 @@ export class Notifier {
   }
 }
 
-/** A subscribe's snapshot: logged event ids are `<ms>-0`, a snapshot's never are. */
+/** A subscribe's snapshot, not a logged status. */
 function isSnapshot(ev: ServerEvent<'WORKFLOW_STATUS'>): boolean {
-  return ev.payload.asOfEventId !== undefined || !ev.eventId.endsWith('-0');
+  return ev.payload.asOfEventId !== undefined || !isLoggedEventId(ev.eventId);
 }
 
 const PERMISSION_TEXT: Record<string, string> = {

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import { JOB_CATALOG, isActionName } from '@wfa/protocol';
-import { RETIRE_CHECK_DELAY_MS, completeRollback, draftReminder, expireDraft, expireIntervention, isFinished, readyToRun, rollbackPlan, type Actor } from '@wfa/domain';
+import { completeRollback, retireCheckAt, draftReminder, expireDraft, expireIntervention, isFinished, readyToRun, rollbackPlan, type Actor } from '@wfa/domain';
 import { TIMER_QUEUE } from '@wfa/queue';
 import { carryOut, type PreferencesStore, type WorkflowStore } from '@wfa/store';
 import { handlerContext, mutateIfPresent, type ProcessorDeps } from './context';
@@ -89,7 +89,7 @@ async function retire(deps: TimerWorkerDeps, sessionId: string, userId: string, 
   }
   const draft = await deps.store.load(sessionId);
   if (draft && isFinished(draft)) return 'finished';
-  await deps.timers.scheduleRetire(sessionId, userId, now + left + RETIRE_CHECK_DELAY_MS, now);
+  await deps.timers.scheduleRetire(sessionId, userId, retireCheckAt(now + left), now);
   return 'rescheduled';
 }
 

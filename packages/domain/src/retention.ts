@@ -41,3 +41,8 @@ export function visibleExpiresAt(d: WorkflowDraft): number {
  * after its keys should have gone, so Redis has expired them by then.
  */
 export const RETIRE_CHECK_DELAY_MS = 60_000;
+
+/** When to check whether records that go at `keysGoAt` are gone. */
+export function retireCheckAt(keysGoAt: number): number {
+  return keysGoAt + RETIRE_CHECK_DELAY_MS;
+}

@@ -20,3 +20,8 @@ export function snapshotEventId(lastEventId: string | undefined): string {
   const [ms = 0, seq = 0] = lastEventId.split('-').map(Number);
   return `${ms}-${seq + 1}`;
 }
+
+/** Whether an id is a logged event's (`<ms>-0`, commit-workflow.lua) rather than a subscribe snapshot's place. */
+export function isLoggedEventId(id: string): boolean {
+  return id.endsWith('-0');
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ProtocolError, isValidTimeZone, zoneForLocalDatetime, type ExecutionMode } from '@wfa/protocol';
-import { RETIRE_CHECK_DELAY_MS, buildDraft, keysExpireAt, type PlanInput } from '@wfa/domain';
+import { buildDraft, keysExpireAt, retireCheckAt, type PlanInput } from '@wfa/domain';
 import type { MessageContext, MessageHandler } from '../context';
 import { carryOut } from './effects';
 
@@ -46,7 +46,7 @@ async function createWorkflow(
         createdAt: now,
         ...(t.draft.state === 'created' && t.draft.expiresAt ? { expiresAt: t.draft.expiresAt } : {}),
         reminderIntervals: preferences.timeout.reminderIntervals,
-        retireAt: keysExpireAt(t.draft, now) + RETIRE_CHECK_DELAY_MS,
+        retireAt: retireCheckAt(keysExpireAt(t.draft, now)),
       },
       now,
     );
