@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '@wfa/protocol';
 import { createDefaultPlanner } from '@wfa/planner';
 import { StepQueue, TimerQueue } from '@wfa/queue';
-import { configOrExit, createLogger, onShutdown } from '@wfa/runtime';
+import { coalesceWrites, configOrExit, createLogger, onShutdown } from '@wfa/runtime';
 import {
   PreferencesStore,
   ReplyCache,
@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     publicConfig: () => (devToken ? { devMode: true, token: devToken } : { devMode: false }),
   });
   const http = createServer(app);
+  // A client's frames of one turn (a commit's several events) leave in two syscalls at most.
+  http.on('connection', coalesceWrites);
   const io = createSocketServer(http, {
     jwtSecret: config.JWT_SECRET,
     store,
