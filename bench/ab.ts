@@ -1,7 +1,8 @@
 /**
  * `REDIS_URL=… AB_A='X=1' AB_B='X=0' npx tsx bench/ab.ts`: an A/B comparison of two settings of the
  * product in the same run. Starts two stacks (gateway + worker) on separate key prefixes, one with
- * each env (space-separated NAME=value pairs), then alternates throughput bursts of AB_N seed
+ * each env (space-separated NAME=value pairs) and AB_A_WORKERS / AB_B_WORKERS worker processes
+ * (default 1), then alternates throughput bursts of AB_N seed
  * workflows (default 1000) between them AB_ROUNDS times (default 4), printing steps per second,
  * each process's CPU ms per workflow, and the seed workflow's end-to-end p50 one at a time (AB_E2E
  * runs per round, default 50). Alternating cancels most of a shared machine's drift, which
@@ -18,10 +19,10 @@ import { localRedisPid, withCpuSplit } from './cpu';
 const env = (spec: string | undefined): Record<string, string> =>
   Object.fromEntries((spec ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 
-async function stack(redisUrl: string, label: string, extra: Record<string, string>) {
+async function stack(redisUrl: string, label: string, extra: Record<string, string>, workers: number) {
   const prefix = `ab${randomBytes(3).toString('hex')}:`;
-  const [gateway, worker] = await Promise.all([startGateway(redisUrl, prefix, extra), startWorker(redisUrl, prefix, 50, extra)]);
-  return { label, prefix, gateway, worker };
+  const [gateway, ...ws] = await Promise.all([startGateway(redisUrl, prefix, extra), ...Array.from({ length: workers }, () => startWorker(redisUrl, prefix, 50, extra))]);
+  return { label, prefix, gateway, workers: ws };
 }
 
 async function main(): Promise<void> {
@@ -31,7 +32,11 @@ async function main(): Promise<void> {
   const rounds = Number(process.env['AB_ROUNDS'] ?? 4);
   const probe = new Redis(redisUrl);
   const redisPid = localRedisPid(redisUrl, await probe.info('server'));
-  const stacks = [await stack(redisUrl, `A (${process.env['AB_A'] ?? ''})`, env(process.env['AB_A'])), await stack(redisUrl, `B (${process.env['AB_B'] ?? ''})`, env(process.env['AB_B']))];
+  const side = async (x: 'A' | 'B') => {
+    const workers = Number(process.env[`AB_${x}_WORKERS`] ?? 1);
+    return stack(redisUrl, `${x} (${process.env[`AB_${x}`] ?? ''}${workers > 1 ? ` ${workers} workers` : ''})`, env(process.env[`AB_${x}`]), workers);
+  };
+  const stacks = [await side('A'), await side('B')];
   const users = Array.from({ length: n }, (_, i) => `ab-u${i}`);
   const conns = [];
   for (const s of stacks) {
@@ -46,7 +51,7 @@ async function main(): Promise<void> {
     for (const [i, s] of stacks.entries()) {
       const clients = conns[i] as (typeof conns)[number];
       const { sessions } = await createDrafts(clients, 1, 50);
-      const { result, cpu } = await withCpuSplit({ gateway: s.gateway.pid, worker: s.worker.pid, redis: redisPid, bench: process.pid }, n, () => approveAllAtOnce(sessions));
+      const { result, cpu } = await withCpuSplit({ gateway: s.gateway.pid, ...Object.fromEntries(s.workers.map((w, k) => [`worker${k > 0 ? k + 1 : ''}`, w.pid])), redis: redisPid, bench: process.pid }, n, () => approveAllAtOnce(sessions));
       const { latencies } = await e2eSequential(clients[0] as (typeof clients)[number], e2eRuns);
       totals[i]?.tput.push(result.stepsPerSec);
       totals[i]?.cpu.push(cpu);

@@ -12,6 +12,8 @@ export interface TemplateRef {
 
 function refsInString(s: string): TemplateRef[] {
   const out: TemplateRef[] = [];
+  // Most params hold no template; this is on every graph walk's path (effectiveDeps).
+  if (!s.includes('{{')) return out;
   for (const m of s.matchAll(new RegExp(TEMPLATE_RE.source, 'g'))) {
     const stepId = m[1];
     if (stepId === undefined) continue;
@@ -53,6 +55,7 @@ export function resolveTemplates(
   const problems: string[] = [];
   const walk = (value: unknown): unknown => {
     if (typeof value === 'string') {
+      if (!value.includes('{{')) return value;
       const whole = WHOLE_TEMPLATE_RE.exec(value);
       if (whole && whole[1] !== undefined) {
         const r = lookup(whole[2] === undefined ? { stepId: whole[1] } : { stepId: whole[1], field: whole[2] });
