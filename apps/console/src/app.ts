@@ -197,7 +197,6 @@ export class App {
   private async subscribe(): Promise<void> {
     const wf = this.store.wf;
     if (!wf || !this.conn) return;
-    this.store.expectSnapshot();
     const ack = await this.conn.send('WORKFLOW_SUBSCRIBE', wf.lastEventId ? { lastEventId: wf.lastEventId } : {}, wf.sessionId);
     if (!ack.ok) {
       if (ack.error.code === 'not_found') {

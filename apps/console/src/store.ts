@@ -1,4 +1,4 @@
-import { compareEventIds } from '@wfa/protocol';
+import { compareEventIds, isLoggedEventId } from '@wfa/protocol';
 import { PLAN_STATE_LABEL, stepTitle } from './labels';
 import { plainText } from './plain-issues';
 import type { ConflictVM, DraftPayload, LogEntry, ServerEvent, StatusPayload, StepVM, WorkflowVM } from './types';
@@ -34,7 +34,6 @@ function emptyWorkflow(sessionId: string): WorkflowVM {
 export class Store {
   wf: WorkflowVM | undefined;
   private snapshot: { eventId: string; payload: StatusPayload } | undefined;
-  private expectingSnapshot = false;
   private readonly listeners = new Set<(wf: WorkflowVM | undefined) => void>();
 
   onChange(fn: (wf: WorkflowVM | undefined) => void): void {
@@ -56,7 +55,6 @@ export class Store {
     }
     this.wf = saved && saved.sessionId === sessionId ? saved : emptyWorkflow(sessionId);
     this.snapshot = undefined;
-    this.expectingSnapshot = false;
     this.notify();
     return this.wf;
   }
@@ -71,11 +69,6 @@ export class Store {
     sessionStorage.removeItem(STORAGE_PREFIX + sessionId);
   }
 
-  /** The next WORKFLOW_STATUS of this workflow is the subscribe snapshot, not a logged event. */
-  expectSnapshot(): void {
-    this.expectingSnapshot = true;
-  }
-
   step(id: string): StepVM | undefined {
     return this.wf?.steps.find((s) => s.id === id);
   }
@@ -84,8 +77,10 @@ export class Store {
   apply(ev: ServerEvent): boolean {
     const wf = this.wf;
     if (!wf || ev.sessionId !== wf.sessionId) return false;
-    if (ev.type === 'WORKFLOW_STATUS' && this.expectingSnapshot) {
-      this.expectingSnapshot = false;
+    // A subscribe's snapshot is told apart by its id, never a logged one's: live events may
+    // overtake it (a run of a few ms ends before the snapshot of a re-subscribe arrives), and the
+    // first WORKFLOW_STATUS after subscribing is then a logged event, whose line the log needs.
+    if (ev.type === 'WORKFLOW_STATUS' && !isLoggedEventId(ev.eventId)) {
       // What the snapshot reflects: up to `asOfEventId` (its own id only marks its place in the stream).
       const p = ev.payload as StatusPayload;
       this.snapshot = { eventId: p.asOfEventId ?? ev.eventId, payload: p };
