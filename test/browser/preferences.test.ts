@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { startStack } from '../support/processes';
-import { TestClient, tokenFor } from '../support/client';
+import { TestClient, isType, tokenFor } from '../support/client';
 import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, waitPlanState } from './harness';
 
 /** Open the Preferences dialog from the header, with the keyboard. */
@@ -94,6 +94,72 @@ describe('approval console: preferences', () => {
 
       const { preferences: after } = await other.sendOk('PREFERENCES_GET', {});
       expect(after).toEqual(before);
+      expect(errors).toEqual([]);
+    } finally {
+      other.close();
+      await context.close();
+    }
+  });
+
+  it('edits which kinds and actions approve by themselves, and the next draft follows them', async () => {
+    const token = tokenFor(`console-prefs-auto-${Date.now()}`);
+    const other = await TestClient.connect(stack.gateway.url, token);
+    const { page, errors, context } = await openPage(browser);
+    try {
+      await signInWithToken(page, stack.gateway.url, token);
+      const dialog = await openPreferences(page);
+      const kinds = dialog.getByRole('group', { name: 'Also approve by themselves: steps of these kinds' });
+      const actions = dialog.getByRole('group', { name: 'Also approve by themselves: these actions' });
+      const askKinds = dialog.getByRole('group', { name: 'Always ask me about steps of these kinds' });
+      const maxSteps = dialog.getByLabel('Approve every step of plans with at most this many steps');
+      // Loaded with the defaults: nothing chosen, 0 steps.
+      await expect(kinds.getByLabel('Contacts').isChecked()).resolves.toBe(false);
+      await expect(maxSteps.inputValue()).resolves.toBe('0');
+
+      await kinds.getByLabel('Contacts').check();
+      await actions.getByLabel('Add a task').check();
+      await askKinds.getByLabel('Calendar').check();
+      // A number the server refuses is shown next to its field in plain words, and nothing is saved.
+      await maxSteps.fill('5000');
+      await dialog.getByRole('button', { name: 'Save preferences' }).click();
+      await dialog.locator('#pref-maxSteps[aria-invalid="true"]').waitFor();
+      await expect(dialog.locator('#pref-autoApprove-maxStepsWithoutConfirmation-error').innerText()).resolves.toBe('Enter 1000 or less.');
+      const { preferences: unchanged } = await other.sendOk('PREFERENCES_GET', {});
+      expect(unchanged.autoApprove.actionTypes).toEqual([]);
+
+      await maxSteps.fill('1');
+      await screenshot(page, 'prefs-4-auto-approve');
+      await dialog.getByRole('button', { name: 'Save preferences' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const { preferences } = await other.sendOk('PREFERENCES_GET', {});
+      expect(preferences.autoApprove).toEqual({ lowRiskSteps: false, actionTypes: ['contact'], specificActions: ['create_task'], maxStepsWithoutConfirmation: 1 });
+      expect(preferences.alwaysConfirm.actionTypes).toEqual(['calendar']);
+
+      // The next draft: the contact and the task arrive approved, each saying which rule did it;
+      // the calendar event, of a kind always asked about, waits for the user.
+      const { sessionId } = await other.sendOk('WORKFLOW_SUBMIT', {
+        plan: {
+          steps: [
+            { id: 'add', type: 'contact', action: 'create_contact', description: 'Add Jane', params: { name: 'Jane Roe', email: 'jane.roe@company.com' } },
+            { id: 'todo', type: 'task', action: 'create_task', description: 'Call Jane', params: { title: 'Call Jane' } },
+            { id: 'meet', type: 'calendar', action: 'create_event', description: 'Meet Jane', params: { title: 'Meet Jane' } },
+          ],
+        },
+      });
+      const draft = await other.waitFor(isType('WORKFLOW_DRAFT', sessionId));
+      const steps = Object.fromEntries(draft.payload.steps.map((st: { id: string; approvalStatus: string; autoApprovedBy?: string }) => [st.id, [st.approvalStatus, st.autoApprovedBy]]));
+      expect(steps).toEqual({
+        add: ['step_approved', 'autoApprove.actionTypes'],
+        todo: ['step_approved', 'autoApprove.specificActions'],
+        meet: ['draft_pending', undefined],
+      });
+
+      // Opened again, the dialog shows what was saved.
+      const again = await openPreferences(page);
+      await expect(again.getByRole('group', { name: 'Also approve by themselves: steps of these kinds' }).getByLabel('Contacts').isChecked()).resolves.toBe(true);
+      await expect(again.getByRole('group', { name: 'Also approve by themselves: these actions' }).getByLabel('Add a task').isChecked()).resolves.toBe(true);
+      await expect(again.getByRole('group', { name: 'Always ask me about steps of these kinds' }).getByLabel('Calendar').isChecked()).resolves.toBe(true);
+      await expect(again.getByLabel('Approve every step of plans with at most this many steps').inputValue()).resolves.toBe('1');
       expect(errors).toEqual([]);
     } finally {
       other.close();

@@ -29,6 +29,35 @@ export const PLAN_STATE_LABEL: Record<string, string> = {
   cancelled: 'Cancelled',
 };
 
+/** Step kinds (the protocol's action types) in the words of the Preferences dialog. */
+export const ACTION_TYPE_LABEL: Record<string, string> = {
+  calendar: 'Calendar',
+  task: 'Tasks',
+  contact: 'Contacts',
+  email: 'Email',
+  analysis: 'Summaries',
+  system: 'Questions to me',
+};
+
+/** Each action the product can run, as a person would name it. */
+export const ACTION_LABEL: Record<string, string> = {
+  list_events: 'Look at my calendar',
+  create_event: 'Add a calendar event',
+  find_free_time: 'Find free time',
+  list_tasks: 'List my tasks',
+  create_task: 'Add a task',
+  update_task: 'Change a task',
+  complete_task: 'Complete a task',
+  search_contacts: 'Look up a contact',
+  get_all_contacts: 'List my contacts',
+  create_contact: 'Add a contact',
+  send_email: 'Send an email',
+  create_draft: 'Write an email draft',
+  fetch_emails: 'Read my emails',
+  summarize: 'Summarize',
+  user_intervention: 'Ask me a question',
+};
+
 export const RISK_LABEL: Record<string, string> = { low: 'Low risk', medium: 'Medium risk', high: 'High risk' };
 /** Risk is never shown by colour alone: each level has its own symbol and words. */
 export const RISK_ICON: Record<string, string> = { low: '●', medium: '▲', high: '⬢' };

@@ -1,6 +1,6 @@
-import { PlanStateSchema, StepStateSchema, type ApprovalPreferences, type ApprovalPreferencesPatch } from '@wfa/protocol';
+import { ALL_ACTIONS, ActionTypeSchema, PlanStateSchema, StepStateSchema, type ApprovalPreferences, type ApprovalPreferencesPatch } from '@wfa/protocol';
 import { h } from '../dom';
-import { PLAN_STATE_LABEL, STEP_STATE_LABEL } from '../labels';
+import { ACTION_LABEL, ACTION_TYPE_LABEL, PLAN_STATE_LABEL, STEP_STATE_LABEL } from '../labels';
 import { plainFieldIssue } from '../plain-issues';
 import type { Refusal } from './dialogs';
 import { modal, type ModalHandle } from './modal';
@@ -21,6 +21,8 @@ const CHECKS: Array<[string, string]> = [
   ['alwaysConfirm.calendarWrites', 'Always ask me before my calendar is changed'],
   ['notifications.interventionRequired', 'Tell me when a step needs my input'],
 ];
+
+const HIGH_RISK_HINT = 'High-risk steps are always asked about.';
 
 type Values = { [K in keyof ApprovalPreferences]: Partial<ApprovalPreferences[K]> | boolean };
 
@@ -55,16 +57,20 @@ export function preferencesDialog(prefs: ApprovalPreferences, save: (patch: Appr
     const input = h('input', { type: 'checkbox', id, checked: get(prefs, key) === true });
     return field(key, input, h('div', { class: 'check' }, input, h('label', { for: id }, label)));
   };
-  const group = (key: 'planStateChanges' | 'stepStateChanges', legend: string, states: readonly string[], labels: Record<string, string>): HTMLElement => {
-    const chosen = prefs.notifications[key] as string[];
+  /** Checkboxes for a list-valued preference (`section.key`), one per possible value. */
+  const group = (path: string, legend: string, values: readonly string[], labels: Record<string, string>, hint?: string): HTMLElement => {
+    const chosen = (get(prefs, path) as string[] | undefined) ?? [];
+    const id = `pref-${path.replace('.', '-')}`;
     const box = h(
       'fieldset',
-      { class: 'choices', id: `pref-${key}`, tabindex: -1 },
+      { class: 'choices', id, tabindex: -1, ...(hint ? { 'aria-describedby': `${id}-help` } : {}) },
       h('legend', {}, legend),
-      states.map((s) => h('div', { class: 'check' }, h('input', { type: 'checkbox', id: `pref-${key}-${s}`, name: key, value: s, checked: chosen.includes(s) }), h('label', { for: `pref-${key}-${s}` }, labels[s] ?? s))),
+      hint ? h('p', { class: 'hint', id: `${id}-help` }, hint) : [],
+      values.map((v) => h('div', { class: 'check' }, h('input', { type: 'checkbox', id: `${id}-${v}`, name: path, value: v, checked: chosen.includes(v) }), h('label', { for: `${id}-${v}` }, labels[v] ?? v))),
     );
-    return field(`notifications.${key}`, box, box);
+    return field(path, box, box);
   };
+  const maxSteps = h('input', { id: 'pref-maxSteps', type: 'number', min: 0, max: 1000, step: 1, inputmode: 'numeric', value: prefs.autoApprove.maxStepsWithoutConfirmation, 'aria-describedby': 'pref-maxSteps-help' });
 
   const form = h(
     'form',
@@ -73,8 +79,18 @@ export function preferencesDialog(prefs: ApprovalPreferences, save: (patch: Appr
     field('timeout.defaultAction', actions, actions),
     field('timeout.reminderIntervals', reminders, h('label', { for: 'pref-reminders' }, 'Reminders (minutes after the draft was shown)'), reminders, h('span', { class: 'hint', id: 'pref-reminders-help' }, 'Separated by commas, e.g. 15, 60. Leave empty for none.')),
     CHECKS.map(([key, label]) => checkbox(key, label)),
-    group('planStateChanges', 'Tell me when a workflow becomes', PlanStateSchema.options, PLAN_STATE_LABEL),
-    group('stepStateChanges', 'Tell me when a step becomes', StepStateSchema.options, STEP_STATE_LABEL),
+    group('autoApprove.actionTypes', 'Also approve by themselves: steps of these kinds', ActionTypeSchema.options, ACTION_TYPE_LABEL, HIGH_RISK_HINT),
+    group('autoApprove.specificActions', 'Also approve by themselves: these actions', ALL_ACTIONS, ACTION_LABEL, HIGH_RISK_HINT),
+    field(
+      'autoApprove.maxStepsWithoutConfirmation',
+      maxSteps,
+      h('label', { for: 'pref-maxSteps' }, 'Approve every step of plans with at most this many steps'),
+      maxSteps,
+      h('span', { class: 'hint', id: 'pref-maxSteps-help' }, `0: never. ${HIGH_RISK_HINT}`),
+    ),
+    group('alwaysConfirm.actionTypes', 'Always ask me about steps of these kinds', ActionTypeSchema.options, ACTION_TYPE_LABEL, 'Asked about even when a choice above would approve them.'),
+    group('notifications.planStateChanges', 'Tell me when a workflow becomes', PlanStateSchema.options, PLAN_STATE_LABEL),
+    group('notifications.stepStateChanges', 'Tell me when a step becomes', StepStateSchema.options, STEP_STATE_LABEL),
     h('div', { class: 'field' }, notifyButton),
   );
   form.addEventListener('submit', (ev) => ev.preventDefault());
@@ -83,6 +99,7 @@ export function preferencesDialog(prefs: ApprovalPreferences, save: (patch: Appr
     const minutes = Number(timeout.value.trim());
     const list = reminders.value.split(',').map((x) => x.trim()).filter(Boolean);
     if (list.some((x) => !/^\d+(\.\d+)?$/.test(x))) return show('timeout.reminderIntervals', 'Enter minutes as numbers separated by commas.');
+    if (!/^\d+$/.test(maxSteps.value.trim())) return show('autoApprove.maxStepsWithoutConfirmation', 'Enter a whole number of steps (0: never).');
     const checked = (key: string) => (document.getElementById(`pref-${key.replace('.', '-')}`) as HTMLInputElement).checked;
     const states = (key: string) => [...form.querySelectorAll<HTMLInputElement>(`input[name="${key}"]:checked`)].map((i) => i.value);
     return {
@@ -92,9 +109,19 @@ export function preferencesDialog(prefs: ApprovalPreferences, save: (patch: Appr
         reminderIntervals: list.map((x) => Math.round(Number(x) * MINUTE)),
       },
       approvalsEnabled: checked('approvalsEnabled'),
-      autoApprove: { lowRiskSteps: checked('autoApprove.lowRiskSteps') },
-      alwaysConfirm: { highRiskActions: checked('alwaysConfirm.highRiskActions'), emailSends: checked('alwaysConfirm.emailSends'), calendarWrites: checked('alwaysConfirm.calendarWrites') },
-      notifications: { interventionRequired: checked('notifications.interventionRequired'), planStateChanges: states('planStateChanges') as never, stepStateChanges: states('stepStateChanges') as never },
+      autoApprove: {
+        lowRiskSteps: checked('autoApprove.lowRiskSteps'),
+        actionTypes: states('autoApprove.actionTypes') as never,
+        specificActions: states('autoApprove.specificActions'),
+        maxStepsWithoutConfirmation: Number(maxSteps.value.trim()),
+      },
+      alwaysConfirm: {
+        highRiskActions: checked('alwaysConfirm.highRiskActions'),
+        emailSends: checked('alwaysConfirm.emailSends'),
+        calendarWrites: checked('alwaysConfirm.calendarWrites'),
+        actionTypes: states('alwaysConfirm.actionTypes') as never,
+      },
+      notifications: { interventionRequired: checked('notifications.interventionRequired'), planStateChanges: states('notifications.planStateChanges') as never, stepStateChanges: states('notifications.stepStateChanges') as never },
     };
   };
 
@@ -148,10 +175,15 @@ function changes(before: ApprovalPreferences, values: Values): ApprovalPreferenc
       if (v !== old) patch[section] = v;
       continue;
     }
-    const diff = Object.fromEntries(Object.entries(v).filter(([k, x]) => JSON.stringify(x) !== JSON.stringify((old as Record<string, unknown>)[k])));
+    const diff = Object.fromEntries(Object.entries(v).filter(([k, x]) => same(x) !== same((old as Record<string, unknown>)[k])));
     if (Object.keys(diff).length) patch[section] = diff;
   }
   return patch as ApprovalPreferencesPatch;
+}
+
+/** A value as compared for "changed?": lists of choices in any order are the same choice. */
+function same(v: unknown): string {
+  return JSON.stringify(Array.isArray(v) ? [...v].sort() : v);
 }
 
 function get(prefs: ApprovalPreferences, key: string): unknown {
