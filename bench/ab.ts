@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { closeAll, connectMany } from './clients';
-import { killAllNow, startGateway, startWorker, stopAll } from './procs';
+import { runScript, startGateway, startWorker, stopAll } from './procs';
+import { removeRunKeys } from './keys';
 import { approveAllAtOnce, createDrafts, e2eSequential, seedJohn } from './product';
 import { latency } from './report';
 import { localRedisPid, withCpuSplit } from './cpu';
@@ -70,23 +71,8 @@ async function main(): Promise<void> {
   }
   for (const c of conns) closeAll(c);
   await stopAll();
-  for (const s of stacks) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await probe.scan(cursor, 'MATCH', `${s.prefix}*`, 'COUNT', 1000);
-      if (keys.length) await probe.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  }
+  for (const s of stacks) await removeRunKeys(probe, s.prefix);
   probe.disconnect();
 }
 
-process.on('exit', killAllNow);
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    killAllNow();
-    process.exit(1);
-  },
-);
+runScript(main);

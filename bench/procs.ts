@@ -157,3 +157,16 @@ export function killAllNow(): void {
   }
   live.clear();
 }
+
+/** Run a bench script's `main`: exit 0 when it resolves, 1 (after printing why) when it throws; no child outlives it. */
+export function runScript(main: () => Promise<void>): void {
+  process.on('exit', killAllNow);
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      killAllNow();
+      process.exit(1);
+    },
+  );
+}

@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { closeAll, connectMany } from './clients';
-import { killAllNow, startGateway, startWorker, stopAll } from './procs';
+import { runScript, startGateway, startWorker, stopAll } from './procs';
+import { removeRunKeys } from './keys';
 import { ROOT } from '../scripts/service-process';
 import { approveAllAtOnce, createDrafts, e2eSequential, seedJohn } from './product';
 
@@ -99,13 +100,7 @@ async function main(): Promise<void> {
     closeAll(clients);
     await stopAll();
     const redis = new Redis(redisUrl);
-    let cursor = '0';
-    for (let pages = 0; pages < 2000; pages++) {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = next;
-      if (cursor === '0') break;
-    }
+    await removeRunKeys(redis, prefix);
     redis.disconnect();
   }
   for (const [name, d] of [['gateway', gwDir], ['worker', wkDir]] as const) {
@@ -115,12 +110,4 @@ async function main(): Promise<void> {
   }
 }
 
-process.on('exit', killAllNow);
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    killAllNow();
-    process.exit(1);
-  },
-);
+runScript(main);

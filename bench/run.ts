@@ -17,6 +17,7 @@ import { RawBullmq } from './raw';
 import { cpuTable, headlineRows, headlineTable, growthTable, latency, type Idle, type OneClient, type SizeResult } from './report';
 import { bytes, ms } from './stats';
 import { localRedisPid, withCpuSplit } from './cpu';
+import { removeRunKeys } from './keys';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const SIZES = (process.env['BENCH_SIZES'] ?? (QUICK ? '10,100' : '10,100,1000')).split(',').map(Number).filter((n) => n > 0);
@@ -271,19 +272,7 @@ async function cleanup(): Promise<void> {
   await Promise.all([raw, rawOwn].map((r) => r?.close().catch(() => undefined)));
   await stopAll();
   if (probe) {
-    // Remove this run's keys (bounded: at most ~2,000 SCAN pages, 20 s).
-    const deadline = Date.now() + 20_000;
-    let cursor = '0';
-    let pages = 0;
-    try {
-      do {
-        const [next, keys] = await probe.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await probe.unlink(...keys);
-      } while (cursor !== '0' && ++pages < 2000 && Date.now() < deadline);
-    } catch {
-      /* Redis gone: nothing to clean */
-    }
+    await removeRunKeys(probe, prefix);
     probe.disconnect();
   }
 }

@@ -30,7 +30,7 @@ type Values = { [K in keyof ApprovalPreferences]: Partial<ApprovalPreferences[K]
 export function preferencesDialog(prefs: ApprovalPreferences, save: (patch: ApprovalPreferencesPatch) => Promise<Refusal | undefined>, notifyButton: HTMLElement, onClose?: () => void): ModalHandle {
   const errors = new Map<string, { el: HTMLElement; control: HTMLElement }>();
   const field = (key: string, control: HTMLElement, ...rest: Node[]): HTMLElement => {
-    const id = `pref-${key.replace('.', '-')}-error`;
+    const id = `${controlId(key)}-error`;
     const el = h('p', { class: 'field-error', id });
     control.setAttribute('aria-describedby', [control.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
     errors.set(key, { el, control });
@@ -53,14 +53,14 @@ export function preferencesDialog(prefs: ApprovalPreferences, save: (patch: Appr
     ),
   );
   const checkbox = (key: string, label: string): HTMLElement => {
-    const id = `pref-${key.replace('.', '-')}`;
+    const id = controlId(key);
     const input = h('input', { type: 'checkbox', id, checked: get(prefs, key) === true });
     return field(key, input, h('div', { class: 'check' }, input, h('label', { for: id }, label)));
   };
   /** Checkboxes for a list-valued preference (`section.key`), one per possible value. */
   const group = (path: string, legend: string, values: readonly string[], labels: Record<string, string>, hint?: string): HTMLElement => {
     const chosen = (get(prefs, path) as string[] | undefined) ?? [];
-    const id = `pref-${path.replace('.', '-')}`;
+    const id = controlId(path);
     const box = h(
       'fieldset',
       { class: 'choices', id, tabindex: -1, ...(hint ? { 'aria-describedby': `${id}-help` } : {}) },
@@ -100,7 +100,7 @@ export function preferencesDialog(prefs: ApprovalPreferences, save: (patch: Appr
     const list = reminders.value.split(',').map((x) => x.trim()).filter(Boolean);
     if (list.some((x) => !/^\d+(\.\d+)?$/.test(x))) return show('timeout.reminderIntervals', 'Enter minutes as numbers separated by commas.');
     if (!/^\d+$/.test(maxSteps.value.trim())) return show('autoApprove.maxStepsWithoutConfirmation', 'Enter a whole number of steps (0: never).');
-    const checked = (key: string) => (document.getElementById(`pref-${key.replace('.', '-')}`) as HTMLInputElement).checked;
+    const checked = (key: string) => (document.getElementById(controlId(key)) as HTMLInputElement).checked;
     const states = (key: string) => [...form.querySelectorAll<HTMLInputElement>(`input[name="${key}"]:checked`)].map((i) => i.value);
     return {
       timeout: {
@@ -179,6 +179,11 @@ function changes(before: ApprovalPreferences, values: Values): ApprovalPreferenc
     if (Object.keys(diff).length) patch[section] = diff;
   }
   return patch as ApprovalPreferencesPatch;
+}
+
+/** The element id of a preference's control (`autoApprove.lowRiskSteps` → `pref-autoApprove-lowRiskSteps`); its error line adds `-error`. */
+function controlId(key: string): string {
+  return `pref-${key.replace('.', '-')}`;
 }
 
 /** A value as compared for "changed?": lists of choices in any order are the same choice. */
