@@ -100,6 +100,23 @@ describe('approval console: plain words', () => {
     // Newest first: the newer one is #2.
     expect(titles[0]).toMatch(/#2$/);
     await screenshot(page, 'words-4-inbox-twins');
+
+    // #1 ends and leaves the list: its twin keeps the number the user knows it by, and a newer
+    // twin is #3, not a second "#2".
+    const summaries = () => page.$$eval('.inbox-item .inbox-summary', (els) => els.map((e) => (e as HTMLElement).innerText));
+    await page.locator('.inbox-item .inbox-open', { hasText: '#1' }).click();
+    await page.waitForFunction(() => document.querySelector('.inbox-item.current .inbox-summary')?.textContent?.endsWith('#1'));
+    await page.locator('[data-action="cancel-all"]').click();
+    await page.locator('[data-action="confirm-cancel"]').click();
+    await waitPlanState(page, 'cancelled');
+    await page.waitForFunction(() => document.querySelectorAll('.inbox-item').length === 1);
+    await expect(summaries()).resolves.toEqual([titles[0]]);
+    await page.getByRole('button', { name: '+ New request' }).click();
+    await requestDraft(page);
+    await page.waitForFunction(() => document.querySelectorAll('.inbox-item').length === 2);
+    const after = await summaries();
+    expect(after[0]).toMatch(/#3$/);
+    expect(after[1]).toBe(titles[0]);
     expect(errors).toEqual([]);
     await context.close();
   });

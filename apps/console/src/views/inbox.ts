@@ -13,9 +13,16 @@ function waitsOn(w: WorkflowSummary): string[] {
 
 const started = (w: WorkflowSummary, now = Date.now()): string => (now - w.createdAt < 10_000 ? 'Started just now' : `Started ${relativeTime(w.createdAt, now)}`);
 
+/** Numbers given so far, kept while the page lives: a number, once shown, names that workflow. */
+const given = new Map<string, number>();
+const highest = new Map<string, number>();
+
 /**
  * Workflows that would read the same (same summary and request, e.g. the seed's request asked
- * twice) get a number in order of creation: "#1" is the oldest.
+ * twice) get a number in order of creation: "#1" is the oldest. A number never moves to another
+ * workflow: when #1 finishes and leaves the list, its twin stays "#2" (renumbering it "#1" would
+ * make the user's "#1" name a different workflow than a moment ago), and a newer twin gets "#3".
+ * Once no numbered twin is listed, the next pair starts again from #1.
  */
 function numbering(list: WorkflowSummary[]): Map<string, string> {
   const groups = new Map<string, WorkflowSummary[]>();
@@ -24,16 +31,29 @@ function numbering(list: WorkflowSummary[]): Map<string, string> {
     groups.set(key, [...(groups.get(key) ?? []), w]);
   }
   const out = new Map<string, string>();
-  for (const g of groups.values()) {
-    if (g.length < 2) continue;
-    [...g].sort((a, b) => a.createdAt - b.createdAt || a.sessionId.localeCompare(b.sessionId)).forEach((w, i) => out.set(w.sessionId, `#${i + 1}`));
+  for (const [key, g] of groups) {
+    const anyNumbered = g.some((w) => given.has(w.sessionId));
+    if (g.length < 2 && !anyNumbered) continue;
+    // None of the numbered twins is listed any more: numbering starts again from #1.
+    if (!anyNumbered) highest.delete(key);
+    for (const w of [...g].sort((a, b) => a.createdAt - b.createdAt || a.sessionId.localeCompare(b.sessionId))) {
+      if (!given.has(w.sessionId)) {
+        const n = (highest.get(key) ?? 0) + 1;
+        highest.set(key, n);
+        given.set(w.sessionId, n);
+      }
+      out.set(w.sessionId, `#${given.get(w.sessionId)}`);
+    }
   }
+  // A workflow that left the list (it finished) never comes back to it.
+  const listed = new Set(list.map((w) => w.sessionId));
+  for (const id of given.keys()) if (!listed.has(id)) given.delete(id);
   return out;
 }
 
 /** The user's live workflows (WORKFLOW_LIST), with what waits on them and when they expire. */
 export function renderInbox(list: WorkflowSummary[] | undefined, currentId: string | undefined, onOpen: (id: string) => void, onNew: () => void): HTMLElement {
-  const numbers = numbering(list ?? []);
+  const numbers = list ? numbering(list) : new Map<string, string>();
   const items =
     list === undefined
       ? h('p', { class: 'muted' }, 'Loading…')
