@@ -35,7 +35,8 @@ export class Notifier {
 
   consider(ev: ServerEvent): void {
     const sid = ev.sessionId;
-    if (ev.type === 'WORKFLOW_STATUS' && isSnapshot(ev as ServerEvent<'WORKFLOW_STATUS'>)) {
+    // A subscribe's snapshot (its id is never a logged one's), as the store tells it.
+    if (ev.type === 'WORKFLOW_STATUS' && !isLoggedEventId(ev.eventId)) {
       const p = ev.payload as StatusPayload;
       if (p.asOfEventId) this.raise(sid, p.asOfEventId);
       this.plans.set(sid, p.planState);
@@ -84,11 +85,6 @@ export class Notifier {
       }
     }
   }
-}
-
-/** A subscribe's snapshot, not a logged status. */
-function isSnapshot(ev: ServerEvent<'WORKFLOW_STATUS'>): boolean {
-  return ev.payload.asOfEventId !== undefined || !isLoggedEventId(ev.eventId);
 }
 
 const PERMISSION_TEXT: Record<string, string> = {

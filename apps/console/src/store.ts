@@ -144,15 +144,14 @@ export class Store {
           const waiting = wf.partialFailure !== undefined || wf.steps.some((x) => x.state === 'waiting_intervention');
           if (!waiting) wf.planState = 'running';
         }
-        // Every committed change carries the version it made (a progress report carries none).
-        if (p.version !== undefined) wf.version = Math.max(wf.version, p.version);
+        seenVersion(wf, p.version);
         const tone = p.status === 'completed' ? 'good' : p.status === 'failed' || p.status === 'timeout' ? 'bad' : p.status === 'waiting_intervention' ? 'warn' : 'info';
         if (p.status === 'running' && p.progress !== undefined && p.progress > 0 && p.progress < 100) return undefined;
         return { text: `${this.name(wf, p.stepId)}: ${p.message}`, tone };
       }
       case 'EDIT_RESULT': {
         const p = (ev as ServerEvent<'EDIT_RESULT'>).payload;
-        if (p.version !== undefined) wf.version = Math.max(wf.version, p.version);
+        seenVersion(wf, p.version);
         for (const u of [p.updatedStep, ...(p.updatedSteps ?? [])]) if (u) this.mergeStep(wf, u);
         const first = (p.updatedStep?.['id'] as string | undefined) ?? p.dependencyImpacts?.[0]?.stepId ?? '';
         wf.impacts = { stepId: first, list: p.dependencyImpacts ?? [], warnings: p.validationResult?.warnings ?? [] };
@@ -161,7 +160,7 @@ export class Store {
       }
       case 'DEPENDENCY_CONFLICT': {
         const p = (ev as ServerEvent<'DEPENDENCY_CONFLICT'>).payload;
-        if (p.version !== undefined) wf.version = Math.max(wf.version, p.version);
+        seenVersion(wf, p.version);
         const missing = p.rejectedStep ?? p.missingDependency;
         const asking = p.affectedSteps.filter((a) => a.resolution === 'ask_user');
         if (p.options.length) {
@@ -299,6 +298,11 @@ export class Store {
       // storage full or disabled: resuming then replays from the start, which is still correct
     }
   }
+}
+
+/** Every committed change's event carries the version it made (a progress report carries none); it only moves forward. */
+function seenVersion(wf: WorkflowVM, version: number | undefined): void {
+  if (version !== undefined) wf.version = Math.max(wf.version, version);
 }
 
 function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
