@@ -49,6 +49,12 @@ describe('requests it would have had to guess at are refused', () => {
   it('a task named by its title is passed on', () => {
     expect(only(plan('Mark "Prepare meeting agenda" as done')).params).toEqual({ taskId: 'Prepare meeting agenda' });
   });
+
+  it('a quoted title beside a date, or beside a labelled number, is kept as written', () => {
+    expect(only(plan('Add a task "Buy milk" tomorrow')).params).toMatchObject({ title: 'Buy milk', due: expect.stringMatching(/^2024-03-15T/) });
+    expect(only(plan('Add a task called "Q3 plan" tomorrow')).params).toMatchObject({ title: 'Q3 plan' });
+    expect(only(plan('Add a task "Read chapter 12" tomorrow')).params).toMatchObject({ title: 'Read chapter 12' });
+  });
 });
 
 describe('times that have already passed are refused, not moved', () => {

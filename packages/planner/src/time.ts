@@ -224,12 +224,13 @@ const LABELLED_NUMBER = new RegExp(
   String.raw`\b((?:chapters?|pages?|pp?\.|sections?|rooms?|floors?|steps?|parts?|items?|lessons?|units?|episodes?|issues?|tickets?|orders?|invoices?|versions?|v|levels?|gates?|tables?|seats?|suites?|apt\.?|apartments?|buildings?|numbers?|no\.|exercises?|questions?|modules?|seasons?|volumes?|vol\.|rows?|lines?|slides?|figures?|fig\.|cases?|bugs?|PRs?|sprints?|phases?|rounds?|platforms?|tracks?|routes?|bus(?:es)?|flights?|releases?|milestones?|stories|story|tasks?)\s*#?\s*)(\d+(?:\.\d+)*)\b`,
   'gi',
 );
-const MASK_BASE = 0xe000;
+// Above the quote placeholders' \uE000/\uE001 (text.ts), which this must never turn into digits.
+const MASK_BASE = 0xe010;
 function maskLabelledNumbers(text: string): string {
   return text.replace(LABELLED_NUMBER, (_m, label: string, num: string) => label + num.replace(/\d/g, (d) => String.fromCharCode(MASK_BASE + Number(d))));
 }
 function unmask(text: string): string {
-  return text.replace(/[-]/g, (c) => String(c.charCodeAt(0) - MASK_BASE));
+  return text.replace(/[\uE010-\uE019]/g, (c) => String(c.charCodeAt(0) - MASK_BASE));
 }
 
 /**
