@@ -79,7 +79,8 @@ test("a workflow whose records expired leaves its owner's index by a durable tim
   const prefix = newPrefix();
   const [gateway, worker] = await Promise.all([startGateway(prefix), startWorker(prefix)]);
   const redis = openRedis(redisUrl());
-  const timers = new Queue(TIMER_QUEUE, { connection: openRedis(redisUrl()), prefix: `${prefix}{wfa}` });
+  // BullMQ leaves a connection it is given open on close: this one is the test's own, closed below.
+  const timers = new Queue(TIMER_QUEUE, { connection: redis, prefix: `${prefix}{wfa}` });
   const user = 'left-behind';
   const index = `${prefix}approvals:{${user}}:active`;
   try {

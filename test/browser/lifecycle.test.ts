@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { startStack } from '../support/processes';
 import { TestClient, tokenFor, workflowTerminal } from '../support/client';
-import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState } from './harness';
+import { ensureConsoleBuilt, launch, loggedEventIds, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState, waitStepState } from './harness';
 
 /** The text the polite live region ends up saying (it is set a moment after it is cleared). */
 async function liveText(page: Page, pattern: RegExp): Promise<string> {
@@ -109,7 +109,7 @@ describe('approval console: after a decision, after the end', () => {
     // Skip: nothing is left to decide on that step, so the card itself holds the focus.
     await stepCard(page, 'calendar_event_1').locator('[data-action="skip"]').focus();
     await page.keyboard.press('Enter');
-    await page.waitForSelector('li.step-card[data-step-id="calendar_event_1"] .status-line[data-status="skipped"]');
+    await waitStepState(page, 'calendar_event_1', 'skipped');
     await expect(focusAt()).resolves.toBe('calendar_event_1:card');
     // ...and Tab goes on from there, not from the top of the page.
     await page.keyboard.press('Tab');
@@ -153,7 +153,7 @@ describe('approval console: after a decision, after the end', () => {
     await signInWithToken(other.page, stack.gateway.url, token);
     await other.page.locator(`.inbox-item[data-session-id="${sessionId}"] button`).click();
     await check(other.page);
-    const ids = await other.page.$$eval('.log li[data-event-id]', (els) => els.map((e) => e.getAttribute('data-event-id')));
+    const ids = await loggedEventIds(other.page);
     expect(new Set(ids).size).toBe(ids.length);
 
     await page.locator('[data-action="approve-all"]').click();
