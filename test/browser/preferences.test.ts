@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { startStack } from '../support/processes';
+import { startGateway, startStack, startWorker, type Proc } from '../support/processes';
 import { TestClient, isType, tokenFor } from '../support/client';
 import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, waitPlanState } from './harness';
 
@@ -10,6 +10,23 @@ async function openPreferences(page: Page) {
   const dialog = page.getByRole('dialog', { name: 'Preferences' });
   await dialog.waitFor();
   return dialog;
+}
+
+/** Every toast the page shows from now on, even one already gone by the time it is read. */
+async function recordToasts(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const shown: Array<{ kind: string; state: string; role: string; text: string }> = [];
+    (window as unknown as { toasts: typeof shown }).toasts = shown;
+    new MutationObserver((records) => {
+      for (const r of records)
+        for (const n of Array.from(r.addedNodes))
+          if (n instanceof HTMLElement && n.matches('.toast')) shown.push({ kind: n.dataset['kind'] ?? '', state: n.dataset['state'] ?? '', role: n.getAttribute('role') ?? '', text: n.textContent ?? '' });
+    }).observe(document, { childList: true, subtree: true });
+  });
+}
+
+function toastsShown(page: Page): Promise<Array<{ kind: string; state: string; role: string; text: string }>> {
+  return page.evaluate(() => (window as unknown as { toasts: Array<{ kind: string; state: string; role: string; text: string }> }).toasts);
 }
 
 /** The preferences dialog, and the notifications the console shows as they come. */
@@ -174,16 +191,7 @@ describe('approval console: preferences', () => {
     const { page, errors, context } = await openPage(browser);
     try {
       await other.sendOk('PREFERENCES_SET', { preferences: { notifications: { planStateChanges: ['completed', 'failed'], stepStateChanges: ['running', 'failed'] } } });
-      // Every toast shown, even one already dismissed by the time the run ends.
-      await page.addInitScript(() => {
-        const shown: Array<{ kind: string; state: string; role: string; text: string }> = [];
-        (window as unknown as { toasts: typeof shown }).toasts = shown;
-        new MutationObserver((records) => {
-          for (const r of records)
-            for (const n of Array.from(r.addedNodes))
-              if (n instanceof HTMLElement && n.matches('.toast')) shown.push({ kind: n.dataset['kind'] ?? '', state: n.dataset['state'] ?? '', role: n.getAttribute('role') ?? '', text: n.textContent ?? '' });
-        }).observe(document, { childList: true, subtree: true });
-      });
+      await recordToasts(page);
       await signInWithToken(page, stack.gateway.url, token);
       await requestDraft(page);
       await page.locator('[data-action="approve-all"]').click();
@@ -193,7 +201,7 @@ describe('approval console: preferences', () => {
       await expect(toast.getAttribute('role')).resolves.toBe('status');
       await expect(toast.innerText()).resolves.toMatch(/^Workflow completed/);
       await screenshot(page, 'prefs-3-toast');
-      const shown = await page.evaluate(() => (window as unknown as { toasts: Array<{ kind: string; state: string; role: string }> }).toasts);
+      const shown = await toastsShown(page);
       // Each step's start (listed) was told, its completion (not listed) was not; the plan's end once.
       expect(shown.map((t) => `${t.kind}:${t.state}`).sort()).toEqual(['plan:completed', 'step:running', 'step:running', 'step:running']);
       expect(shown.every((t) => t.role === 'status')).toBe(true);
@@ -205,6 +213,49 @@ describe('approval console: preferences', () => {
     } finally {
       other.close();
       await context.close();
+    }
+  });
+
+  it('tells, once back online, of the changes made while the connection was down; nothing twice', async () => {
+    const token = tokenFor('console-prefs');
+    const { page, errors, context } = await openPage(browser);
+    const started: Proc[] = [];
+    let observer: TestClient | undefined;
+    try {
+      const setter = await TestClient.connect(stack.gateway.url, token);
+      await setter.sendOk('PREFERENCES_SET', { preferences: { notifications: { planStateChanges: ['completed', 'failed'], stepStateChanges: ['running', 'failed'] } } });
+      setter.close();
+      await recordToasts(page);
+      await signInWithToken(page, stack.gateway.url, token);
+      // No worker: the approved steps wait in the queue until the page is cut off.
+      await stack.worker.stop();
+      const sessionId = await requestDraft(page);
+      await page.locator('[data-action="approve-all"]').click();
+      await waitPlanState(page, 'running');
+      const port = stack.gateway.port;
+      await stack.gateway.stop();
+      await page.locator('[data-conn="offline"]').waitFor();
+      // While the page is offline the whole plan runs, watched through a second gateway.
+      started.push(await startWorker(stack.prefix, { DEMO_USER: 'console-prefs' }));
+      const side = await startGateway(stack.prefix);
+      started.push(side);
+      observer = await TestClient.connect(side.url, token);
+      await observer.sendOk('WORKFLOW_SUBSCRIBE', {}, sessionId);
+      await observer.waitFor((e) => isType('WORKFLOW_STATUS', sessionId)(e) && e.payload.planState === 'completed');
+      expect(await toastsShown(page)).toEqual([]);
+      // Back online: every event it missed comes after the resubscribe's snapshot, whose
+      // asOfEventId already covers them all. They are news to this page all the same.
+      started.push(await startGateway(stack.prefix, { PORT: String(port) }));
+      await page.locator('[data-conn="online"]').waitFor({ timeout: 30_000 });
+      await waitPlanState(page, 'completed');
+      await page.locator('.toast[data-kind="plan"][data-state="completed"]').waitFor();
+      const shown = await toastsShown(page);
+      expect(shown.map((t) => `${t.kind}:${t.state}`).sort()).toEqual(['plan:completed', 'step:running', 'step:running', 'step:running']);
+      expect(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|socket\.io/i.test(e))).toEqual([]);
+    } finally {
+      observer?.close();
+      await context.close();
+      await Promise.all(started.map((p) => p.stop()));
     }
   });
 });

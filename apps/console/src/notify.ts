@@ -16,9 +16,15 @@ export interface Namer {
 
 /**
  * Tells the user about the changes `preferences.notifications` lists: a short toast in the page
- * and, only while the tab is hidden and permission was granted, a browser Notification. A change is
- * one seen live: a subscribe's snapshot and the replay after it (ids up to its `asOfEventId`)
- * only set what is known, and an event seen once is never told twice.
+ * and, only while the tab is hidden and permission was granted, a browser Notification.
+ *
+ * A change is one that happens while this page follows the workflow. The first snapshot of a
+ * workflow this page has heard nothing of sets what is known, and the replay up to its
+ * `asOfEventId` is history, not news. A later snapshot (a re-subscribe after a decision, or a
+ * reconnect) changes nothing here: the gateway sends after it every logged event this socket has
+ * not had, in order, and those are news even when their ids are below `asOfEventId` (a step that
+ * started while the snapshot was read arrives just after it). An event seen once is never told
+ * twice (ids only increase).
  */
 export class Notifier {
   readonly element = h('div', { class: 'toasts' });
@@ -37,8 +43,9 @@ export class Notifier {
     const sid = ev.sessionId;
     // A subscribe's snapshot (its id is never a logged one's), as the store tells it.
     if (ev.type === 'WORKFLOW_STATUS' && !isLoggedEventId(ev.eventId)) {
+      if (this.seen.has(sid)) return;
       const p = ev.payload as StatusPayload;
-      if (p.asOfEventId) this.raise(sid, p.asOfEventId);
+      this.seen.set(sid, p.asOfEventId ?? '0-0');
       this.plans.set(sid, p.planState);
       for (const s of p.steps) this.steps.set(`${sid}:${s.id}`, s.state);
       return;
@@ -65,11 +72,6 @@ export class Notifier {
       if (p.interventionRequired && this.prefs?.interventionRequired) this.show(`${name}: needs your input`, 'intervention', p.status);
       else if (p.status !== before && this.prefs?.stepStateChanges.includes(p.status)) this.show(`${name}: ${STEP_STATE_LABEL[p.status] ?? p.status}`, 'step', p.status);
     }
-  }
-
-  private raise(sid: string, id: string): void {
-    const last = this.seen.get(sid);
-    if (!last || compareEventIds(id, last) > 0) this.seen.set(sid, id);
   }
 
   private show(text: string, kind: string, state: string): void {
