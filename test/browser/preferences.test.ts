@@ -102,10 +102,16 @@ describe('approval console: preferences', () => {
       await reminders.fill('10');
       const timeout = dialog.getByLabel('Approval timeout (minutes)');
       await timeout.fill('0');
+      const maxSteps = dialog.getByLabel(/^Approve every step of plans/);
+      await maxSteps.fill('1001');
       await dialog.getByRole('button', { name: 'Save preferences' }).click();
+      // The server refuses both: each complaint by its field, focus on the first of them in the form.
       await dialog.locator('#pref-timeout[aria-invalid="true"]').waitFor();
       await expect(dialog.locator('#pref-timeout-timeoutMs-error').innerText()).resolves.toBe('Enter more than 0.');
-      await expect(timeout.getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(maxSteps.getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(dialog.locator('#pref-autoApprove-maxStepsWithoutConfirmation-error').innerText()).resolves.toBe('Enter 1000 or less.');
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('pref-timeout');
+      await expect(dialog.innerText()).resolves.toContain('Please fix the highlighted fields.');
       await expect(dialog.innerText()).resolves.not.toMatch(/Invalid input|expected|received|timeoutMs|reminderIntervals/);
       await expect(dialog.isVisible()).resolves.toBe(true);
 

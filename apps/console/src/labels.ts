@@ -138,3 +138,8 @@ export function plainError(error: { code: string; message: string; details?: unk
 export function expiryLabel(planState: string): string {
   return planState === 'created' ? 'Draft expires' : 'Removed if left alone';
 }
+
+/** The same as one phrase, `when` being relative ("in 2 h"): for a line of the inbox. */
+export function expirySentence(planState: string, when: string): string {
+  return planState === 'created' ? `Expires ${when}` : `Removed ${when} if left alone`;
+}

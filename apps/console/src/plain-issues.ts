@@ -72,14 +72,18 @@ export function plainFieldIssue(message: string, kind?: FieldKind, options?: str
   return sentence(plainText(message));
 }
 
-/** `details.issues` of a server error: `{ path, message }` per complaint. */
-export function issuesOf(details: unknown): Array<{ field: string; message: string }> {
-  const list = (details as { issues?: unknown } | undefined)?.issues;
+/** A server error's zod issues (`details.issues`, or `details` itself when it is the list): `{ path, message }` each. */
+export function issueList(details: unknown): Array<{ path: unknown[]; message: string }> {
+  const list = Array.isArray(details) ? details : (details as { issues?: unknown } | undefined)?.issues;
   if (!Array.isArray(list)) return [];
   return list.flatMap((i: unknown) => {
     const o = i as { path?: unknown; message?: unknown };
     if (typeof o?.message !== 'string') return [];
-    const field = Array.isArray(o.path) && o.path.length ? String(o.path[0]) : '';
-    return [{ field, message: o.message }];
+    return [{ path: Array.isArray(o.path) ? o.path : [], message: o.message }];
   });
+}
+
+/** `details.issues` of a server error, each by the top-level field it names ('' for none). */
+export function issuesOf(details: unknown): Array<{ field: string; message: string }> {
+  return issueList(details).map(({ path, message }) => ({ field: path.length ? String(path[0]) : '', message }));
 }

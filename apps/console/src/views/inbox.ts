@@ -1,5 +1,5 @@
 import { h, relativeTime } from '../dom';
-import { PLAN_STATE_LABEL } from '../labels';
+import { PLAN_STATE_LABEL, expirySentence } from '../labels';
 import type { WorkflowSummary } from '../types';
 
 function waitsOn(w: WorkflowSummary): string[] {
@@ -81,7 +81,7 @@ export function renderInbox(list: WorkflowSummary[] | undefined, currentId: stri
                     h('time', { datetime: new Date(w.createdAt).toISOString(), title: new Date(w.createdAt).toLocaleString() }, started(w)),
                   ),
                   waits.length ? h('span', { class: 'inbox-waits' }, waits.join(' · ')) : h('span', { class: 'inbox-waits muted' }, 'Nothing waits on you'),
-                  w.expiresAt ? h('span', { class: 'inbox-expiry' }, h('time', { datetime: new Date(w.expiresAt).toISOString() }, w.planState === 'created' ? `Expires ${relativeTime(w.expiresAt)}` : `Removed ${relativeTime(w.expiresAt)} if left alone`)) : null,
+                  w.expiresAt ? h('span', { class: 'inbox-expiry' }, h('time', { datetime: new Date(w.expiresAt).toISOString() }, expirySentence(w.planState, relativeTime(w.expiresAt)))) : null,
                 ),
               );
             }),

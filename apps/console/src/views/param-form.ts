@@ -2,6 +2,7 @@ import { DRAFT_PARAM_SCHEMAS, WHOLE_TEMPLATE_RE } from '@wfa/protocol';
 import type { z } from 'zod';
 import { h } from '../dom';
 import { plainFieldIssue, type FieldKind } from '../plain-issues';
+import { FieldErrors } from './field-errors';
 
 type Kind = FieldKind;
 interface FieldSpec {
@@ -79,7 +80,7 @@ export function buildParamForm(stepId: string, action: string, params: Record<st
   const shape = shapeOf(action);
   const fields: FieldSpec[] = shape ? Object.entries(shape).map(([n, s]) => describe(n, s)) : Object.keys(params).map((n) => ({ name: n, kind: 'json' as Kind, optional: true }));
   const controls = new Map<string, HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>();
-  const errors = new Map<string, HTMLElement>();
+  const errors = new FieldErrors();
   const formError = h('p', { class: 'field-error', role: 'alert' });
 
   const rows = fields.map((f) => {
@@ -100,7 +101,7 @@ export function buildParamForm(stepId: string, action: string, params: Record<st
     if (!f.optional) control.setAttribute('aria-required', 'true');
     controls.set(f.name, control);
     const err = h('span', { class: 'field-error', id: `${id}-error` });
-    errors.set(f.name, err);
+    errors.add(f.name, control, err);
     return h(
       'div',
       { class: 'field' },
@@ -133,27 +134,15 @@ export function buildParamForm(stepId: string, action: string, params: Record<st
   }
 
   function clear(): void {
-    for (const [name, el] of errors) {
-      el.textContent = '';
-      controls.get(name)?.removeAttribute('aria-invalid');
-    }
+    errors.clear();
     formError.textContent = '';
   }
 
   /** Each complaint next to its field (or under the form), focus on the first bad field. */
   function mark(list: Array<{ field: string; text: string }>): boolean {
-    let first: HTMLElement | undefined;
-    for (const { field, text } of list) {
-      const el = errors.get(field);
-      if (el) {
-        el.textContent = text;
-        const c = controls.get(field);
-        c?.setAttribute('aria-invalid', 'true');
-        first ??= c;
-      } else formError.textContent = text;
-    }
-    first?.focus();
-    return first !== undefined;
+    const { marked, rest } = errors.mark(list.map(({ field, text }) => ({ key: field, text })));
+    if (rest.length) formError.textContent = rest.join(' ');
+    return marked > 0;
   }
 
   function showIssues(issues: Array<{ field: string; message: string }>): boolean {

@@ -1,7 +1,8 @@
 import { ALL_ACTIONS, ActionTypeSchema, PlanStateSchema, StepStateSchema, type ApprovalPreferences, type ApprovalPreferencesPatch } from '@wfa/protocol';
 import { h } from '../dom';
 import { ACTION_LABEL, ACTION_TYPE_LABEL, PLAN_STATE_LABEL, STEP_STATE_LABEL } from '../labels';
-import { plainFieldIssue } from '../plain-issues';
+import { issueList, plainFieldIssue } from '../plain-issues';
+import { FieldErrors } from './field-errors';
 import type { Refusal } from './dialogs';
 import { modal, type ModalHandle } from './modal';
 
@@ -28,12 +29,12 @@ type Values = { [K in keyof ApprovalPreferences]: Partial<ApprovalPreferences[K]
 
 /** The "Preferences" dialog: the user's approval preferences, saved as a patch of what changed. */
 export function preferencesDialog(prefs: ApprovalPreferences, save: (patch: ApprovalPreferencesPatch) => Promise<Refusal | undefined>, notifyButton: HTMLElement, onClose?: () => void): ModalHandle {
-  const errors = new Map<string, { el: HTMLElement; control: HTMLElement }>();
+  const errors = new FieldErrors();
   const field = (key: string, control: HTMLElement, ...rest: Node[]): HTMLElement => {
     const id = `${controlId(key)}-error`;
     const el = h('p', { class: 'field-error', id });
     control.setAttribute('aria-describedby', [control.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
-    errors.set(key, { el, control });
+    errors.add(key, control, el);
     return h('div', { class: 'field', 'data-field': key }, ...rest, el);
   };
 
@@ -125,19 +126,9 @@ export function preferencesDialog(prefs: ApprovalPreferences, save: (patch: Appr
     };
   };
 
-  function clear(): void {
-    for (const { el, control } of errors.values()) {
-      el.textContent = '';
-      control.removeAttribute('aria-invalid');
-    }
-  }
+  /** A complaint of the page's own check: next to its field, and the dialog's message. */
   function show(key: string, text: string): string {
-    const spot = errors.get(key);
-    if (!spot) return text;
-    spot.el.textContent = text;
-    spot.control.setAttribute('aria-invalid', 'true');
-    spot.control.focus();
-    return 'Please fix the highlighted field.';
+    return errors.mark([{ key, text }]).marked ? 'Please fix the highlighted field.' : text;
   }
 
   return modal({
@@ -151,14 +142,15 @@ export function preferencesDialog(prefs: ApprovalPreferences, save: (patch: Appr
         cls: 'btn primary',
         attrs: { 'data-action': 'save-preferences' },
         run: async () => {
-          clear();
+          errors.clear();
           const values = read();
           if (typeof values === 'string') return values;
           const refused = await save(changes(prefs, values));
           if (!refused) return undefined;
           // The server's complaints (zod issues, their path under `preferences`) go next to their fields.
-          const placed = issues(refused.details).map((i) => (errors.has(i.key) ? show(i.key, plainFieldIssue(inMinutes(i.key, i.message))) : undefined));
-          return placed.find(Boolean) ?? refused.text;
+          const list = issues(refused.details).map((i) => ({ key: i.key, text: plainFieldIssue(inMinutes(i.key, i.message)) }));
+          const { marked } = errors.mark(list);
+          return marked ? `Please fix the highlighted field${marked > 1 ? 's' : ''}.` : refused.text;
         },
       },
     ],
@@ -197,13 +189,10 @@ function get(prefs: ApprovalPreferences, key: string): unknown {
 
 /** zod issues as `{ key: "timeout.timeoutMs", message }`, whether under `preferences` (the payload) or not (the merged record). */
 function issues(details: unknown): Array<{ key: string; message: string }> {
-  const list = Array.isArray(details) ? details : (details as { issues?: unknown } | undefined)?.issues;
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((i: { path?: unknown; message?: unknown }) => {
-    if (typeof i?.message !== 'string' || !Array.isArray(i.path)) return [];
-    const path = i.path.filter((p): p is string => typeof p === 'string');
+  return issueList(details).map(({ path: raw, message }) => {
+    const path = raw.filter((p): p is string => typeof p === 'string');
     if (path[0] === 'preferences') path.shift();
-    return [{ key: path[0] === 'approvalsEnabled' ? path[0] : path.slice(0, 2).join('.'), message: i.message }];
+    return { key: path[0] === 'approvalsEnabled' ? path[0] : path.slice(0, 2).join('.'), message };
   });
 }
 
