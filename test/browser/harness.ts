@@ -78,14 +78,25 @@ export async function signInWithToken(page: Page, url: string, token: string): P
   await page.waitForSelector('[data-conn="online"]');
 }
 
-/** Type the request and wait for its draft's step cards. */
+/**
+ * Type the request and wait for its draft's step cards. The workflow shown before (if any) stays
+ * until the new one's acknowledgement, then a placeholder shows while it loads: only a workflow
+ * with another id and its step cards is the new draft.
+ */
 export async function requestDraft(page: Page, text = SEED_REQUEST, steps = 3): Promise<string> {
+  const shown = () => document.querySelector('section.workflow')?.getAttribute('data-session-id') ?? null;
+  const before = await page.evaluate(shown);
   await page.getByRole('textbox', { name: 'What should be done?' }).fill(text);
   await page.getByRole('button', { name: 'Plan it' }).click();
-  await page.waitForFunction((n) => document.querySelectorAll('.step-card').length === n, steps);
-  const sessionId = await page.getAttribute('section.workflow', 'data-session-id');
-  if (!sessionId) throw new Error('no workflow is shown');
-  return sessionId;
+  const drafted = await page.waitForFunction(
+    ([n, old]) => {
+      const section = document.querySelector('section.workflow');
+      const id = section?.getAttribute('data-session-id');
+      return id && id !== old && section!.querySelectorAll('.step-card').length === n ? id : false;
+    },
+    [steps, before] as const,
+  );
+  return (await drafted.jsonValue()) as string;
 }
 
 export const stepCard = (page: Page, stepId: string) => page.locator(`li.step-card[data-step-id="${stepId}"]`);
