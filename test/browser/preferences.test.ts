@@ -258,6 +258,21 @@ describe('approval console: preferences', () => {
       const shown = await toastsShown(page);
       expect(shown.map((t) => `${t.kind}:${t.state}`).sort()).toEqual(['plan:completed', 'step:running', 'step:running', 'step:running']);
       expect(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|socket\.io/i.test(e))).toEqual([]);
+
+      // Another page that opens the finished workflow replays its whole log: history, not news.
+      const later = await openPage(browser);
+      try {
+        await recordToasts(later.page);
+        await signInWithToken(later.page, `http://127.0.0.1:${port}`, token);
+        await later.page.evaluate((id) => (location.hash = `#wf=${id}`), sessionId);
+        await waitPlanState(later.page, 'completed');
+        // Its activity list tells the whole history, the plan's end included, though the snapshot said it first.
+        await later.page.waitForFunction(() => /Workflow completed/.test(document.querySelector('.log')?.textContent ?? ''));
+        expect(await toastsShown(later.page)).toEqual([]);
+        expect(later.errors).toEqual([]);
+      } finally {
+        await later.context.close();
+      }
     } finally {
       observer?.close();
       await context.close();

@@ -120,11 +120,13 @@ export class Store {
     switch (ev.type) {
       case 'WORKFLOW_DRAFT': {
         this.applyDraft(wf, ev.payload as DraftPayload);
+        wf.loggedPlanState = (ev.payload as DraftPayload).planState;
         return { text: `Draft ready (version ${wf.version}): ${wf.summary}`, tone: 'info' };
       }
       case 'STEP_EXECUTION': {
         const p = (ev as ServerEvent<'STEP_EXECUTION'>).payload;
         const s = this.ensureStep(wf, p.stepId);
+        const planBefore = wf.planState;
         s.state = p.status;
         if (p.progress !== undefined) s.progress = p.progress;
         s.message = p.message;
@@ -144,6 +146,8 @@ export class Store {
           const waiting = wf.partialFailure !== undefined || wf.steps.some((x) => x.state === 'waiting_intervention');
           if (!waiting) wf.planState = 'running';
         }
+        // What a step's event says of the plan is logged too (a status after it then adds no line).
+        if (wf.planState !== planBefore) wf.loggedPlanState = wf.planState;
         seenVersion(wf, p.version);
         const tone = p.status === 'completed' ? 'good' : p.status === 'failed' || p.status === 'timeout' ? 'bad' : p.status === 'waiting_intervention' ? 'warn' : 'info';
         if (p.status === 'running' && p.progress !== undefined && p.progress > 0 && p.progress < 100) return undefined;
@@ -175,7 +179,8 @@ export class Store {
       }
       case 'WORKFLOW_STATUS': {
         const p = ev.payload as StatusPayload;
-        const before = wf.planState;
+        const before = wf.loggedPlanState ?? wf.planState;
+        wf.loggedPlanState = p.planState;
         const answers = this.answered(wf, p);
         this.applyStatus(wf, p);
         wf.asked = Object.fromEntries((p.conflicts ?? []).map((c) => [c.stepId, c.missingDependency]));

@@ -61,6 +61,11 @@ export interface WorkflowVM {
   totalSteps: number;
   mode: string;
   planState: DraftPayload['planState'];
+  /**
+   * The plan state the event log said last. A snapshot sets `planState` ahead of the replay that
+   * follows it; the activity list tells each logged change against this one, not the snapshot.
+   */
+  loggedPlanState?: DraftPayload['planState'];
   approvalStatus: DraftPayload['approvalStatus'];
   version: number;
   expiresAt?: number;
