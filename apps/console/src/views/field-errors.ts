@@ -11,10 +11,6 @@ export class FieldErrors {
     this.spots.set(key, { line, control });
   }
 
-  has(key: string): boolean {
-    return this.spots.has(key);
-  }
-
   clear(): void {
     for (const { line, control } of this.spots.values()) {
       line.textContent = '';
@@ -25,11 +21,12 @@ export class FieldErrors {
   /**
    * Each complaint next to its field; focus moves to the marked field that comes first in the
    * form (the one a keyboard user meets first), whatever order the complaints came in. Returns
-   * the complaints no field of this form takes.
+   * how many fields were marked (two complaints about one field mark one) and the complaints no
+   * field of this form takes.
    */
   mark(list: ReadonlyArray<{ key: string; text: string }>): { marked: number; rest: string[] } {
     let first: HTMLElement | undefined;
-    let marked = 0;
+    const marked = new Set<string>();
     const rest: string[] = [];
     for (const { key, text } of list) {
       const spot = this.spots.get(key);
@@ -40,9 +37,9 @@ export class FieldErrors {
       spot.line.textContent = text;
       spot.control.setAttribute('aria-invalid', 'true');
       if (!first || first.compareDocumentPosition(spot.control) & Node.DOCUMENT_POSITION_PRECEDING) first = spot.control;
-      marked++;
+      marked.add(key);
     }
     first?.focus();
-    return { marked, rest };
+    return { marked: marked.size, rest };
   }
 }
