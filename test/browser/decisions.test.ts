@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { startGateway, startStack, startWorker, type Proc } from '../support/processes';
+import type { Page } from 'playwright-core';
+import { startGateway, startWorker, type Proc } from '../support/processes';
 import { isType, TestClient, tokenFor } from '../support/client';
-import { DESKTOP, ensureConsoleBuilt, launch, PHONE, loggedEventIds, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState, waitStepState } from './harness';
+import { DESKTOP, PHONE, loggedEventIds, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState, waitStepState, useConsole } from './harness';
 
 const USER = 'console-alice';
 
@@ -23,27 +23,19 @@ async function dismissAll(page: Page): Promise<void> {
  * in the middle of a run.
  */
 describe('approval console: sign-in, edit, rejection, reload', () => {
-  let browser: Browser;
-  let stack: Awaited<ReturnType<typeof startStack>>;
+  const ui = useConsole({ worker: { DEMO_USER: USER } });
   let extraWorker: Proc | undefined;
   let extraGateway: Proc | undefined;
   const token = tokenFor(USER);
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    [stack, browser] = await Promise.all([startStack({ worker: { DEMO_USER: USER } }), launch()]);
-  }, 120_000);
-
   afterAll(async () => {
-    await browser?.close();
     await extraWorker?.stop();
     await extraGateway?.stop();
-    await stack?.stop();
   });
 
   it('asks for a token, refuses a bad one, and edits a step with validation before sending', async () => {
-    const { page, errors, context } = await openPage(browser);
-    await page.goto(stack.gateway.url);
+    const { page, errors, context } = await openPage(ui.browser);
+    await page.goto(ui.stack.gateway.url);
     await page.getByLabel('Access token').fill('not-a-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForSelector('#token-error:has-text("not accepted")');
@@ -86,9 +78,9 @@ describe('approval console: sign-in, edit, rejection, reload', () => {
   });
 
   it('rejects a step and answers the conflict dialog with exactly the options the server sent', async () => {
-    const observer = await TestClient.connect(stack.gateway.url, token);
-    const { page, errors, context } = await openPage(browser);
-    await signInWithToken(page, stack.gateway.url, token);
+    const observer = await TestClient.connect(ui.stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
+    await signInWithToken(page, ui.stack.gateway.url, token);
     const sessionId = await requestDraft(page);
 
     await stepCard(page, 'contact_lookup_1').locator('[data-action="reject"]').click();
@@ -136,9 +128,9 @@ describe('approval console: sign-in, edit, rejection, reload', () => {
   });
 
   it('resumes after a reload in the middle of a run, without showing any event twice', async () => {
-    const { page, errors, context } = await openPage(browser);
-    await signInWithToken(page, stack.gateway.url, token);
-    await stack.worker.stop(); // steps stay queued: the run cannot finish before the reload
+    const { page, errors, context } = await openPage(ui.browser);
+    await signInWithToken(page, ui.stack.gateway.url, token);
+    await ui.stack.worker.stop(); // steps stay queued: the run cannot finish before the reload
     const sessionId = await requestDraft(page);
     await page.locator('[data-action="approve-all"]').click();
     await waitPlanState(page, 'running');
@@ -151,7 +143,7 @@ describe('approval console: sign-in, edit, rejection, reload', () => {
     await waitPlanState(page, 'running');
     expect(await loggedEventIds(page)).toEqual(before);
 
-    extraWorker = await startWorker(stack.prefix, { DEMO_USER: USER });
+    extraWorker = await startWorker(ui.stack.prefix, { DEMO_USER: USER });
     await waitPlanState(page, 'completed');
     for (const id of ['contact_lookup_1', 'email_draft_1', 'calendar_event_1']) await waitStepState(page, id, 'completed');
     const ids = await loggedEventIds(page);
@@ -164,8 +156,8 @@ describe('approval console: sign-in, edit, rejection, reload', () => {
   });
 
   it('lists live workflows in the inbox with what waits on them, and opens one in another tab from scratch', async () => {
-    const a = await openPage(browser);
-    await signInWithToken(a.page, stack.gateway.url, token);
+    const a = await openPage(ui.browser);
+    await signInWithToken(a.page, ui.stack.gateway.url, token);
     const sessionId = await requestDraft(a.page);
     await stepCard(a.page, 'contact_lookup_1').locator('[data-action="reject"]').click();
     await a.page.locator('[data-action="confirm-reject"]').click();
@@ -173,8 +165,8 @@ describe('approval console: sign-in, edit, rejection, reload', () => {
     await dismissAll(a.page);
 
     // A second tab (fresh storage) sees it in its inbox and rebuilds it from a full replay.
-    const b = await openPage(browser);
-    await signInWithToken(b.page, stack.gateway.url, token);
+    const b = await openPage(ui.browser);
+    await signInWithToken(b.page, ui.stack.gateway.url, token);
     const item = b.page.locator(`.inbox-item[data-session-id="${sessionId}"]`);
     await item.waitFor();
     await expect(item.innerText()).resolves.toMatch(/await your approval[\s\S]*dependency conflict[\s\S]*Expires in (2 hours|1\d\d minutes)/);
@@ -199,22 +191,22 @@ describe('approval console: sign-in, edit, rejection, reload', () => {
   });
 
   it('catches up after a dropped connection (the gateway restarts) without duplicates', async () => {
-    const { page, errors, context } = await openPage(browser);
-    await signInWithToken(page, stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
+    await signInWithToken(page, ui.stack.gateway.url, token);
     await extraWorker?.stop(); // no worker: the approved steps wait in the queue
     extraWorker = undefined;
     await requestDraft(page);
     await page.locator('[data-action="approve-all"]').click();
     await waitPlanState(page, 'running');
 
-    const port = stack.gateway.port;
-    await stack.gateway.stop();
+    const port = ui.stack.gateway.port;
+    await ui.stack.gateway.stop();
     await page.waitForSelector('[data-conn="offline"]');
     // While the browser is cut off, the steps run and their events are logged.
-    extraWorker = await startWorker(stack.prefix, { DEMO_USER: USER });
+    extraWorker = await startWorker(ui.stack.prefix, { DEMO_USER: USER });
     await new Promise((r) => setTimeout(r, 1500));
     await screenshot(page, 'reconnect-1-offline');
-    extraGateway = await startGateway(stack.prefix, { PORT: String(port) });
+    extraGateway = await startGateway(ui.stack.prefix, { PORT: String(port) });
 
     await page.waitForSelector('[data-conn="online"]', { timeout: 30_000 });
     await waitPlanState(page, 'completed');
@@ -233,23 +225,12 @@ describe('approval console: sign-in, edit, rejection, reload', () => {
  * version while the page shows no WORKFLOW_STATUS. The user's next decision must still apply.
  */
 describe('approval console: deciding while a plan runs', () => {
-  let browser: Browser;
-  let stack: Awaited<ReturnType<typeof startStack>>;
+  const ui = useConsole({ worker: { HANDLER_LATENCY_MS: '1500' } });
   const token = tokenFor('console-slow');
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    [stack, browser] = await Promise.all([startStack({ worker: { HANDLER_LATENCY_MS: '1500' } }), launch()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
   it('step by step: approving the next step after the first one ran is applied, with no "changed elsewhere" error', async () => {
-    const { page, errors, context } = await openPage(browser);
-    await signInWithToken(page, stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
+    await signInWithToken(page, ui.stack.gateway.url, token);
     await page.locator('#request-step-by-step').check();
     await requestDraft(page, 'Remind me to call mom tomorrow at 9am and remind me to buy milk tomorrow at 6pm', 2);
     const [first, second] = await page.$$eval('li.step-card', (els) => els.map((e) => e.getAttribute('data-step-id') ?? ''));

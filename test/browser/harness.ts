@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SEED_REQUEST } from '../support/client';
-import { ROOT } from '../support/processes';
+import { ROOT, startStack, type Stack } from '../support/processes';
 
 export { SEED_REQUEST };
 
@@ -50,6 +50,23 @@ export async function launch(): Promise<Browser> {
 }
 
 /** A page that records console errors and uncaught exceptions, so a test can assert there were none. */
+/**
+ * A stack (gateway and worker) and Chromium for the tests of one describe: started before them,
+ * closed after them. Both fields are filled in by beforeAll.
+ */
+export function useConsole(env: Parameters<typeof startStack>[0] = {}): { stack: Stack; browser: Browser } {
+  const ui = {} as { stack: Stack; browser: Browser };
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    [ui.stack, ui.browser] = await Promise.all([startStack(env), launch()]);
+  }, 120_000);
+  afterAll(async () => {
+    await ui.browser?.close();
+    await ui.stack?.stop();
+  });
+  return ui;
+}
+
 export async function openPage(browser: Browser, viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();

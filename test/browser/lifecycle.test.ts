@@ -1,7 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { startStack } from '../support/processes';
+import type { Page } from 'playwright-core';
 import { TestClient, tokenFor, workflowTerminal } from '../support/client';
-import { ensureConsoleBuilt, launch, loggedEventIds, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState, waitStepState } from './harness';
+import { loggedEventIds, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState, waitStepState, useConsole } from './harness';
 
 /** The text the polite live region ends up saying (it is set a moment after it is cleared). */
 async function liveText(page: Page, pattern: RegExp): Promise<string> {
@@ -11,22 +10,11 @@ async function liveText(page: Page, pattern: RegExp): Promise<string> {
 
 /** How a decision and the end of a workflow leave the page: panels, dialogs, focus, answers. */
 describe('approval console: after a decision, after the end', () => {
-  let browser: Browser;
-  let stack: Awaited<ReturnType<typeof startStack>>;
-
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    [stack, browser] = await Promise.all([startStack({ worker: { DEMO_USER: 'console-life' } }), launch()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const ui = useConsole({ worker: { DEMO_USER: 'console-life' } });
 
   it('hides "What this change affects" once the workflow has ended', async () => {
-    const { page, errors, context } = await openPage(browser);
-    await signInWithToken(page, stack.gateway.url, tokenFor('console-life'));
+    const { page, errors, context } = await openPage(ui.browser);
+    await signInWithToken(page, ui.stack.gateway.url, tokenFor('console-life'));
     await requestDraft(page);
     await stepCard(page, 'contact_lookup_1').locator('[data-action="edit"]').click();
     const dialog = page.locator('dialog[data-dialog="edit"]');
@@ -47,10 +35,10 @@ describe('approval console: after a decision, after the end', () => {
 
   it('closes an open cancel dialog when the workflow ends elsewhere, and says so politely', async () => {
     const token = tokenFor(`console-life-${Date.now()}`);
-    const other = await TestClient.connect(stack.gateway.url, token);
-    const { page, errors, context } = await openPage(browser);
+    const other = await TestClient.connect(ui.stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
     try {
-      await signInWithToken(page, stack.gateway.url, token);
+      await signInWithToken(page, ui.stack.gateway.url, token);
       const sessionId = await requestDraft(page);
       await page.locator('[data-action="cancel-all"]').click();
       const dialog = page.locator('dialog[data-dialog="cancel"]');
@@ -75,9 +63,9 @@ describe('approval console: after a decision, after the end', () => {
   });
 
   it('keeps keyboard focus on the decided step after each decision, never on <body>', async () => {
-    const { page, errors, context } = await openPage(browser);
+    const { page, errors, context } = await openPage(ui.browser);
     // The demo user's contacts hold John: once every step is decided, the run asks nothing.
-    await signInWithToken(page, stack.gateway.url, tokenFor('console-life'));
+    await signInWithToken(page, ui.stack.gateway.url, tokenFor('console-life'));
     await requestDraft(page);
     /** Where focus is: the step card it is in and the control's action (or "card"), once it settled. */
     const focusAt = async () => {
@@ -120,8 +108,8 @@ describe('approval console: after a decision, after the end', () => {
   });
   it('shows a value given for a conflict on the dependent card and logs every conflict answer', async () => {
     const token = tokenFor(`console-answers-${Date.now()}`);
-    const { page, errors, context } = await openPage(browser);
-    await signInWithToken(page, stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
+    await signInWithToken(page, ui.stack.gateway.url, token);
     const sessionId = await requestDraft(page);
     await stepCard(page, 'contact_lookup_1').locator('[data-action="reject"]').click();
     await page.locator('[data-action="confirm-reject"]').click();
@@ -149,8 +137,8 @@ describe('approval console: after a decision, after the end', () => {
     await screenshot(page, 'answers-1-provided');
 
     // Another device rebuilds the same from the server's events alone.
-    const other = await openPage(browser);
-    await signInWithToken(other.page, stack.gateway.url, token);
+    const other = await openPage(ui.browser);
+    await signInWithToken(other.page, ui.stack.gateway.url, token);
     await other.page.locator(`.inbox-item[data-session-id="${sessionId}"] button`).click();
     await check(other.page);
     const ids = await loggedEventIds(other.page);
@@ -168,15 +156,15 @@ describe('approval console: after a decision, after the end', () => {
   it('a run paused on a failure says when it is removed if left alone, not the draft deadline it had', async () => {
     const user = `console-life-paused-${Date.now()}`;
     const token = tokenFor(user);
-    const api = await TestClient.connect(stack.gateway.url, token);
-    const { page, errors, context } = await openPage(browser);
+    const api = await TestClient.connect(ui.stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
     try {
       const plan = { steps: [{ id: 'done', type: 'task', action: 'complete_task', description: 'Complete the prep task', params: { taskId: 'task_missing' } }] };
       const { sessionId } = await api.sendOk('WORKFLOW_SUBMIT', { plan });
       await api.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
       await api.waitFor((e) => e.type === 'STEP_EXECUTION' && e.sessionId === sessionId && e.payload.status === 'failed');
 
-      await signInWithToken(page, stack.gateway.url, token);
+      await signInWithToken(page, ui.stack.gateway.url, token);
       const item = page.locator(`.inbox-item[data-session-id="${sessionId}"]`);
       await item.waitFor();
       await expect(item.innerText()).resolves.toMatch(/Removed in (24 hours|1 day) if left alone/);

@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { startGateway, startStack, startWorker, type Proc } from '../support/processes';
+import type { Page } from 'playwright-core';
+import { startGateway, startWorker, type Proc } from '../support/processes';
 import { TestClient, isType, tokenFor } from '../support/client';
-import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, waitPlanState } from './harness';
+import { openPage, requestDraft, screenshot, signInWithToken, waitPlanState, useConsole } from './harness';
 
 /** Open the Preferences dialog from the header, with the keyboard. */
 async function openPreferences(page: Page) {
@@ -31,25 +31,14 @@ function toastsShown(page: Page): Promise<Array<{ kind: string; state: string; r
 
 /** The preferences dialog, and the notifications the console shows as they come. */
 describe('approval console: preferences', () => {
-  let browser: Browser;
-  let stack: Awaited<ReturnType<typeof startStack>>;
-
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    [stack, browser] = await Promise.all([startStack({ worker: { DEMO_USER: 'console-prefs' } }), launch()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const ui = useConsole({ worker: { DEMO_USER: 'console-prefs' } });
 
   it('saves a new timeout and default action, which another device of the user then reads', async () => {
     const token = tokenFor(`console-prefs-save-${Date.now()}`);
-    const other = await TestClient.connect(stack.gateway.url, token);
-    const { page, errors, context } = await openPage(browser);
+    const other = await TestClient.connect(ui.stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
     try {
-      await signInWithToken(page, stack.gateway.url, token);
+      await signInWithToken(page, ui.stack.gateway.url, token);
       const dialog = await openPreferences(page);
       // Loaded with the user's current values (the defaults: 2 hours, keep the draft).
       await expect(dialog.getByLabel('Approval timeout (minutes)').inputValue()).resolves.toBe('120');
@@ -80,12 +69,12 @@ describe('approval console: preferences', () => {
 
   it('shows a refused value in plain words next to its field and changes nothing', async () => {
     const token = tokenFor(`console-prefs-bad-${Date.now()}`);
-    const other = await TestClient.connect(stack.gateway.url, token);
-    const { page, errors, context } = await openPage(browser);
+    const other = await TestClient.connect(ui.stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
     try {
       await other.sendOk('PREFERENCES_SET', { preferences: { timeout: { reminderIntervals: [15 * 60_000] } } });
       const { preferences: before } = await other.sendOk('PREFERENCES_GET', {});
-      await signInWithToken(page, stack.gateway.url, token);
+      await signInWithToken(page, ui.stack.gateway.url, token);
       const dialog = await openPreferences(page);
       const reminders = dialog.getByLabel(/^Reminders/);
       await expect(reminders.inputValue()).resolves.toBe('15');
@@ -126,10 +115,10 @@ describe('approval console: preferences', () => {
 
   it('edits which kinds and actions approve by themselves, and the next draft follows them', async () => {
     const token = tokenFor(`console-prefs-auto-${Date.now()}`);
-    const other = await TestClient.connect(stack.gateway.url, token);
-    const { page, errors, context } = await openPage(browser);
+    const other = await TestClient.connect(ui.stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
     try {
-      await signInWithToken(page, stack.gateway.url, token);
+      await signInWithToken(page, ui.stack.gateway.url, token);
       const dialog = await openPreferences(page);
       const kinds = dialog.getByRole('group', { name: 'Also approve by themselves: steps of these kinds' });
       const actions = dialog.getByRole('group', { name: 'Also approve by themselves: these actions' });
@@ -193,12 +182,12 @@ describe('approval console: preferences', () => {
   it('tells of the changes the notifications list: the plan completing and steps starting, not a step completing', async () => {
     // The demo user's contacts hold John: once every step is approved, the run asks nothing.
     const token = tokenFor('console-prefs');
-    const other = await TestClient.connect(stack.gateway.url, token);
-    const { page, errors, context } = await openPage(browser);
+    const other = await TestClient.connect(ui.stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
     try {
       await other.sendOk('PREFERENCES_SET', { preferences: { notifications: { planStateChanges: ['completed', 'failed'], stepStateChanges: ['running', 'failed'] } } });
       await recordToasts(page);
-      await signInWithToken(page, stack.gateway.url, token);
+      await signInWithToken(page, ui.stack.gateway.url, token);
       await requestDraft(page);
       await page.locator('[data-action="approve-all"]').click();
       await waitPlanState(page, 'completed');
@@ -224,26 +213,26 @@ describe('approval console: preferences', () => {
 
   it('tells, once back online, of the changes made while the connection was down; nothing twice', async () => {
     const token = tokenFor('console-prefs');
-    const { page, errors, context } = await openPage(browser);
+    const { page, errors, context } = await openPage(ui.browser);
     const started: Proc[] = [];
     let observer: TestClient | undefined;
     try {
-      const setter = await TestClient.connect(stack.gateway.url, token);
+      const setter = await TestClient.connect(ui.stack.gateway.url, token);
       await setter.sendOk('PREFERENCES_SET', { preferences: { notifications: { planStateChanges: ['completed', 'failed'], stepStateChanges: ['running', 'failed'] } } });
       setter.close();
       await recordToasts(page);
-      await signInWithToken(page, stack.gateway.url, token);
+      await signInWithToken(page, ui.stack.gateway.url, token);
       // No worker: the approved steps wait in the queue until the page is cut off.
-      await stack.worker.stop();
+      await ui.stack.worker.stop();
       const sessionId = await requestDraft(page);
       await page.locator('[data-action="approve-all"]').click();
       await waitPlanState(page, 'running');
-      const port = stack.gateway.port;
-      await stack.gateway.stop();
+      const port = ui.stack.gateway.port;
+      await ui.stack.gateway.stop();
       await page.locator('[data-conn="offline"]').waitFor();
       // While the page is offline the whole plan runs, watched through a second gateway.
-      started.push(await startWorker(stack.prefix, { DEMO_USER: 'console-prefs' }));
-      const side = await startGateway(stack.prefix);
+      started.push(await startWorker(ui.stack.prefix, { DEMO_USER: 'console-prefs' }));
+      const side = await startGateway(ui.stack.prefix);
       started.push(side);
       observer = await TestClient.connect(side.url, token);
       await observer.sendOk('WORKFLOW_SUBSCRIBE', {}, sessionId);
@@ -251,7 +240,7 @@ describe('approval console: preferences', () => {
       expect(await toastsShown(page)).toEqual([]);
       // Back online: every event it missed comes after the resubscribe's snapshot, whose
       // asOfEventId already covers them all. They are news to this page all the same.
-      started.push(await startGateway(stack.prefix, { PORT: String(port) }));
+      started.push(await startGateway(ui.stack.prefix, { PORT: String(port) }));
       await page.locator('[data-conn="online"]').waitFor({ timeout: 30_000 });
       await waitPlanState(page, 'completed');
       await page.locator('.toast[data-kind="plan"][data-state="completed"]').waitFor();
@@ -260,7 +249,7 @@ describe('approval console: preferences', () => {
       expect(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|socket\.io/i.test(e))).toEqual([]);
 
       // Another page that opens the finished workflow replays its whole log: history, not news.
-      const later = await openPage(browser);
+      const later = await openPage(ui.browser);
       try {
         await recordToasts(later.page);
         await signInWithToken(later.page, `http://127.0.0.1:${port}`, token);

@@ -1,27 +1,14 @@
-import type { Browser } from 'playwright-core';
-import { startStack } from '../support/processes';
 import { SEED_REQUEST, tokenFor } from '../support/client';
-import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState } from './harness';
+import { openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState, useConsole } from './harness';
 
 /** What reviewers found hard to read: zod's wording in the forms, raw JSON results, look-alike inbox entries. */
 describe('approval console: plain words', () => {
-  let browser: Browser;
-  let stack: Awaited<ReturnType<typeof startStack>>;
+  const ui = useConsole({ worker: { DEMO_USER: 'console-reader' } });
   const ZOD = /expected (int|number|string)|Invalid input|received|\{\{stepId/;
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    [stack, browser] = await Promise.all([startStack({ worker: { DEMO_USER: 'console-reader' } }), launch()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
   it('says what a field takes in plain words, in the edit form and in a refused conflict answer', async () => {
-    const { page, errors, context } = await openPage(browser);
-    await signInWithToken(page, stack.gateway.url, tokenFor(`console-words-${Date.now()}`));
+    const { page, errors, context } = await openPage(ui.browser);
+    await signInWithToken(page, ui.stack.gateway.url, tokenFor(`console-words-${Date.now()}`));
     await requestDraft(page);
 
     await stepCard(page, 'calendar_event_1').locator('[data-action="edit"]').click();
@@ -58,8 +45,8 @@ describe('approval console: plain words', () => {
     await context.close();
   });
   it('shows what a read step found as a short list, with the raw JSON folded away', async () => {
-    const { page, errors, context } = await openPage(browser);
-    await signInWithToken(page, stack.gateway.url, tokenFor('console-reader'));
+    const { page, errors, context } = await openPage(ui.browser);
+    await signInWithToken(page, ui.stack.gateway.url, tokenFor('console-reader'));
     for (const [request, expected] of [
       ['Show all my contacts', /John Doe — john\.doe@company\.com[\s\S]*Sarah Connor/],
       ['Show my open tasks', /\S — status: open/],
@@ -81,8 +68,8 @@ describe('approval console: plain words', () => {
     await context.close();
   });
   it('tells apart inbox entries of workflows with the same summary', async () => {
-    const { page, errors, context } = await openPage(browser);
-    await signInWithToken(page, stack.gateway.url, tokenFor(`console-twins-${Date.now()}`));
+    const { page, errors, context } = await openPage(ui.browser);
+    await signInWithToken(page, ui.stack.gateway.url, tokenFor(`console-twins-${Date.now()}`));
     await requestDraft(page);
     await page.getByRole('button', { name: '+ New request' }).click();
     await requestDraft(page);

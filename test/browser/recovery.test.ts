@@ -1,7 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { startStack } from '../support/processes';
 import { isType, SEED_REQUEST, stepEvent, TestClient, tokenFor } from '../support/client';
-import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState, waitStepState } from './harness';
+import { openPage, requestDraft, screenshot, signInWithToken, stepCard, waitPlanState, waitStepState, useConsole } from './harness';
 
 /**
  * Recovery in the console against the real server: the seed's unknown-contact intervention answered
@@ -9,25 +7,14 @@ import { ensureConsoleBuilt, launch, openPage, requestDraft, screenshot, signInW
  * in their contacts (no DEMO_USER), so the lookup asks.
  */
 describe('approval console: interventions and failures', () => {
-  let browser: Browser;
-  let stack: Awaited<ReturnType<typeof startStack>>;
-
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    [stack, browser] = await Promise.all([startStack({ worker: { STEP_ATTEMPTS: '2', STEP_BACKOFF_MS: '50' } }), launch()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const ui = useConsole({ worker: { STEP_ATTEMPTS: '2', STEP_BACKOFF_MS: '50' } });
 
   it('asks for the unknown contact in the intervention dialog; the typed address becomes the recipient', async () => {
     const token = tokenFor(`console-nojohn-${Date.now()}`);
-    const observer = await TestClient.connect(stack.gateway.url, token);
-    const { page, errors, context } = await openPage(browser);
+    const observer = await TestClient.connect(ui.stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
     try {
-      await signInWithToken(page, stack.gateway.url, token);
+      await signInWithToken(page, ui.stack.gateway.url, token);
       const sessionId = await requestDraft(page);
       await page.locator('[data-action="approve-all"]').click();
 
@@ -67,13 +54,13 @@ describe('approval console: interventions and failures', () => {
 
   it('keeps showing the plan as waiting on the user while an independent step runs and completes', async () => {
     const token = tokenFor(`console-parallel-${Date.now()}`);
-    const client = await TestClient.connect(stack.gateway.url, token);
-    const { page, errors, context } = await openPage(browser);
+    const client = await TestClient.connect(ui.stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
     try {
       // Two independent steps, run as each is approved: the lookup asks (nobody called Ann), then
       // the task list runs beside the open question. The server's plan stays waiting_intervention.
       const { sessionId } = await client.sendOk('USER_MESSAGE', { message: 'look up Ann and list my tasks', mode: 'step_by_step' });
-      await signInWithToken(page, `${stack.gateway.url}/#wf=${sessionId}`, token);
+      await signInWithToken(page, `${ui.stack.gateway.url}/#wf=${sessionId}`, token);
       await page.waitForFunction(() => document.querySelectorAll('.step-card').length === 2);
 
       await client.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'contact_lookup_1' }, sessionId);
@@ -101,11 +88,11 @@ describe('approval console: interventions and failures', () => {
 
   it('closes a conflict dialog when the conflict is resolved on another device', async () => {
     const token = tokenFor(`console-elsewhere-${Date.now()}`);
-    const client = await TestClient.connect(stack.gateway.url, token);
-    const { page, errors, context } = await openPage(browser);
+    const client = await TestClient.connect(ui.stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
     try {
       const { sessionId } = await client.sendOk('USER_MESSAGE', { message: SEED_REQUEST });
-      await signInWithToken(page, `${stack.gateway.url}/#wf=${sessionId}`, token);
+      await signInWithToken(page, `${ui.stack.gateway.url}/#wf=${sessionId}`, token);
       await page.waitForFunction(() => document.querySelectorAll('.step-card').length === 3);
       await client.sendOk('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: 'contact_lookup_1', reason: 'not now' }, sessionId);
       const conflict = await client.waitFor(isType('DEPENDENCY_CONFLICT', sessionId));
@@ -130,8 +117,8 @@ describe('approval console: interventions and failures', () => {
 
   it('answers a failed step with "roll back everything" and shows what could not be undone', async () => {
     const token = tokenFor(`console-fail-${Date.now()}`);
-    const client = await TestClient.connect(stack.gateway.url, token);
-    const { page, errors, context } = await openPage(browser);
+    const client = await TestClient.connect(ui.stack.gateway.url, token);
+    const { page, errors, context } = await openPage(ui.browser);
     try {
       const { sessionId } = await client.sendOk('WORKFLOW_SUBMIT', {
         plan: {
@@ -143,7 +130,7 @@ describe('approval console: interventions and failures', () => {
           ],
         },
       });
-      await signInWithToken(page, `${stack.gateway.url}/#wf=${sessionId}`, token);
+      await signInWithToken(page, `${ui.stack.gateway.url}/#wf=${sessionId}`, token);
       await page.waitForFunction(() => document.querySelectorAll('.step-card').length === 4);
       await page.locator('[data-action="approve-all"]').click();
 

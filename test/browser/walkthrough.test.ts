@@ -1,6 +1,4 @@
-import type { Browser } from 'playwright-core';
-import { startStack } from '../support/processes';
-import { ensureConsoleBuilt, launch, openPage, PHONE, requestDraft, screenshot, stepCard, waitPlanState, waitStepState, loggedEventIds } from './harness';
+import { openPage, PHONE, requestDraft, screenshot, stepCard, waitPlanState, waitStepState, loggedEventIds, useConsole } from './harness';
 
 /**
  * The seed's walk-through in a real browser, in dev mode (no JWT_SECRET): the console signs in by
@@ -8,22 +6,11 @@ import { ensureConsoleBuilt, launch, openPage, PHONE, requestDraft, screenshot, 
  * graph, approves everything and watches it run to the end.
  */
 describe('approval console: seed walk-through (dev mode)', () => {
-  let browser: Browser;
-  let stack: Awaited<ReturnType<typeof startStack>>;
-
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    [stack, browser] = await Promise.all([startStack({ gateway: { JWT_SECRET: '' }, worker: { DEMO_USER: 'demo-user' } }), launch()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const ui = useConsole({ gateway: { JWT_SECRET: '' }, worker: { DEMO_USER: 'demo-user' } });
 
   it('signs in by itself, shows the draft and its graph, approves all and shows the results', async () => {
-    const { page, errors, context } = await openPage(browser);
-    await page.goto(stack.gateway.url);
+    const { page, errors, context } = await openPage(ui.browser);
+    await page.goto(ui.stack.gateway.url);
     await page.waitForSelector('[data-conn="online"]');
     expect(await page.locator('#token-input').count()).toBe(0);
 
