@@ -1,4 +1,5 @@
 import { compareEventIds, isLoggedEventId } from '@wfa/protocol';
+import { alreadyApplied, insertLogEntry, rememberApplied } from './applied-events';
 import { PLAN_STATE_LABEL, stepTitle } from './labels';
 import { plainText } from './plain-issues';
 import type { ConflictVM, DraftPayload, LogEntry, ServerEvent, StatusPayload, StepVM, WorkflowVM } from './types';
@@ -23,12 +24,13 @@ function emptyWorkflow(sessionId: string): WorkflowVM {
     conflicts: [],
     hasDraft: false,
     log: [],
+    appliedIds: [],
   };
 }
 
 /**
  * The current workflow as the console shows it, built only from server events. Every event is
- * applied at most once (ids at or below `lastEventId` are dropped), and the view is kept in
+ * applied at most once (applied-events.ts), and the view is kept in
  * sessionStorage so that a reload resumes with `WORKFLOW_SUBSCRIBE { lastEventId }`.
  */
 export class Store {
@@ -89,13 +91,10 @@ export class Store {
       this.notify();
       return true;
     }
-    if (wf.lastEventId && compareEventIds(ev.eventId, wf.lastEventId) <= 0) return false;
+    if (alreadyApplied(wf, ev.eventId)) return false;
     const entry = this.applyEvent(wf, ev);
-    wf.lastEventId = ev.eventId;
-    if (entry) {
-      wf.log.push({ eventId: ev.eventId, time: ev.timestamp, ...entry });
-      if (wf.log.length > MAX_LOG) wf.log.splice(0, wf.log.length - MAX_LOG);
-    }
+    rememberApplied(wf, ev.eventId);
+    if (entry) insertLogEntry(wf.log, { eventId: ev.eventId, time: ev.timestamp, ...entry }, MAX_LOG);
     // A replayed event older than the snapshot must not undo what the snapshot says now.
     if (this.snapshot && compareEventIds(ev.eventId, this.snapshot.eventId) <= 0) this.applyStatus(wf, this.snapshot.payload);
     this.save();

@@ -80,7 +80,10 @@ export interface WorkflowVM {
   reminder?: { expiresAt: number; pendingStepIds: string[] };
   /** The conflicts the event log left open (dependent step id → missing dependency): a status without one says it was answered. */
   asked?: Record<string, string>;
+  /** The highest event id applied: a re-subscribe resumes after it. */
   lastEventId?: string;
+  /** The ids applied most recently, sorted (applied-events.ts): an older event replayed after a newer live one is still applied once. */
+  appliedIds?: string[];
   hasDraft: boolean;
   log: LogEntry[];
 }

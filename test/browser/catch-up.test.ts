@@ -1,0 +1,82 @@
+import type { WebSocketRoute } from 'playwright-core';
+import { startGateway, startWorker, type Proc } from '../support/processes';
+import { stepEvent, TestClient, tokenFor } from '../support/client';
+import { loggedEventIds, openPage, requestDraft, signInWithToken, stepCard, waitStepState, useConsole } from './harness';
+
+const USER = 'console-catch-up';
+
+/**
+ * A page that comes back online hears the user's live events at once, before the gateway has
+ * handled its re-subscribe. When one of them is newer than what it missed, the replay that follows
+ * brings older events: the page must still log every one of them, once and in order.
+ */
+describe('approval console: catching up when a live event comes first', () => {
+  const ui = useConsole();
+  const started: Proc[] = [];
+
+  afterAll(async () => {
+    await Promise.all(started.map((p) => p.stop()));
+  });
+
+  it('logs every missed event although a newer live one arrived before the replay', async () => {
+    const token = tokenFor(USER);
+    const { page, errors, context } = await openPage(ui.browser);
+    let observer: TestClient | undefined;
+    // Every socket of the page goes through this route (it must exist before the page loads);
+    // once `hold` is set, a WORKFLOW_SUBSCRIBE waits for `release`.
+    let hold = false;
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.routeWebSocket(/socket\.io/, (ws: WebSocketRoute) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        if (hold && typeof message === 'string' && message.includes('"WORKFLOW_SUBSCRIBE"')) void held.then(() => server.send(message));
+        else server.send(message);
+      });
+    });
+    try {
+      await signInWithToken(page, ui.stack.gateway.url, token);
+      await ui.stack.worker.stop(); // the approved lookup waits in the queue until the page is cut off
+      await page.locator('#request-step-by-step').check(); // an approved step runs at once
+      const sessionId = await requestDraft(page);
+      await stepCard(page, 'contact_lookup_1').locator('[data-action="approve"]').click();
+      await page.waitForSelector('li.step-card[data-step-id="contact_lookup_1"] .status-line[data-approval="step_approved"]');
+
+      // The page's gateway goes away; the lookup runs meanwhile, watched through another gateway.
+      const port = ui.stack.gateway.port;
+      await ui.stack.gateway.stop();
+      await page.waitForSelector('[data-conn="offline"]');
+      const side = await startGateway(ui.stack.prefix);
+      started.push(side);
+      observer = await TestClient.connect(side.url, token);
+      await observer.sendOk('WORKFLOW_SUBSCRIBE', {}, sessionId);
+      const worker = await startWorker(ui.stack.prefix, { DEMO_USER: USER });
+      await observer.waitFor(stepEvent(sessionId, 'contact_lookup_1', 'completed'));
+      await worker.stop(); // what is approved next only waits in the queue
+
+      // Back online, the page's re-subscribe is held until a newer event has reached it live.
+      hold = true;
+      started.push(await startGateway(ui.stack.prefix, { PORT: String(port) }));
+      await page.waitForSelector('[data-conn="online"]', { timeout: 30_000 });
+      await observer.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'email_draft_1' }, sessionId);
+      await page.waitForSelector('li.step-card[data-step-id="email_draft_1"] .status-line[data-approval="step_approved"]');
+      release?.();
+
+      // The catch-up brings the lookup's run, older than the approval the page logged already.
+      await waitStepState(page, 'contact_lookup_1', 'completed');
+      const missed = observer.events.filter((e) => e.sessionId === sessionId && e.type === 'STEP_EXECUTION' && e.payload.stepId === 'contact_lookup_1' && (e.payload.status === 'completed' || (e.payload.status === 'running' && !e.payload.progress)));
+      expect(missed.map((e) => e.payload.status)).toEqual(['running', 'completed']);
+      await page.waitForFunction((ids) => ids.every((id) => document.querySelector(`.log li[data-event-id="${id}"]`)), missed.map((e) => e.eventId), { timeout: 10_000 });
+      const ids = await loggedEventIds(page);
+      expect(new Set(ids).size).toBe(ids.length);
+      // Shown newest first, in the order the server logged them.
+      const order = (id: string) => id.split('-').map(Number) as [number, number];
+      const sorted = [...ids].sort((a, b) => order(b)[0] - order(a)[0] || order(b)[1] - order(a)[1]);
+      expect(ids).toEqual(sorted);
+      expect(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|socket\.io/i.test(e))).toEqual([]);
+    } finally {
+      observer?.close();
+      await context.close();
+    }
+  });
+});
