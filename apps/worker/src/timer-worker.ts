@@ -82,12 +82,12 @@ async function rollback(deps: TimerWorkerDeps, sessionId: string): Promise<strin
  * go next.
  */
 async function retire(deps: TimerWorkerDeps, sessionId: string, userId: string, now: number): Promise<string> {
-  const left = await deps.store.recordTtlMs(sessionId);
+  // Both reads in one round trip: the draft is only looked at while its records live.
+  const [left, draft] = await Promise.all([deps.store.recordTtlMs(sessionId), deps.store.load(sessionId)]);
   if (left === null) {
     await Promise.all([deps.store.removeFromUserIndex(userId, sessionId), deps.store.markInactive(sessionId)]);
     return 'retired';
   }
-  const draft = await deps.store.load(sessionId);
   if (draft && isFinished(draft)) return 'finished';
   await deps.timers.scheduleRetire(sessionId, userId, retireCheckAt(now + left), now);
   return 'rescheduled';

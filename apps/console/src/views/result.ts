@@ -13,6 +13,15 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 /** Steps whose raw data the user unfolded: a re-render (every event) keeps it unfolded. */
 const rawOpen = new Set<string>();
 
+/** The raw JSON of each result once: the page re-renders on every event, and a result never changes in place (a new one is a new object). */
+const rawText = new WeakMap<object, string>();
+function pretty(data: unknown): string {
+  if (typeof data !== 'object' || data === null) return JSON.stringify(data, null, 2);
+  let text = rawText.get(data);
+  if (text === undefined) rawText.set(data, (text = JSON.stringify(data, null, 2)));
+  return text;
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A scalar as a person reads it: times in the browser's locale, lists joined. */
@@ -79,7 +88,7 @@ export function renderResult(step: StepVM, key: string = step.id): HTMLElement |
           'details',
           { class: 'raw-result', open: rawOpen.has(key), ontoggle: (ev: Event) => ((ev.currentTarget as HTMLDetailsElement).open ? rawOpen.add(key) : rawOpen.delete(key)) },
           h('summary', {}, 'Raw data'),
-          h('pre', {}, JSON.stringify(data, null, 2)),
+          h('pre', {}, pretty(data)),
         ) : null,
   );
 }
