@@ -73,6 +73,14 @@ describe('approval console: catching up when a live event comes first', () => {
       const order = (id: string) => id.split('-').map(Number) as [number, number];
       const sorted = [...ids].sort((a, b) => order(b)[0] - order(a)[0] || order(b)[1] - order(a)[1]);
       expect(ids).toEqual(sorted);
+
+      // The rest of the plan runs live: the list tells its end once.
+      started.push(await startWorker(ui.stack.prefix, { DEMO_USER: USER }));
+      await observer.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'calendar_event_1' }, sessionId);
+      await page.waitForSelector('[data-plan-state="completed"]', { timeout: 30_000 });
+      await page.waitForFunction(() => /Workflow completed/.test(document.querySelector('.log')?.textContent ?? ''));
+      const lines = await page.$$eval('.log li', (els) => els.map((e) => e.textContent ?? ''));
+      expect(lines.filter((l) => /Workflow completed/.test(l))).toHaveLength(1);
       expect(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|socket\.io/i.test(e))).toEqual([]);
     } finally {
       observer?.close();
