@@ -18,7 +18,7 @@ describe('approval console: catching up when a live event comes first', () => {
     await Promise.all(started.map((p) => p.stop()));
   });
 
-  it('logs every missed event although a newer live one arrived before the replay', async () => {
+  it('logs every missed event although a newer live one arrived before the replay, and keeps showing the newer state', async () => {
     const token = tokenFor(USER);
     const { page, errors, context } = await openPage(ui.browser);
     let observer: TestClient | undefined;
@@ -42,7 +42,8 @@ describe('approval console: catching up when a live event comes first', () => {
       await stepCard(page, 'contact_lookup_1').locator('[data-action="approve"]').click();
       await page.waitForSelector('li.step-card[data-step-id="contact_lookup_1"] .status-line[data-approval="step_approved"]');
 
-      // The page's gateway goes away; the lookup runs meanwhile, watched through another gateway.
+      // The page's gateway goes away. Meanwhile the lookup starts, watched through another
+      // gateway; its provider is slow, so it ends only once the page is back.
       const port = ui.stack.gateway.port;
       await ui.stack.gateway.stop();
       await page.waitForSelector('[data-conn="offline"]');
@@ -50,32 +51,37 @@ describe('approval console: catching up when a live event comes first', () => {
       started.push(side);
       observer = await TestClient.connect(side.url, token);
       await observer.sendOk('WORKFLOW_SUBSCRIBE', {}, sessionId);
-      const worker = await startWorker(ui.stack.prefix, { DEMO_USER: USER });
-      await observer.waitFor(stepEvent(sessionId, 'contact_lookup_1', 'completed'));
-      await worker.stop(); // what is approved next only waits in the queue
+      const slow = await startWorker(ui.stack.prefix, { DEMO_USER: USER, HANDLER_LATENCY_MS: '10000' });
+      started.push(slow);
+      const running = await observer.waitFor((e) => stepEvent(sessionId, 'contact_lookup_1', 'running')(e) && !e.payload.progress);
 
-      // Back online, the page's re-subscribe is held until a newer event has reached it live.
+      // Back online, the page's re-subscribe is held: the lookup's end reaches it live first.
       hold = true;
       started.push(await startGateway(ui.stack.prefix, { PORT: String(port) }));
       await page.waitForSelector('[data-conn="online"]', { timeout: 30_000 });
-      await observer.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'email_draft_1' }, sessionId);
-      await page.waitForSelector('li.step-card[data-step-id="email_draft_1"] .status-line[data-approval="step_approved"]');
+      const done = await observer.waitFor(stepEvent(sessionId, 'contact_lookup_1', 'completed'), 20_000);
+      await waitStepState(page, 'contact_lookup_1', 'completed');
+      expect(await loggedEventIds(page)).not.toContain(running.eventId); // the start was missed: the race is on
+      hold = false;
       release?.();
 
-      // The catch-up brings the lookup's run, older than the approval the page logged already.
-      await waitStepState(page, 'contact_lookup_1', 'completed');
-      const missed = observer.events.filter((e) => e.sessionId === sessionId && e.type === 'STEP_EXECUTION' && e.payload.stepId === 'contact_lookup_1' && (e.payload.status === 'completed' || (e.payload.status === 'running' && !e.payload.progress)));
-      expect(missed.map((e) => e.payload.status)).toEqual(['running', 'completed']);
-      await page.waitForFunction((ids) => ids.every((id) => document.querySelector(`.log li[data-event-id="${id}"]`)), missed.map((e) => e.eventId), { timeout: 10_000 });
+      // The catch-up brings the lookup's start, older than its end: logged, and history only.
+      await page.waitForFunction((id) => !!document.querySelector(`.log li[data-event-id="${id}"]`), running.eventId, { timeout: 10_000 });
       const ids = await loggedEventIds(page);
+      expect(ids).toContain(done.eventId);
       expect(new Set(ids).size).toBe(ids.length);
       // Shown newest first, in the order the server logged them.
       const order = (id: string) => id.split('-').map(Number) as [number, number];
       const sorted = [...ids].sort((a, b) => order(b)[0] - order(a)[0] || order(b)[1] - order(a)[1]);
       expect(ids).toEqual(sorted);
+      // The card still tells the end, not the start it heard of later.
+      const card = stepCard(page, 'contact_lookup_1');
+      await expect(card.locator('.step-message').innerText()).resolves.toBe(done.payload.message);
 
       // The rest of the plan runs live: the list tells its end once.
+      await slow.stop();
       started.push(await startWorker(ui.stack.prefix, { DEMO_USER: USER }));
+      await observer.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'email_draft_1' }, sessionId);
       await observer.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'calendar_event_1' }, sessionId);
       await page.waitForSelector('[data-plan-state="completed"]', { timeout: 30_000 });
       await page.waitForFunction(() => /Workflow completed/.test(document.querySelector('.log')?.textContent ?? ''));

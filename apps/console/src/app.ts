@@ -137,7 +137,8 @@ export class App {
     const applied = this.store.apply(ev);
     this.notifier.consider(ev);
     if (!applied || ev.sessionId !== this.store.wf?.sessionId || ['WORKFLOW_DRAFT', 'WORKFLOW_STATUS', 'DEPENDENCY_CONFLICT', 'WORKFLOW_REMINDER'].includes(ev.type)) this.scheduleInbox();
-    if (!applied) return;
+    // A late event (older than one shown already) adds its line to the list, and nothing to announce.
+    if (applied !== 'applied') return;
     if (ev.type === 'STEP_EXECUTION') {
       const p = (ev as ServerEvent<'STEP_EXECUTION'>).payload;
       const s = this.store.step(p.stepId);

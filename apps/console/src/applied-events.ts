@@ -8,23 +8,36 @@ export const MAX_REMEMBERED = 500;
  * Whether an event was applied to this view already. Ids above the high-water mark are new. One
  * at or below it is new too when the view never applied it: on a (re)connect, the user's live
  * events reach the socket at once, before the gateway has handled its WORKFLOW_SUBSCRIBE, so the
- * replay that follows can bring events older than one applied live. A view saved before ids were
- * remembered has only its high-water mark to go by.
+ * replay that follows can bring events older than one applied live. Ids at or below the floor
+ * (those forgotten to keep the list short, or everything a view saved before ids were remembered
+ * had applied) count as applied.
  */
 export function alreadyApplied(wf: WorkflowVM, eventId: string): boolean {
   if (!wf.lastEventId || compareEventIds(eventId, wf.lastEventId) > 0) return false;
   const ids = wf.appliedIds;
-  if (!ids) return true;
-  if (ids.length >= MAX_REMEMBERED && compareEventIds(eventId, ids[0] as string) < 0) return true;
+  if (!ids || (wf.appliedFloor && compareEventIds(eventId, wf.appliedFloor) <= 0)) return true;
   return ids[insertionPoint(ids, eventId, (x) => x) - 1] === eventId;
+}
+
+/** Whether an event not applied yet is older than one that was (it arrived late: see alreadyApplied). */
+export function arrivedLate(wf: WorkflowVM, eventId: string): boolean {
+  return wf.lastEventId !== undefined && compareEventIds(eventId, wf.lastEventId) < 0;
 }
 
 /** Record an applied event: the high-water mark only moves forward; the ids stay sorted and bounded. */
 export function rememberApplied(wf: WorkflowVM, eventId: string): void {
+  if (!wf.appliedIds) {
+    wf.appliedIds = [];
+    if (wf.lastEventId) wf.appliedFloor = wf.lastEventId;
+  }
   if (!wf.lastEventId || compareEventIds(eventId, wf.lastEventId) > 0) wf.lastEventId = eventId;
-  const ids = (wf.appliedIds ??= []);
+  const ids = wf.appliedIds;
   ids.splice(insertionPoint(ids, eventId, (x) => x), 0, eventId);
-  if (ids.length > MAX_REMEMBERED) ids.splice(0, ids.length - MAX_REMEMBERED);
+  if (ids.length > MAX_REMEMBERED) {
+    const forgotten = ids.splice(0, ids.length - MAX_REMEMBERED);
+    const newest = forgotten[forgotten.length - 1] as string;
+    if (!wf.appliedFloor || compareEventIds(newest, wf.appliedFloor) > 0) wf.appliedFloor = newest;
+  }
 }
 
 /** Add a line to the activity list in the order the server logged the events, not the order they arrived. */

@@ -1,5 +1,5 @@
 import { compareEventIds, isLoggedEventId } from '@wfa/protocol';
-import { alreadyApplied, insertLogEntry, rememberApplied } from './applied-events';
+import { alreadyApplied, arrivedLate, insertLogEntry, rememberApplied } from './applied-events';
 import { PLAN_STATE_LABEL, stepTitle } from './labels';
 import { plainText } from './plain-issues';
 import type { ConflictVM, DraftPayload, LogEntry, ServerEvent, StatusPayload, StepVM, WorkflowVM } from './types';
@@ -75,8 +75,11 @@ export class Store {
     return this.wf?.steps.find((s) => s.id === id);
   }
 
-  /** Apply one server event; returns false when it is not for this workflow or was already applied. */
-  apply(ev: ServerEvent): boolean {
+  /**
+   * Apply one server event; returns false when it is not for this workflow or was already applied,
+   * 'late' when it only added its line to the activity list (see below), else 'applied'.
+   */
+  apply(ev: ServerEvent): false | 'applied' | 'late' {
     const wf = this.wf;
     if (!wf || ev.sessionId !== wf.sessionId) return false;
     // A subscribe's snapshot is told apart by its id, never a logged one's: live events may
@@ -89,17 +92,21 @@ export class Store {
       this.applyStatus(wf, ev.payload as StatusPayload);
       this.save();
       this.notify();
-      return true;
+      return 'applied';
     }
     if (alreadyApplied(wf, ev.eventId)) return false;
-    const entry = this.applyEvent(wf, ev);
+    // An event older than one applied already (a catch-up overtaken by a live event) is history:
+    // the view already shows a later state, which the snapshot carries only in part (not a
+    // step's message or params), so the event only adds its line, worded as of a copy of the view.
+    const late = arrivedLate(wf, ev.eventId);
+    const entry = this.applyEvent(late ? (JSON.parse(JSON.stringify(wf)) as WorkflowVM) : wf, ev);
     rememberApplied(wf, ev.eventId);
     if (entry) insertLogEntry(wf.log, { eventId: ev.eventId, time: ev.timestamp, ...entry }, MAX_LOG);
     // A replayed event older than the snapshot must not undo what the snapshot says now.
-    if (this.snapshot && compareEventIds(ev.eventId, this.snapshot.eventId) <= 0) this.applyStatus(wf, this.snapshot.payload);
+    if (!late && this.snapshot && compareEventIds(ev.eventId, this.snapshot.eventId) <= 0) this.applyStatus(wf, this.snapshot.payload);
     this.save();
     this.notify();
-    return true;
+    return late ? 'late' : 'applied';
   }
 
   /** Local bookkeeping after an accepted decision (its ack carries the new version). */

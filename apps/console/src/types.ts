@@ -84,6 +84,8 @@ export interface WorkflowVM {
   lastEventId?: string;
   /** The ids applied most recently, sorted (applied-events.ts): an older event replayed after a newer live one is still applied once. */
   appliedIds?: string[];
+  /** Ids at or below it count as applied (forgotten from `appliedIds`, or applied before ids were remembered). */
+  appliedFloor?: string;
   hasDraft: boolean;
   log: LogEntry[];
 }
