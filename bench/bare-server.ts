@@ -3,21 +3,13 @@
  * authenticated socket.io server does (verify a JWT in the handshake, join the user's room).
  */
 import { createServer } from 'node:http';
-import jwt from 'jsonwebtoken';
 import { Server } from 'socket.io';
+import { requireJwt } from './bare-io';
 
 const secret = process.env['JWT_SECRET'] ?? 'bench-secret-0123456789abcdef';
 const http = createServer();
 const io = new Server(http);
-io.use((socket, next) => {
-  try {
-    const claims = jwt.verify(String((socket.handshake.auth as Record<string, unknown>)['token']), secret, { algorithms: ['HS256'] }) as { sub: string };
-    socket.data.userId = claims.sub;
-    next();
-  } catch {
-    next(new Error('unauthorized'));
-  }
-});
+requireJwt(io, secret);
 io.on('connection', (socket) => {
   void socket.join(`user:${socket.data.userId as string}`);
   socket.on('PING', (_m: unknown, ack?: (a: unknown) => void) => ack?.({ ok: true }));

@@ -163,3 +163,13 @@ export async function approveAllAtOnce(sessions: readonly Session[], timeoutMs =
   const elapsedMs = last - t0;
   return { elapsedMs, stepsPerSec: (3 * done.length) / (elapsedMs / 1000), latencies: done, failed, stuck };
 }
+
+/**
+ * The floor baseline's burst (bench/floor-gateway.ts): each client approves one new "workflow" at
+ * once (its flow is added on approval; there is no draft); time until every terminal
+ * WORKFLOW_STATUS arrived, as approveAllAtOnce measures the product.
+ */
+export async function floorBurst(clients: readonly BenchClient[], timeoutMs = 120_000): Promise<{ elapsedMs: number; stepsPerSec: number }> {
+  const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  return approveAllAtOnce(clients.map((client, i) => ({ client, sessionId: `fl_${tag}_${i}` })), timeoutMs);
+}

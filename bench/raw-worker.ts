@@ -6,12 +6,9 @@
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { chainProcessor, flowProcessor } from './raw-jobs';
+import { requiredEnv } from './bare-io';
 
-const env = (k: string) => {
-  const v = process.env[k];
-  if (v === undefined) throw new Error(`raw-worker: ${k} is not set`);
-  return v;
-};
+const env = (k: string) => requiredEnv('raw-worker', k);
 const url = env('REDIS_URL');
 const prefix = env('RAW_QUEUE_PREFIX');
 const dataPrefix = env('RAW_DATA_PREFIX');

@@ -33,11 +33,13 @@ export interface SizeResult {
   rawFlowTputIn: number;
   /** Raw BullMQ jobs chained by hand (no flow bookkeeping), Worker in the bench process. */
   rawTput: number;
+  /** The floor (bench/floor-*.ts): raw flows plus only what SPEC §5 makes any implementation do. */
+  floorTput: number;
   e2eLoad: Latency;
   rawE2eLoad: Latency;
   notCompleted: number;
-  /** CPU ms per workflow by process during the throughput burst (product) and the raw flows (own process). */
-  cpu: { product: CpuSplit; raw: CpuSplit };
+  /** CPU ms per workflow by process during the throughput burst (product), the raw flows (own process) and the floor. */
+  cpu: { product: CpuSplit; raw: CpuSplit; floor: CpuSplit };
 }
 
 export interface Idle {
@@ -76,6 +78,8 @@ export function headlineRows(one: OneClient, sizes: SizeResult[], idle: Idle | u
     { figure: '  p50 vs raw Worker in the bench process', product: lat(one.e2e, 'p50'), raw: lat(one.rawChain, 'p50'), ratio: one.e2e.p50 / one.rawChain.p50 },
     { figure: `throughput, ${bigN} users approving at once`, product: `${rate(big.tput)} steps`, raw: `${rate(big.rawFlowTput)} steps (flows)`, ratio: big.tput / big.rawFlowTput, target: `≥ ${TPUT_TARGET_RATIO}× raw`, met: big.tput >= TPUT_TARGET_RATIO * big.rawFlowTput },
     { figure: '  vs raw flows, Worker in the bench process', product: `${rate(big.tput)} steps`, raw: `${rate(big.rawFlowTputIn)} steps (flows)`, ratio: big.tput / big.rawFlowTputIn },
+    { figure: '  vs the floor (bare BullMQ + socket.io relay)', product: `${rate(big.tput)} steps`, raw: `${rate(big.floorTput)} steps (floor)`, ratio: big.tput / big.floorTput },
+    { figure: '  the floor vs raw flows (a bare design, same topology)', product: `${rate(big.floorTput)} steps (floor)`, raw: `${rate(big.rawFlowTput)} steps (flows)`, ratio: big.floorTput / big.rawFlowTput },
     { figure: `Redis memory per live draft (${bigN} drafts)`, product: bytes(big.redisBytesPerDraft), raw: bytes(big.rawBytesPerDraft), ratio: big.redisBytesPerDraft / big.rawBytesPerDraft },
     { figure: `gateway memory per client (${bigN} clients)`, product: `${bytes(big.gwBytesPerClient)} (RSS ${bytes(big.gwRssPerClient)})`, raw: bytes(big.bareBytesPerClient), ratio: big.gwBytesPerClient / big.bareBytesPerClient },
   ];
@@ -137,6 +141,8 @@ export function growthTable(sizes: SizeResult[]): string {
     ratio((s) => s.tput, (s) => s.rawFlowTput),
     line('  raw flows steps/s (bench process)', (s) => s.rawFlowTputIn, rate, 'flat', true),
     line('  raw chains steps/s (bench process)', (s) => s.rawTput, rate, 'flat', true),
+    line('  floor steps/s (bare BullMQ + socket.io)', (s) => s.floorTput, rate, 'flat', true),
+    ratio((s) => s.tput, (s) => s.floorTput).map((c, i) => (i === 0 ? '  ratio product / floor' : c)),
     line('e2e p50 under that load', (s) => s.e2eLoad.p50, ms, 'linear'),
     line('e2e p99 under that load', (s) => s.e2eLoad.p99, ms, 'linear'),
     line('  raw chain p50 under that load', (s) => s.rawE2eLoad.p50, ms, 'linear'),
@@ -155,25 +161,33 @@ export { latency };
  * throughput ratio; the last line says what the target would need.
  */
 export function cpuTable(s: SizeResult): string {
-  const { product, raw } = s.cpu;
+  const { product, raw, floor } = s.cpu;
   const f = (v: number | undefined) => (v === undefined ? '—' : Number.isFinite(v) ? v.toFixed(2) : 'n/a');
   const sum = (c: CpuSplit) => Object.values(c).reduce((a, b) => a + b, 0);
   const rows = [
-    ['gateway (decisions; every event relayed to the sockets)', f(product['gateway']), '—'],
-    ['worker (BullMQ + the product\'s checks, commits and events)', f(product['worker']), f(raw['worker'])],
-    ['Redis', f(product['redis']), f(raw['redis'])],
-    ['bench process (socket.io clients / FlowProducer + QueueEvents)', f(product['bench']), f(raw['bench'])],
-    ['total', f(sum(product)), f(sum(raw))],
+    ['gateway (decisions; every event relayed to the sockets)', f(product['gateway']), f(floor['gateway']), '—'],
+    ['worker (BullMQ + the product\'s checks, commits and events)', f(product['worker']), f(floor['worker']), f(raw['worker'])],
+    ['Redis', f(product['redis']), f(floor['redis']), f(raw['redis'])],
+    ['bench process (socket.io clients / FlowProducer + QueueEvents)', f(product['bench']), f(floor['bench']), f(raw['bench'])],
+    ['total', f(sum(product)), f(sum(floor)), f(sum(raw))],
   ];
-  const lines = [table(['process', 'product', 'raw flows'], rows)];
+  const lines = [table(['process', 'product', 'floor', 'raw flows'], rows)];
   const total = sum(product);
   const rawTotal = sum(raw);
+  const floorTotal = sum(floor);
   if (Number.isFinite(total) && Number.isFinite(rawTotal) && total > 0) {
     const fixed = (product['gateway'] ?? 0) + (product['bench'] ?? 0);
+    const budget = rawTotal / TPUT_TARGET_RATIO;
     lines.push(
       `raw total / product total = ${(rawTotal / total).toFixed(2)} (the throughput ratio when every core is busy).`,
-      `A ${TPUT_TARGET_RATIO}× ratio needs at most ${(rawTotal / TPUT_TARGET_RATIO).toFixed(2)} ms per workflow in all; the gateway and the clients alone take ${fixed.toFixed(2)} ms.`,
+      `A ${TPUT_TARGET_RATIO}× ratio needs at most ${budget.toFixed(2)} ms per workflow in all; the gateway and the clients alone take ${fixed.toFixed(2)} ms.`,
     );
+    if (Number.isFinite(floorTotal) && floorTotal > 0) {
+      lines.push(
+        `The floor (no draft, no version, no approval state, no checks; 7 events, each logged and relayed) takes ${floorTotal.toFixed(2)} ms: raw / floor = ${(rawTotal / floorTotal).toFixed(2)}. ` +
+          `The product takes ${(total / floorTotal).toFixed(2)}× the floor; ${TPUT_TARGET_RATIO}× raw allows ${(budget / floorTotal).toFixed(2)}× the floor.`,
+      );
+    }
   } else {
     lines.push('(a process read as n/a: its CPU time is not readable here, e.g. Redis on another host or no /proc)');
   }

@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import Redis from 'ioredis';
 import { BenchClient, closeAll, connectMany } from './clients';
-import { memSnapshot, openFilesLimit, killAllNow, rssBytes, startBareServer, startGateway, startRawWorker, startWorker, stopAll, type Child } from './procs';
-import { approveAllAtOnce, createDrafts, decisions, e2eSequential, seedJohn, type Stuck } from './product';
+import { memSnapshot, openFilesLimit, killAllNow, rssBytes, startBareServer, startFloor, startGateway, startRawWorker, startWorker, stopAll, type Child } from './procs';
+import { approveAllAtOnce, createDrafts, decisions, e2eSequential, floorBurst, seedJohn, type Stuck } from './product';
 import { RawBullmq } from './raw';
 import { cpuTable, headlineRows, headlineTable, growthTable, latency, type Idle, type OneClient, type SizeResult } from './report';
 import { bytes, ms } from './stats';
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   const fdGw = openFilesLimit(gateway.pid);
   console.log(`  ulimit -n: bench ${fdSelf}, gateway ${fdGw} (children start with the soft limit raised to the hard one)`);
   const rawWorker = await startRawWorker(redisUrl, `${prefix}{rawp}`, prefix, CONCURRENCY);
+  const floor = await startFloor(redisUrl, `${prefix}{floor}`, prefix, `${prefix}floor-events`, CONCURRENCY);
   const redisPid = localRedisPid(redisUrl, server);
   raw = new RawBullmq(redisUrl, prefix, `${prefix}{raw}`, CONCURRENCY, 'in-process');
   rawOwn = new RawBullmq(redisUrl, prefix, `${prefix}{rawp}`, CONCURRENCY, 'own-process');
@@ -110,7 +111,11 @@ async function main(): Promise<void> {
     await r.flowsAtOnce(maxN);
     await r.chainsSequential(20);
   }
-  log(`warm-up burst: ${maxN} seed workflows at once (${warm.stepsPerSec.toFixed(0)} steps/s, not reported), raw chains and flows the same, in ${Date.now() - t} ms`);
+  const floorWarm = await connectMany(floor.gateway.url, users(maxN), 100);
+  open.push(floorWarm.clients);
+  await floorBurst(floorWarm.clients);
+  release(floorWarm.clients);
+  log(`warm-up burst: ${maxN} seed workflows at once (${warm.stepsPerSec.toFixed(0)} steps/s, not reported), raw chains and flows and the floor the same, in ${Date.now() - t} ms`);
 
   // ---- one client: decisions and the seed workflow end to end, one at a time
   const c1 = await BenchClient.connect(gateway.url, users(1)[0] as string);
@@ -162,6 +167,15 @@ async function main(): Promise<void> {
     const rawRun = await raw.chainsAtOnce(n);
     const rawFlowsIn = await raw.flowsAtOnce(n);
     const { result: rawFlows, cpu: rawCpu } = await withCpuSplit({ worker: rawWorker.pid, redis: redisPid, bench: process.pid }, n, () => (rawOwn as RawBullmq).flowsAtOnce(n));
+    const floorC = await connectMany(floor.gateway.url, users(n), 100);
+    open.push(floorC.clients);
+    if (floorC.failed) throw new Error(`${floorC.failed} of ${n} clients could not connect to the floor: ${floorC.firstError}`);
+    const { result: floorRun, cpu: floorCpu } = await withCpuSplit(
+      { gateway: floor.gateway.pid, worker: floor.worker.pid, redis: redisPid, bench: process.pid },
+      n,
+      () => floorBurst(floorC.clients),
+    );
+    release(floorC.clients);
     const r: SizeResult = {
       n,
       connectMs: gw.connectMs,
@@ -179,16 +193,17 @@ async function main(): Promise<void> {
       rawFlowTput: rawFlows.stepsPerSec,
       rawFlowTputIn: rawFlowsIn.stepsPerSec,
       rawTput: rawRun.stepsPerSec,
+      floorTput: floorRun.stepsPerSec,
       e2eLoad: latency(run.latencies),
       rawE2eLoad: latency(rawRun.latencies),
       notCompleted: run.failed + run.stuck.length,
-      cpu: { product: productCpu, raw: rawCpu },
+      cpu: { product: productCpu, raw: rawCpu, floor: floorCpu },
     };
     stalled.push(...run.stuck);
     sizes.push(r);
     log(
       `N=${n}: connect ${gw.connectMs} ms; decision p99 ${ms(r.decSeq.p99)} (raw ${ms(r.rawDecSeq.p99)}); ` +
-        `${r.tput.toFixed(0)} steps/s (raw flows ${r.rawFlowTput.toFixed(0)}, in the bench process ${r.rawFlowTputIn.toFixed(0)}); ${bytes(redisPerDraft)}/draft; ${bytes(gw.perClient)}/client` +
+        `${r.tput.toFixed(0)} steps/s (raw flows ${r.rawFlowTput.toFixed(0)}, in the bench process ${r.rawFlowTputIn.toFixed(0)}; floor ${r.floorTput.toFixed(0)}); ${bytes(redisPerDraft)}/draft; ${bytes(gw.perClient)}/client` +
         (run.failed + run.stuck.length ? `; ${run.failed + run.stuck.length} workflows did NOT complete` : ''),
     );
   }
@@ -247,6 +262,9 @@ async function main(): Promise<void> {
       `  throughput    = N users each approve_all one seed draft at once; 3N steps / time to the last completion; raw flows = N BullMQ flows`,
       `                  (FlowProducer) of 3 jobs at once, each parent reading its child's result (a flow is a tree: lookup → draft → event),`,
       `                  Worker in its own process (target) or in the bench process; raw chains = N hand-chained A → (B, C) at once.`,
+      `                  floor = raw flows plus only what SPEC §5 makes any implementation do (bench/floor-*.ts): a bare socket.io`,
+      `                  gateway adds the flow on approval and acks; each job logs and publishes running and completed (XADD + PUBLISH),`,
+      `                  the root a terminal WORKFLOW_STATUS; the gateway relays each to the owner's room. No draft, version or checks.`,
       `                  Worker concurrency ${CONCURRENCY} everywhere. Read on warm processes: one unmeasured burst of the largest size`,
       `                  runs first, for the product and raw BullMQ alike.`,
       `                  "under that load" latencies are per workflow within that burst.`,
