@@ -1,6 +1,6 @@
 /**
- * The "floor" baseline's gateway: the least any implementation of SPEC §5 must do on the product's
- * topology, with none of the product. A bare socket.io server (JWT in the handshake, a room per
+ * The "floor" baseline's gateway: a lower bound for any implementation of SPEC §5 on the product's
+ * topology, with none of the product (bench/floor-jobs.ts says what it skips). A bare socket.io server (JWT in the handshake, a room per
  * user) that, for a WORKFLOW_APPROVAL, adds the seed's three jobs as one BullMQ flow and acks, and
  * relays every event a worker publishes on Redis pub/sub to the owner's room, emitted with the
  * event name equal to its type (the worker has logged it durably first). No draft, no version, no
@@ -22,6 +22,8 @@ const secret = env('JWT_SECRET');
 
 const flows = new FlowProducer({ connection: new Redis(url, { maxRetriesPerRequest: null, connectionName: 'bench-floor-gateway' }), prefix });
 const subscriber = new Redis(url, { connectionName: 'bench-floor-relay' });
+flows.on('error', () => undefined);
+subscriber.on('error', () => undefined);
 const http = createServer();
 const io = new Server(http);
 requireJwt(io, secret);

@@ -3,9 +3,14 @@
  * work (bench/raw-jobs.ts: A → B → C, each parent reading its child's result), plus the events
  * SPEC §5 and §6.5 require of any implementation: STEP_EXECUTION running and completed for each
  * step, and a terminal WORKFLOW_STATUS, each appended to the workflow's event log (a resume
- * replays it, so it must be durable) and published for the gateways to relay, in one script as
- * the product's commit does. Seven events a workflow, where the product sends eleven (its midway
- * progress reports and the status on approval are its own choices).
+ * replays it, so it must be durable) and published for the gateways to relay, one script per
+ * event. Seven events a workflow, where the product sends eleven (its midway progress reports and
+ * the status on approval are its own choices). The terminal status goes out before BullMQ records
+ * the root job complete, as the product's last commit does.
+ *
+ * A lower bound, not a conforming design: it skips what SPEC §4–§6 ask beyond delivering events
+ * (authorization against the workflow, approval state and versions, exactly-once effects, parallel
+ * siblings, fail-closed checks, the audit), and its payloads are thin.
  */
 import type { FlowJob, Job } from 'bullmq';
 import type Redis from 'ioredis';
@@ -36,7 +41,8 @@ declare module 'ioredis' {
   }
 }
 
-export function floorProcessor(data: Redis, publisher: Redis, dataPrefix: string, channel: string) {
+/** `productEvents`: also send the four events the product adds (FLOOR_EVENTS=11), to price them. */
+export function floorProcessor(data: Redis, publisher: Redis, dataPrefix: string, channel: string, productEvents = false) {
   const work = flowProcessor(data, dataPrefix);
   publisher.defineCommand('floorLog', { lua: LOG_AND_PUBLISH, numberOfKeys: 1 });
   return async (job: Job): Promise<unknown> => {
@@ -45,8 +51,14 @@ export function floorProcessor(data: Redis, publisher: Redis, dataPrefix: string
     const head = `{"userId":${JSON.stringify(userId)},"envelope":`;
     const publish = (type: string, payload: unknown) =>
       publisher.floorLog(stream, channel, head, JSON.stringify({ type, sessionId, payload, timestamp: Date.now() }));
-    // Not awaited: the completion below is published after it on the same connection.
-    void publish('STEP_EXECUTION', { stepId: job.name, status: 'running', progress: 0 });
+    // Not awaited: what follows is published after it on the same connection. A lost event shows
+    // as a workflow that never ends (the burst fails), so a failed write is only swallowed here.
+    const early = [publish('STEP_EXECUTION', { stepId: job.name, status: 'running', progress: 0 })];
+    if (productEvents) {
+      early.push(publish('STEP_EXECUTION', { stepId: job.name, status: 'running', progress: 50, message: `Working on ${job.name}` }));
+      if (job.name === 'A') early.push(publish('WORKFLOW_STATUS', { planState: 'running' }));
+    }
+    for (const p of early) p.catch(() => undefined);
     const data = await work(job);
     const done = [publish('STEP_EXECUTION', { stepId: job.name, status: 'completed', result: { success: true, data } })];
     if (job.name === 'C') done.push(publish('WORKFLOW_STATUS', { planState: 'completed' }));

@@ -2,12 +2,13 @@
  * `REDIS_URL=… npx tsx bench/floor.ts`: the floor baseline on its own (FLOOR_N users, default
  * 1000; FLOOR_ROUNDS bursts, default 3, after one warm-up burst): steps per second and each
  * process's CPU per workflow, beside raw BullMQ flows in the same run. `npm run bench` prints the
- * same figures in its tables.
+ * same figures in its tables. FLOOR_EVENTS=11 makes the floor's worker also send the product's four
+ * other events (a midway report per step, a status when the plan starts), to price them.
  */
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { closeAll, connectMany } from './clients';
-import { runScript, startFloor, startRawWorker } from './procs';
+import { runScript, startFloor, startRawWorker, stopAll } from './procs';
 import { RawBullmq } from './raw';
 import { removeRunKeys } from './keys';
 import { localRedisPid, withCpuSplit } from './cpu';
@@ -25,7 +26,8 @@ runScript(async () => {
   const rawWorker = await startRawWorker(redisUrl, `${prefix}{rawp}`, prefix, 50);
   const raw = new RawBullmq(redisUrl, prefix, `${prefix}{rawp}`, 50, 'own-process');
   await raw.init();
-  const { clients } = await connectMany(floor.gateway.url, Array.from({ length: n }, (_, i) => `floor-u${i}`));
+  const { clients, failed, firstError } = await connectMany(floor.gateway.url, Array.from({ length: n }, (_, i) => `floor-u${i}`));
+  if (failed) throw new Error(`${failed} of ${n} clients could not connect to the floor: ${firstError}`);
   await floorBurst(clients);
   await raw.flowsAtOnce(n);
   const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
@@ -40,6 +42,7 @@ runScript(async () => {
   }
   closeAll(clients);
   await raw.close();
+  await stopAll();
   await removeRunKeys(probe, prefix);
   probe.disconnect();
 });

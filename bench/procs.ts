@@ -86,14 +86,14 @@ export async function startRawWorker(redisUrl: string, queuePrefix: string, data
 }
 
 /**
- * The floor baseline (bench/floor-*.ts): a bare gateway and worker doing only what SPEC §5 makes
- * any implementation do. Both on `queuePrefix`; events on `channel`; data under `dataPrefix`.
+ * The floor baseline (bench/floor-*.ts): a bare gateway and worker that only deliver the events
+ * SPEC §5 asks for (a lower bound, not a conforming design). Both on `queuePrefix`; events on `channel`; data under `dataPrefix`.
  */
 export async function startFloor(redisUrl: string, queuePrefix: string, dataPrefix: string, channel: string, concurrency: number): Promise<{ gateway: Child & { url: string }; worker: Child }> {
   const env = { REDIS_URL: redisUrl, FLOOR_QUEUE_PREFIX: queuePrefix, RAW_DATA_PREFIX: dataPrefix, FLOOR_CHANNEL: channel, JWT_SECRET: BENCH_SECRET };
   const [{ proc: gw, match }, { proc: worker }] = await Promise.all([
     startChild('floor gateway', 'bench/floor-gateway.ts', env, /FLOOR_GATEWAY_READY port=(\d+)/),
-    startChild('floor worker', 'bench/floor-worker.ts', { ...env, CONCURRENCY: String(concurrency) }, /FLOOR_WORKER_READY/),
+    startChild('floor worker', 'bench/floor-worker.ts', { ...env, CONCURRENCY: String(concurrency), FLOOR_EVENTS: process.env['FLOOR_EVENTS'] ?? '7' }, /FLOOR_WORKER_READY/),
   ]);
   return { gateway: Object.assign(gw, { url: `http://127.0.0.1:${match[1]}` }), worker };
 }

@@ -167,9 +167,26 @@ export async function approveAllAtOnce(sessions: readonly Session[], timeoutMs =
 /**
  * The floor baseline's burst (bench/floor-gateway.ts): each client approves one new "workflow" at
  * once (its flow is added on approval; there is no draft); time until every terminal
- * WORKFLOW_STATUS arrived, as approveAllAtOnce measures the product.
+ * WORKFLOW_STATUS arrived, as approveAllAtOnce measures the product. Throws when any did not
+ * complete: a floor figure is only printed for a burst that ran whole.
  */
 export async function floorBurst(clients: readonly BenchClient[], timeoutMs = 120_000): Promise<{ elapsedMs: number; stepsPerSec: number }> {
   const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  return approveAllAtOnce(clients.map((client, i) => ({ client, sessionId: `fl_${tag}_${i}` })), timeoutMs);
+  const t0 = performance.now();
+  const ends = await Promise.allSettled(
+    clients.map(async (client, i) => {
+      const sessionId = `fl_${tag}_${i}`;
+      const ended = client.waitEnded(sessionId, timeoutMs);
+      ended.catch(() => undefined);
+      const ack = await client.send('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId, timeoutMs);
+      if (!ack.ok) throw new Error(`floor approval refused: ${ack.error.code} ${ack.error.message}`);
+      const end = await ended;
+      if (end.state !== 'completed') throw new Error(`floor workflow ended ${end.state}`);
+      return end.at;
+    }),
+  );
+  const failed = ends.filter((e): e is PromiseRejectedResult => e.status === 'rejected');
+  if (failed.length) throw new Error(`${failed.length} of ${clients.length} floor workflows did not complete: ${String(failed[0]?.reason)}`);
+  const elapsedMs = Math.max(...ends.map((e) => (e as PromiseFulfilledResult<number>).value)) - t0;
+  return { elapsedMs, stepsPerSec: (3 * clients.length) / (elapsedMs / 1000) };
 }
