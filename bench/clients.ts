@@ -133,6 +133,16 @@ export async function connectMany(url: string, userIds: readonly string[], concu
   return { clients: got.filter((c): c is BenchClient => c !== undefined), failed, firstError };
 }
 
+/** `connectMany`, but every client must connect: throws naming `what` and the first error otherwise. */
+export async function connectAll(url: string, userIds: readonly string[], what: string, concurrency = 100): Promise<BenchClient[]> {
+  const got = await connectMany(url, userIds, concurrency);
+  if (got.failed) {
+    closeAll(got.clients);
+    throw new Error(`${got.failed} of ${userIds.length} clients could not connect to ${what}: ${got.firstError}`);
+  }
+  return got.clients;
+}
+
 export function closeAll(clients: readonly BenchClient[]): void {
   for (const c of clients) c.close();
 }

@@ -1,10 +1,11 @@
 /**
  * The "floor" baseline's gateway: a lower bound for any implementation of SPEC §5 on the product's
- * topology, with none of the product (bench/floor-jobs.ts says what it skips). A bare socket.io server (JWT in the handshake, a room per
- * user) that, for a WORKFLOW_APPROVAL, adds the seed's three jobs as one BullMQ flow and acks, and
- * relays every event a worker publishes on Redis pub/sub to the owner's room, emitted with the
- * event name equal to its type (the worker has logged it durably first). No draft, no version, no
- * approval state, no authorization against the workflow, no validation. Env: REDIS_URL, FLOOR_QUEUE_PREFIX, FLOOR_CHANNEL, JWT_SECRET.
+ * topology, with none of the product (bench/floor-jobs.ts says what it skips). A bare socket.io
+ * server (JWT in the handshake, a room per user) that, for a WORKFLOW_APPROVAL, adds the seed's
+ * three jobs as one BullMQ flow and acks, and relays every event a worker publishes on Redis
+ * pub/sub to the owner's room, emitted with the event name equal to its type (the worker has
+ * logged it durably first). No draft, no version, no approval state, no authorization against the
+ * workflow, no validation. Env: REDIS_URL, FLOOR_QUEUE_PREFIX, FLOOR_CHANNEL, JWT_SECRET.
  * Prints FLOOR_GATEWAY_READY port=N; SIGTERM closes it.
  */
 import { createServer } from 'node:http';

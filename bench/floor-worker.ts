@@ -1,7 +1,8 @@
 /**
  * The "floor" baseline's worker in a process of its own (bench/floor-jobs.ts): the raw flow's
  * jobs, each publishing its running and completed events. Env: REDIS_URL, FLOOR_QUEUE_PREFIX,
- * RAW_DATA_PREFIX, FLOOR_CHANNEL, CONCURRENCY, FLOOR_EVENTS (11: the product's event count). Prints FLOOR_WORKER_READY; SIGTERM closes it.
+ * RAW_DATA_PREFIX, FLOOR_CHANNEL, CONCURRENCY, FLOOR_EVENTS (11: the product's event count).
+ * Prints FLOOR_WORKER_READY; SIGTERM closes it.
  */
 import { Worker } from 'bullmq';
 import Redis from 'ioredis';

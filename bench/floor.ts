@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { closeAll, connectMany } from './clients';
+import { closeAll, connectAll } from './clients';
 import { runScript, startFloor, startRawWorker, stopAll } from './procs';
 import { RawBullmq } from './raw';
 import { removeRunKeys } from './keys';
@@ -26,8 +26,7 @@ runScript(async () => {
   const rawWorker = await startRawWorker(redisUrl, `${prefix}{rawp}`, prefix, 50);
   const raw = new RawBullmq(redisUrl, prefix, `${prefix}{rawp}`, 50, 'own-process');
   await raw.init();
-  const { clients, failed, firstError } = await connectMany(floor.gateway.url, Array.from({ length: n }, (_, i) => `floor-u${i}`));
-  if (failed) throw new Error(`${failed} of ${n} clients could not connect to the floor: ${firstError}`);
+  const clients = await connectAll(floor.gateway.url, Array.from({ length: n }, (_, i) => `floor-u${i}`), 'the floor');
   await floorBurst(clients);
   await raw.flowsAtOnce(n);
   const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);

@@ -87,7 +87,8 @@ export async function startRawWorker(redisUrl: string, queuePrefix: string, data
 
 /**
  * The floor baseline (bench/floor-*.ts): a bare gateway and worker that only deliver the events
- * SPEC §5 asks for (a lower bound, not a conforming design). Both on `queuePrefix`; events on `channel`; data under `dataPrefix`.
+ * SPEC §5 asks for (a lower bound, not a conforming design). Both on `queuePrefix`; events on
+ * `channel`; data under `dataPrefix`.
  */
 export async function startFloor(redisUrl: string, queuePrefix: string, dataPrefix: string, channel: string, concurrency: number): Promise<{ gateway: Child & { url: string }; worker: Child }> {
   const env = { REDIS_URL: redisUrl, FLOOR_QUEUE_PREFIX: queuePrefix, RAW_DATA_PREFIX: dataPrefix, FLOOR_CHANNEL: channel, JWT_SECRET: BENCH_SECRET };

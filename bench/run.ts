@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import Redis from 'ioredis';
-import { BenchClient, closeAll, connectMany } from './clients';
+import { BenchClient, closeAll, connectAll, connectMany } from './clients';
 import { memSnapshot, openFilesLimit, killAllNow, rssBytes, startBareServer, startFloor, startGateway, startRawWorker, startWorker, stopAll, type Child } from './procs';
 import { approveAllAtOnce, createDrafts, decisions, e2eSequential, floorBurst, seedJohn, type Stuck } from './product';
 import { RawBullmq } from './raw';
@@ -111,11 +111,10 @@ async function main(): Promise<void> {
     await r.flowsAtOnce(maxN);
     await r.chainsSequential(20);
   }
-  const floorWarm = await connectMany(floor.gateway.url, users(maxN), 100);
-  open.push(floorWarm.clients);
-  if (floorWarm.failed) throw new Error(`${floorWarm.failed} of ${maxN} clients could not connect to the floor: ${floorWarm.firstError}`);
-  await floorBurst(floorWarm.clients);
-  release(floorWarm.clients);
+  const floorWarm = await connectAll(floor.gateway.url, users(maxN), 'the floor');
+  open.push(floorWarm);
+  await floorBurst(floorWarm);
+  release(floorWarm);
   log(`warm-up burst: ${maxN} seed workflows at once (${warm.stepsPerSec.toFixed(0)} steps/s, not reported), raw chains and flows and the floor the same, in ${Date.now() - t} ms`);
 
   // ---- one client: decisions and the seed workflow end to end, one at a time
@@ -168,15 +167,14 @@ async function main(): Promise<void> {
     const rawRun = await raw.chainsAtOnce(n);
     const rawFlowsIn = await raw.flowsAtOnce(n);
     const { result: rawFlows, cpu: rawCpu } = await withCpuSplit({ worker: rawWorker.pid, redis: redisPid, bench: process.pid }, n, () => (rawOwn as RawBullmq).flowsAtOnce(n));
-    const floorC = await connectMany(floor.gateway.url, users(n), 100);
-    open.push(floorC.clients);
-    if (floorC.failed) throw new Error(`${floorC.failed} of ${n} clients could not connect to the floor: ${floorC.firstError}`);
+    const floorC = await connectAll(floor.gateway.url, users(n), 'the floor');
+    open.push(floorC);
     const { result: floorRun, cpu: floorCpu } = await withCpuSplit(
       { gateway: floor.gateway.pid, worker: floor.worker.pid, redis: redisPid, bench: process.pid },
       n,
-      () => floorBurst(floorC.clients),
+      () => floorBurst(floorC),
     );
-    release(floorC.clients);
+    release(floorC);
     const r: SizeResult = {
       n,
       connectMs: gw.connectMs,
