@@ -203,6 +203,35 @@ test('a client that reconnects mid-run, gets live events, then resumes, sees eve
   }
 });
 
+test('a socket that asks again for what followed an event it was sent gets every later event, each time it asks', async () => {
+  const prefix = newPrefix();
+  const [gateway, worker] = await Promise.all([startGateway(prefix), startWorker(prefix)]);
+  try {
+    const c = await TestClient.connect(gateway.url, tokenFor('asks-again'));
+    const chain = ['a', 'b'].map((id, i, ids) => ({ id, type: 'task', action: 'create_task', description: id, params: { title: id }, ...(i ? { dependsOn: [ids[i - 1]] } : {}) }));
+    const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', { plan: { steps: chain } });
+    await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+    await c.waitFor(workflowEnded(sessionId, 'completed'));
+    // This socket got the whole log live (every socket of the owner does, SPEC §5).
+    const live = c.of(sessionId).map((e) => e.eventId as string);
+    const from = live[2] as string;
+    const after = live.slice(3);
+    expect(after.length).toBeGreaterThan(2);
+    for (let round = 0; round < 2; round++) {
+      const mark = c.events.length;
+      const ack = await c.sendOk('WORKFLOW_SUBSCRIBE', { lastEventId: from }, sessionId);
+      const [snapshot, ...rest] = c.events.slice(mark).filter((e) => e.sessionId === sessionId);
+      expect(snapshot?.type).toBe('WORKFLOW_STATUS');
+      // SPEC §5: "WORKFLOW_STATUS now, then every event after lastEventId, in order, none twice".
+      expect(rest.map((e) => e.eventId)).toEqual(after);
+      expect(ack['replayed']).toBe(after.length);
+    }
+    c.close();
+  } finally {
+    await Promise.all([gateway.stop(), worker.stop()]);
+  }
+});
+
 test('two clients racing on one step with the same expectedVersion: exactly one wins', async () => {
   const prefix = newPrefix();
   const gateway = await startGateway(prefix);

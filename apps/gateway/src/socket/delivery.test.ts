@@ -65,4 +65,19 @@ describe('SocketDelivery', () => {
     d.deliver(ev('a', 10));
     expect(out).toEqual(['10-0']);
   });
+
+  it('a replay that resends sends each replayed or held event once, and forgets nothing this socket was sent', () => {
+    const out: string[] = [];
+    const d = new SocketDelivery((e) => out.push(e.eventId));
+    for (const ms of [1, 2, 3]) d.deliver(ev('a', ms));
+    expect(d.hasSent('a', '1-0')).toBe(true);
+    expect(d.hasSent('a', '4-0')).toBe(false);
+    for (let round = 0; round < 2; round++) {
+      d.beginReplay('a');
+      d.deliver(ev('a', 4)); // live, held
+      d.endReplay('a', [ev('a', 2), ev('a', 3), ev('a', 4)], true);
+    }
+    expect(out).toEqual(['1-0', '2-0', '3-0', '2-0', '3-0', '4-0', '2-0', '3-0', '4-0']);
+    expect(['1-0', '2-0', '3-0', '4-0'].every((id) => d.hasSent('a', id))).toBe(true);
+  });
 });

@@ -57,6 +57,11 @@ export class SocketDelivery {
     if (upTo !== undefined) this.raise(sessionId, upTo);
   }
 
+  /** Whether this socket was sent the logged event `eventId` of `sessionId` (and still remembers it). */
+  hasSent(sessionId: string, eventId: string): boolean {
+    return this.sent.get(sessionId)?.has(eventId) ?? false;
+  }
+
   /** The newest event id this socket has of `sessionId` (every event after it is new to it). */
   newest(sessionId: string): string | undefined {
     return this.highest.get(sessionId);
@@ -81,9 +86,9 @@ export class SocketDelivery {
   /**
    * One replay is done. When it is the last one holding `sessionId`, everything waiting (the
    * replayed events of every replay, and the live ones held meanwhile) goes out in log order, each
-   * only if this socket has not had it — except that a full replay (`resendAll`: a subscribe
-   * without lastEventId, i.e. "give me everything") sends every replayed event even if it went
-   * out live before.
+   * only if this socket has not had it — except that `resendAll` (a subscribe without
+   * lastEventId, "give me everything", or from an event this very socket was sent) sends every
+   * replayed event even if it went out live before.
    */
   endReplay(sessionId: string, replayed: readonly ServerEnvelope[], resendAll = false): void {
     const r = this.replaying.get(sessionId);
@@ -95,8 +100,14 @@ export class SocketDelivery {
     r.resendAll ||= resendAll;
     if (--r.holds > 0) return;
     this.replaying.delete(sessionId);
-    if (r.resendAll) this.sent.get(sessionId)?.clear();
-    for (const e of [...r.waiting].sort((a, b) => compareEventIds(a.eventId, b.eventId))) this.send(e);
+    // An event both replayed and held live goes out once. What this socket was sent before stays
+    // remembered, so a later subscribe from one of those events is still recognised (hasSent).
+    const once = new Set<string>();
+    for (const e of [...r.waiting].sort((a, b) => compareEventIds(a.eventId, b.eventId))) {
+      if (once.has(e.eventId)) continue;
+      once.add(e.eventId);
+      this.send(e, r.resendAll);
+    }
   }
 
   /**
@@ -129,13 +140,16 @@ export class SocketDelivery {
     return top !== undefined && compareEventIds(top, eventId) >= 0;
   }
 
-  private send(envelope: ServerEnvelope): void {
+  /** Emit unless this socket had it already (`again`: even then). */
+  private send(envelope: ServerEnvelope, again = false): void {
     const sid = envelope.sessionId;
     const ids = this.sent.get(sid) ?? new Set<string>();
-    if (ids.has(envelope.eventId)) return;
+    if (ids.has(envelope.eventId) && !again) return;
     this.remember(sid, ids);
-    if (ids.size >= MAX_REMEMBERED) ids.delete(ids.values().next().value as string);
-    ids.add(envelope.eventId);
+    if (!ids.has(envelope.eventId)) {
+      if (ids.size >= MAX_REMEMBERED) ids.delete(ids.values().next().value as string);
+      ids.add(envelope.eventId);
+    }
     this.emit(envelope);
     this.raise(sid, envelope.eventId);
   }

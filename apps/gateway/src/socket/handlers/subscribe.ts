@@ -5,15 +5,25 @@ import { assertVisible } from './effects';
 
 /**
  * SPEC §5 resume: WORKFLOW_STATUS now (`asOfEventId`: the last event it reflects), then every
- * logged event after `lastEventId` that this socket has not already received live, in order, none
- * twice, then live events with no gap (live ones are held back on this socket while the replay is
- * read). Without `lastEventId` the whole log is replayed, as asked, even what went out live.
+ * logged event after `lastEventId`, in order, none twice, then live events with no gap (live ones
+ * are held back on this socket while the replay is read).
+ *
+ * Which events "after lastEventId" are sent again depends on where the client got lastEventId:
+ * - from another connection (a client that reconnects): this socket may already have received a
+ *   few live events between its connect and this subscribe; those are not sent twice, so the
+ *   client ends with every event exactly once;
+ * - from this very socket (a client that asks again for what followed an event it got here, e.g.
+ *   a view reopened in a tab that stayed connected): all of them, even those it got live;
+ * - without `lastEventId`: the whole log, even what went out live.
+ * The acknowledgement's `replayed` counts the logged events this subscribe sends.
  */
 export const onWorkflowSubscribe: MessageHandler<'WORKFLOW_SUBSCRIBE'> = async (ctx, payload) => {
   const sessionId = ctx.envelope.sessionId as string;
   const { lastEventId } = payload;
   if (lastEventId !== undefined && !isEventId(lastEventId)) throw new ProtocolError('invalid_message', 'lastEventId is not an event id');
   const delivery = ctx.socket.data.delivery;
+  // Read before anything is held or sent: what this socket had when the client asked.
+  const resendAll = lastEventId === undefined || delivery.hasSent(sessionId, lastEventId);
   delivery.beginReplay(sessionId);
   let replayed: Awaited<ReturnType<typeof ctx.deps.store.readEvents>> | undefined;
   try {
@@ -34,11 +44,12 @@ export const onWorkflowSubscribe: MessageHandler<'WORKFLOW_SUBSCRIBE'> = async (
       timestamp: ctx.deps.now(),
     });
     replayed = await ctx.deps.store.readEvents(sessionId, lastEventId);
-    return { sessionId, version: draft.version, replayed: replayed.length, lastEventId: snap.lastEventId };
+    const sends = resendAll ? replayed.length : replayed.filter((e) => !delivery.hasSent(sessionId, e.eventId)).length;
+    return { sessionId, version: draft.version, replayed: sends, lastEventId: snap.lastEventId };
   } finally {
     // Only a replay that was read resends what went out live; a refused one (unavailable,
     // not_found) leaves what this socket has had as it was.
-    delivery.endReplay(sessionId, replayed ?? [], lastEventId === undefined && replayed !== undefined);
+    delivery.endReplay(sessionId, replayed ?? [], resendAll && replayed !== undefined);
   }
 };
 
