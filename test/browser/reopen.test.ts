@@ -1,0 +1,49 @@
+import { TestClient, tokenFor, workflowEnded } from '../support/client';
+import { loggedEventIds, openPage, requestDraft, signInWithToken, useConsole, waitPlanState } from './harness';
+
+const USER = 'console-reopen';
+
+/**
+ * A tab that stays connected hears every event of the user's workflows, also those of a workflow
+ * it is not showing. Reopening that workflow resumes from the last event the view applied, which
+ * this same socket was sent: the replay must bring everything after it (SPEC §5), or the view
+ * would show the new state without the activity that led there.
+ */
+describe('approval console: reopening a workflow that moved on while another one was shown', () => {
+  const ui = useConsole();
+
+  it('logs every event the workflow had meanwhile, once each', async () => {
+    const token = tokenFor(USER);
+    const { page, errors, context } = await openPage(ui.browser);
+    const other = await TestClient.connect(ui.stack.gateway.url, token);
+    try {
+      await signInWithToken(page, ui.stack.gateway.url, token);
+      const first = await requestDraft(page, 'Create a task to call mom', 1);
+      const second = await requestDraft(page, 'Add a task: buy milk', 1);
+      expect(second).not.toBe(first);
+
+      // The first workflow runs to its end from another device while the page shows the second.
+      await other.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, first);
+      await other.waitFor(workflowEnded(first, 'completed'));
+      // Each one but a midway progress report gets a line in the activity list.
+      const progressReport = (e: { type: string; payload?: { status?: string; progress?: number } }) =>
+        e.type === 'STEP_EXECUTION' && e.payload?.status === 'running' && (e.payload.progress ?? 0) > 0;
+      const log = other.of(first).filter((e) => !progressReport(e)).map((e) => e.eventId as string);
+      expect(log.length).toBeGreaterThan(3);
+
+      await page.evaluate((id) => (location.hash = `#wf=${id}`), first);
+      await page.waitForSelector(`section.workflow[data-session-id="${first}"]`);
+      await waitPlanState(page, 'completed');
+      // Every one is in the first workflow's activity list: the page's socket got them live while
+      // the second was shown, and the reopened view asked for them again.
+      await page.waitForFunction((n) => document.querySelectorAll('.log li[data-event-id]').length >= n, log.length, { timeout: 10_000 });
+      const ids = await loggedEventIds(page);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.filter((id) => log.includes(id)).sort()).toEqual([...log].sort());
+      expect(errors).toEqual([]);
+    } finally {
+      other.close();
+      await context.close();
+    }
+  });
+});
