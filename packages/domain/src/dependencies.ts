@@ -83,6 +83,20 @@ export function fieldsOk(data: unknown, dep: EffectiveDep): boolean {
   return dep.requireAll ? dep.checkFields.every(has) : dep.checkFields.some(has);
 }
 
+/**
+ * Whether D's result gives S what it needs: the fields the dependency asks for (fieldsOk), and
+ * no field S's templates read that S cannot run without. The declared fields may leave one of the
+ * template's out (`requireAll: false`, "any one will do", or `requiredFields` that do not list
+ * it): such a field is dropped like any dropped value (a text reads '') unless a param then
+ * breaks (dropBreaks), and then the dependency counts as lost, so its rule applies (ask_user asks
+ * for that field) instead of the step failing on a template that cannot resolve.
+ */
+function resultServes(data: unknown, dep: EffectiveDep, s: ApprovalStep | undefined): boolean {
+  if (!fieldsOk(data, dep)) return false;
+  if (!s || dep.templateFields.every((f) => hasField(data, f))) return true;
+  return !dropBreaks(s, dep.stepId);
+}
+
 /** 'off' when a completed condition step says the dependency is not needed. */
 function conditionGate(d: WorkflowDraft, dep: EffectiveDep): 'on' | 'off' | 'pending' | 'frozen' {
   if (!dep.condition) return 'on';
@@ -93,12 +107,12 @@ function conditionGate(d: WorkflowDraft, dep: EffectiveDep): 'on' | 'off' | 'pen
   return isDead(d, c) ? 'on' : 'pending';
 }
 
-/** D cannot give S what it needs (and the condition, if any, does not turn the dependency off). */
-export function isLost(d: WorkflowDraft, dep: EffectiveDep): boolean {
+/** D cannot give S (the step `dep` belongs to) what it needs (and the condition, if any, does not turn the dependency off). */
+export function isLost(d: WorkflowDraft, dep: EffectiveDep, s?: ApprovalStep): boolean {
   if (conditionGate(d, dep) === 'off') return false;
   const D = findStep(d, dep.stepId);
   if (!D) return true;
-  if (D.state === 'completed') return !fieldsOk(resultData(D), dep);
+  if (D.state === 'completed') return !resultServes(resultData(D), dep, s);
   return isDead(d, D) || isFrozen(d, D);
 }
 
@@ -114,7 +128,7 @@ export function depState(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveDep): 
   const D = findStep(d, dep.stepId);
   let missingFields = false;
   if (D && D.state === 'completed') {
-    if (fieldsOk(resultData(D), dep)) return 'satisfied';
+    if (resultServes(resultData(D), dep, s)) return 'satisfied';
     missingFields = true;
   } else if (D && !isDead(d, D) && !isFrozen(d, D)) {
     // step_by_step: an approved step starts as soon as its *blocking* dependencies are done
@@ -224,7 +238,7 @@ function restoreSkipped(d: WorkflowDraft, fx: Effects): boolean {
   for (const s of d.steps) {
     if (s.state !== 'skipped' || s.skippedBy === undefined) continue;
     const dep = effectiveDeps(s).find((e) => e.stepId === s.skippedBy);
-    if (dep && isLost(d, dep)) continue;
+    if (dep && isLost(d, dep, s)) continue;
     s.state = 'pending';
     delete s.skippedBy;
     fx.skipped = fx.skipped.filter((x) => x.stepId !== s.id);
@@ -240,7 +254,7 @@ function pruneConflicts(d: WorkflowDraft): boolean {
     const s = findStep(d, c.stepId);
     if (!s || !isOpen(s)) return false; // dependency rules apply to steps not started and not declined
     const dep = effectiveDeps(s).find((e) => e.stepId === c.missingDependency);
-    return dep !== undefined && isLost(d, dep);
+    return dep !== undefined && isLost(d, dep, s);
   });
   return d.conflicts.length !== before;
 }
@@ -249,7 +263,7 @@ function pruneConflicts(d: WorkflowDraft): boolean {
 function forgetStaleAnswers(d: WorkflowDraft, s: ApprovalStep, deps: readonly EffectiveDep[]): boolean {
   let changed = false;
   for (const dep of deps) {
-    if (isLost(d, dep) || findStep(d, dep.stepId)?.state === 'completed') continue;
+    if (isLost(d, dep, s) || findStep(d, dep.stepId)?.state === 'completed') continue;
     if (s.providedValues && hasOwn(s.providedValues, dep.stepId)) {
       const { [dep.stepId]: _gone, ...rest } = s.providedValues;
       s.providedValues = rest;
@@ -337,7 +351,8 @@ export function templateLookup(d: WorkflowDraft, s: ApprovalStep): (ref: Templat
     if (D.state === 'completed') {
       const r = getPath(data, ref.field);
       if (r.found) return { kind: 'value', value: r.value };
-      if (st === 'dropped' || st === 'not_needed') return { kind: 'dropped' };
+      // Satisfied without this field: the declared fields did not need it, and S runs without it.
+      if (st === 'dropped' || st === 'not_needed' || st === 'satisfied') return { kind: 'dropped' };
       return { kind: 'unresolved', why: `"${D.id}" completed without "${ref.field ?? ''}"` };
     }
     // Not waited for (step_by_step, an enhancing or optional dependency that has not run): its

@@ -166,6 +166,42 @@ describe('losses at run time', () => {
     expect(step(d, 'B')).toMatchObject({ state: 'skipped', skippedBy: 'A' });
   });
 
+  it('requireAll false, met by another field: a template field the result lacks reads empty, and the step runs', () => {
+    const any = started(plan('blocks', 'ask_user', { field: undefined, requiredFields: ['phone', 'email'], requireAll: false }));
+    const { done } = runStep(any, 'A', { name: 'John', email: 'j@x.io' });
+    expect(done.draft.conflicts).toEqual([]);
+    expect(done.enqueue.map((x) => x.stepId)).toEqual(['B']);
+    // Before, B was enqueued and then failed for good on the template it could not resolve.
+    expect(notesWhenRun(done.draft)).toBe('Call ');
+  });
+
+  it('requireAll false, met by another field: a param the step cannot run without is asked for, per the rule', () => {
+    const mail = (resolution: DependencyResolution): PlanInput => ({
+      steps: [
+        { id: 'A', type: 'contact', action: 'search_contacts', params: { query: 'John' }, description: 'Look up John' },
+        {
+          id: 'B',
+          type: 'email',
+          action: 'create_draft',
+          params: { subject: 'Hi', recipient: '{{A.email}}' },
+          description: 'Draft to John',
+          requires: [{ stepId: 'A', effect: 'blocks', resolution, requiredFields: ['email', 'phone'], requireAll: false }],
+        },
+      ],
+    });
+    const asked = runStep(started(mail('ask_user')), 'A', { name: 'John', phone: '+1 555' }).done;
+    expect(asked.enqueue).toEqual([]);
+    expect(asked.draft.conflicts[0]).toMatchObject({ stepId: 'B', missingDependency: 'A', field: 'email' });
+    expect(types(asked.events)).toContain('DEPENDENCY_CONFLICT');
+    const t = resolveConflict(asked.draft, { stepId: 'B', option: 'provide_value', value: 'john@home.org' }, USER, T0 + 50);
+    expect(beginStep(t.draft, 'B', 0, T0 + 60)!.params['recipient']).toBe('john@home.org');
+    const skipped = runStep(started(mail('skip')), 'A', { name: 'John', phone: '+1 555' }).done.draft;
+    expect(step(skipped, 'B')).toMatchObject({ state: 'skipped', skippedBy: 'A' });
+    // With the field there, it runs on it.
+    const ok = runStep(started(mail('ask_user')), 'A', { name: 'John', email: 'j@x.io' }).done;
+    expect(beginStep(ok.draft, 'B', 0, T0 + 60)!.params['recipient']).toBe('j@x.io');
+  });
+
   it('a timeout resolves dependents by their rules', () => {
     const d = started(plan('enhances', 'fallback'));
     const b = beginStep(d, 'A', 0, T0 + 2)!.transition!.draft;
