@@ -97,21 +97,25 @@ test('skip_failed resolves dependents by their rules and the rest runs', async (
   }
 });
 
-test('continue_remaining lets independent branches go on; the failed branch does not run', async () => {
+test('continue_remaining lets independent branches and optional dependents go on; what needs the failed step does not run', async () => {
   const c = await TestClient.connect(stack.gateway.url, tokenFor('fail-continue'));
   try {
+    const optional = after('optional', { requires: [{ stepId: 'done', effect: 'optional', resolution: 'skip' }] });
     const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', {
       mode: 'step_by_step',
-      ...failingPlan('task_gone', [after('follow', { dependsOn: ['done'] }), after('independent', {})]),
+      ...failingPlan('task_gone', [after('follow', { dependsOn: ['done'] }), after('independent', {}), optional]),
     });
-    for (const stepId of ['event', 'done', 'follow']) await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId }, sessionId);
+    for (const stepId of ['event', 'done', 'follow', 'optional']) await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId }, sessionId);
     await c.waitFor(stepEvent(sessionId, 'done', 'failed'));
     await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'independent' }, sessionId);
     await c.sendOk('FAILURE_RESOLUTION', { action: 'continue_remaining' }, sessionId);
     await c.waitFor(stepEvent(sessionId, 'independent', 'completed'));
+    // SPEC §6.4: an optional dependency that failed drops its value and the step runs.
+    await c.waitFor(stepEvent(sessionId, 'optional', 'completed'));
     const end = await c.waitFor(workflowTerminal(sessionId));
     expect(end.payload.planState).toBe('failed');
     expect(c.of(sessionId, 'STEP_EXECUTION').some((e) => e.payload.stepId === 'follow' && e.payload.status === 'running')).toBe(false);
+    expect(end.payload.steps.find((s: { id: string }) => s.id === 'follow')).toMatchObject({ state: 'skipped' });
   } finally {
     c.close();
   }

@@ -67,22 +67,53 @@ describe('resolveFailure', () => {
     expect(t.draft.conflicts.map((c) => c.stepId)).toEqual(['follow']); // bare dependsOn = ask_user
   });
 
-  it('continue_remaining: the failed branch is skipped, independent steps go on, the workflow ends failed', () => {
+  it('continue_remaining: what would ask for the failed value is skipped, the rest follows its rule, the workflow ends failed', () => {
     const p = pausedOnFailure();
     const t = resolveFailure(p, { action: 'continue_remaining' }, USER, T0 + 30);
     expect(step(t.draft, 'done').state).toBe('failed');
+    // A bare dependsOn (ask_user) would ask for the failed value: skipped, and its own dependent too.
     expect(step(t.draft, 'follow')).toMatchObject({ state: 'skipped', skippedBy: 'done' });
     expect(step(t.draft, 'after')).toMatchObject({ state: 'skipped', skippedBy: 'follow' });
-    // Even an optional dependent does not run on an abandoned branch.
-    expect(step(t.draft, 'opt')).toMatchObject({ state: 'skipped', skippedBy: 'done' });
+    // optional + skip drops the value and runs (SPEC §6.4, "fails").
+    expect(step(t.draft, 'opt')).toMatchObject({ state: 'pending', droppedDependencies: ['done'] });
+    expect(t.enqueue).toEqual([{ stepId: 'opt', run: 0 }]);
     expect(t.draft.conflicts).toEqual([]);
-    expect(t.enqueue).toEqual([]);
-    expect(t.draft.state).toBe('running'); // indep still runs
-    expect(types(t.events)).toEqual(['STEP_EXECUTION', 'STEP_EXECUTION', 'STEP_EXECUTION', 'WORKFLOW_STATUS']);
+    expect(t.draft.state).toBe('running');
+    expect(types(t.events)).toEqual(['STEP_EXECUTION', 'STEP_EXECUTION', 'WORKFLOW_STATUS']);
     for (const e of t.events) expect(SERVER_PAYLOADS[e.type].safeParse(e.payload).success).toBe(true);
-    const end = finishStep(t.draft, 'indep', 0, { kind: 'completed', data: {}, message: 'ok' }, T0 + 31)!;
+    let d = runStep(t.draft, 'opt', { taskId: 'O' }, T0 + 31).done.draft;
+    const end = finishStep(d, 'indep', 0, { kind: 'completed', data: {}, message: 'ok' }, T0 + 40)!;
     expect(end.draft.state).toBe('failed');
     expect(types(end.events)).toEqual(['STEP_EXECUTION', 'WORKFLOW_STATUS']);
+    d = end.draft;
+    expect(d.steps.filter((s) => s.state === 'completed').map((s) => s.id).sort()).toEqual(['event', 'indep', 'opt']);
+  });
+
+  it('continue_remaining: each rule of a failed dependency, with asking replaced by skipping', () => {
+    const rules: Array<[string, Record<string, unknown>, 'runs' | 'skipped']> = [
+      ['blocks_skip', { effect: 'blocks', resolution: 'skip' }, 'skipped'],
+      ['blocks_ask', { effect: 'blocks', resolution: 'ask_user' }, 'skipped'],
+      ['blocks_wait', { effect: 'blocks', resolution: 'wait' }, 'skipped'],
+      ['blocks_fallback', { effect: 'blocks', resolution: 'fallback', fallbackValue: 'FB' }, 'runs'],
+      ['enh_skip', { effect: 'enhances', resolution: 'skip' }, 'runs'],
+      ['enh_fallback_none', { effect: 'enhances', resolution: 'fallback' }, 'runs'],
+      ['opt_ask', { effect: 'optional', resolution: 'ask_user' }, 'skipped'],
+    ];
+    const steps: ActionStepInput[] = [
+      task('done'),
+      ...rules.map(([id, r]) => task(id, { params: { title: id, notes: 'n={{done.taskId}}' }, requires: [{ stepId: 'done', ...r } as never] })),
+    ];
+    let d = approveAll(build({ steps }).draft).draft;
+    d = beginStep(d, 'done', 0, T0 + 1)!.transition!.draft;
+    d = finishStep(d, 'done', 0, { kind: 'failed', error: 'x', retriable: false, finalAttempt: true }, T0 + 2)!.draft;
+    const t = resolveFailure(d, { action: 'continue_remaining' }, USER, T0 + 3);
+    expect(t.draft.conflicts).toEqual([]);
+    for (const [id, , outcome] of rules) {
+      expect([id, step(t.draft, id).state]).toEqual([id, outcome === 'runs' ? 'pending' : 'skipped']);
+    }
+    expect(t.enqueue.map((r) => r.stepId).sort()).toEqual(rules.filter(([, , o]) => o === 'runs').map(([id]) => id).sort());
+    expect(beginStep(t.draft, 'blocks_fallback', 0, T0 + 4)!.params['notes']).toBe('n=FB');
+    expect(beginStep(t.draft, 'enh_skip', 0, T0 + 4)!.params['notes']).toBe('n=');
   });
 
   it('continue_remaining with nothing else to run ends the workflow failed at once', () => {

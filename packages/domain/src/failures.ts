@@ -2,17 +2,18 @@
  * FAILURE_RESOLUTION (SPEC §6.7, seed PartialFailureHandling): the user's answer to a workflow
  * paused on a step that failed for good. Every answer is recorded in `failureResolutions` (audit).
  *  - retry_failed / skip_failed: as `retryFailed` / `skipFailed`.
- *  - continue_remaining: the failed branch is abandoned, everything independent goes on; the
- *    workflow ends `failed`.
+ *  - continue_remaining: the failure stands (the workflow ends `failed`) and the rest goes on:
+ *    every dependent follows its rule (SPEC §6.4), except that one whose rule would ask the user
+ *    for the failed step's value is skipped instead.
  *  - rollback_all: nothing more runs; a worker undoes the completed steps (`rollbackPlan`) and
  *    reports (`completeRollback`).
  */
-import type { ClientPayload, WorkflowDraft, WorkflowEvent } from '@wfa/protocol';
+import type { ApprovalStep, ClientPayload, WorkflowDraft, WorkflowEvent } from '@wfa/protocol';
 import type { Actor, StepJobRef, Transition } from './api';
 import { beginWork, finishWork, type Work } from './engine';
 import { assertVersion } from './decisions';
-import { isLost } from './dependencies';
-import { effectiveDeps } from './graph';
+import { dropBreaks, isLost } from './dependencies';
+import { effectiveDeps, type EffectiveDep } from './graph';
 import { assertPausedOnFailure, recordAnswer, releaseFailure, retryFailure } from './failure-ops';
 import { findStep, isDeclined, isOpen, isTerminalState, clone } from './util';
 import { currentText } from './describe';
@@ -39,11 +40,15 @@ export function resolveFailure(d: WorkflowDraft, p: ClientPayload<'FAILURE_RESOL
 }
 
 /**
- * continue_remaining: every step downstream of the failed one that has not started is skipped
- * (`skippedBy` = the dependency it lost), whatever its effect x resolution: the user chose to leave
- * that branch behind, so not even `optional`/`fallback` dependents run on it. A dependency that a
- * condition turns off is not lost, so such a step is not part of the branch. Independent steps go
- * on through the engine; the failure stands (the workflow ends `failed`, see engine.advance).
+ * continue_remaining: the user goes on without the failed step. Its dependents (direct, then
+ * transitively through the steps this skips) follow their effect x resolution as SPEC §6.4 says
+ * for a failed dependency: `blocks` + `skip` skips the step; `skip` under `enhances`/`optional`
+ * drops the value and runs; `fallback` runs with its fallbackValue. Where the rule would ask the
+ * user (`ask_user`; `wait`, which asks on a failure; a dropped value the step cannot run without),
+ * the step is skipped instead (`skippedBy` = the dependency it lost): the user has just answered
+ * "continue without it", and `skip_failed` is the answer that asks. A dependency that a condition
+ * turns off is not lost, so such a step is not affected. Independent steps go on through the
+ * engine; the failure stands (the workflow ends `failed`, see engine.advance).
  */
 function abandonBranch(w: Work, failedId: string): void {
   const d = w.d;
@@ -53,7 +58,7 @@ function abandonBranch(w: Work, failedId: string): void {
     changed = false;
     for (const s of d.steps) {
       if (!isOpen(s) || abandoned.has(s.id)) continue;
-      const dep = effectiveDeps(s).find((e) => abandoned.has(e.stepId) && isLost(d, e));
+      const dep = effectiveDeps(s).find((e) => abandoned.has(e.stepId) && isLost(d, e, s) && !goesOnWithout(s, e));
       if (!dep) continue;
       s.state = 'skipped';
       s.skippedBy = dep.stepId;
@@ -62,8 +67,15 @@ function abandonBranch(w: Work, failedId: string): void {
       changed = true;
     }
   }
-  // Conflicts about abandoned steps go with them (settle drops those of ineligible steps too).
+  // Conflicts about skipped steps go with them (settle drops those of ineligible steps too).
   d.conflicts = d.conflicts.filter((c) => !abandoned.has(c.stepId));
+}
+
+/** Whether S's rule for losing `dep` lets S run without it (drop the value, or use the fallback). */
+function goesOnWithout(s: ApprovalStep, dep: EffectiveDep): boolean {
+  if (dep.resolution === 'fallback' && dep.hasFallback) return true;
+  const drops = (dep.resolution === 'skip' && dep.effect !== 'blocks') || (dep.resolution === 'fallback' && !dep.hasFallback);
+  return drops && !dropBreaks(s, dep.stepId);
 }
 
 /**
