@@ -7,8 +7,29 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HOW_TO_GET_REDIS, freePort, hasRedisServer, portIsFree, redisAnswers, spawnRedis } from './redis-utils';
+import { loadConfig } from '../apps/gateway/src/config';
+import { loadWorkerConfig } from '../apps/worker/src/config';
 
 const root = resolve(__dirname, '..');
+
+/**
+ * Both apps' settings, checked before anything starts: every bad value of either is reported
+ * (SPEC §3). Each app checks its own again at start; this only saves stopping one app because the
+ * other refused, before the first has said what is wrong with its own.
+ */
+function refuseBadConfig(): void {
+  const problems: string[] = [];
+  for (const load of [() => loadWorkerConfig(process.env), () => loadConfig(process.env)]) {
+    try {
+      load();
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (problems.length === 0) return;
+  process.stderr.write(`${problems.join('\n')}\n`);
+  process.exit(2);
+}
 
 async function findRedis(): Promise<{ url: string; child?: ChildProcess }> {
   if (process.env['REDIS_URL']) return { url: process.env['REDIS_URL'] };
@@ -20,12 +41,17 @@ async function findRedis(): Promise<{ url: string; child?: ChildProcess }> {
   const port = (await portIsFree(6379)) ? 6379 : await freePort();
   const dir = join(root, '.data', 'redis');
   mkdirSync(dir, { recursive: true });
-  const child = await spawnRedis(port, ['--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--dir', dir]);
+  // In a process group of its own: Ctrl+C in the terminal reaches the gateway and the worker,
+  // which then close cleanly against a Redis that is still there; it is stopped after them.
+  const child = await spawnRedis(port, ['--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--dir', dir], { detached: true });
+  // Also when this process ends some other way (an uncaught error, process.exit elsewhere).
+  process.once('exit', () => child.kill('SIGTERM'));
   process.stdout.write(`start: private redis-server on port ${port}, data in .data/redis (AOF on)\n`);
   return { url: `redis://127.0.0.1:${port}`, child };
 }
 
 async function main(): Promise<void> {
+  refuseBadConfig();
   const redis = await findRedis();
   process.stdout.write(`start: using Redis at ${redis.url.replace(/\/\/[^@/]*@/, '//***@')}\n`);
   const env = { ...process.env, REDIS_URL: redis.url };
