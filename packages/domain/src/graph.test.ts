@@ -71,7 +71,7 @@ describe('plan validation (buildDraft)', () => {
     expect(() => build({ steps: chain(4) }, { limits })).not.toThrow(); // 3 edges
     const r = refusal(chain(5), limits);
     expect(r.code).toBe('invalid_plan');
-    expect(r.message).toMatch(/4 steps deep; the limit is 3/);
+    expect(r.message).toMatch(/4 dependencies deep \(5 steps in a row\); the limit is 3 dependencies/);
   });
 
   it('enforces the step limit', () => {

@@ -151,7 +151,7 @@ export function validateGraph(steps: GraphStep[], maxDepth: number): number {
     const d = depth.get(s.id) ?? 0;
     max = Math.max(max, d);
     if (d > maxDepth) {
-      throw new ProtocolError('invalid_plan', `Dependency chain from "${s.id}" is ${d} steps deep; the limit is ${maxDepth}`, {
+      throw new ProtocolError('invalid_plan', `Dependency chain from "${s.id}" is ${d} dependencies deep (${d + 1} steps in a row); the limit is ${maxDepth} dependencies`, {
         depth: d,
         limit: maxDepth,
       });
