@@ -428,4 +428,46 @@ describe('http', () => {
     expect(ok.status).toBe(200);
     expect(await ok.text()).toMatch(/<html/i);
   });
+
+  test('/metrics: an admin token reads counters that move with the traffic, and the queues by state', async () => {
+    const url = `${stack.gateway.url}/metrics`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(`${url}?token=${tokenFor('ops', { roles: ['admin'] })}`)).status).toBe(401); // a header only
+    expect((await fetch(url, { headers: { authorization: `Bearer ${tokenFor('plain-user')}` } })).status).toBe(403);
+    const admin = { headers: { authorization: `Bearer ${tokenFor('ops', { roles: ['admin'] })}` } };
+    const scrape = async () => {
+      const res = await fetch(url, admin);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      return res.text();
+    };
+    const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}".+]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    const before = await scrape();
+    const c = await TestClient.connect(stack.gateway.url, tokenFor('metrics-user'));
+    try {
+      const { sessionId } = await c.sendOk('WORKFLOW_SUBMIT', oneStepPlan('Metered'));
+      await c.send('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'no_such_step' }, sessionId);
+      await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+      await c.waitFor(workflowEnded(sessionId, 'completed'));
+      const after = await scrape();
+      const ok = 'wfa_gateway_messages_total{type="WORKFLOW_APPROVAL",outcome="ok"}';
+      const refused = 'wfa_gateway_messages_total{type="WORKFLOW_APPROVAL",outcome="not_found"}';
+      expect(value(after, ok) - value(before, ok)).toBe(1);
+      expect(value(after, refused) - value(before, refused)).toBe(1);
+      expect(value(after, 'wfa_gateway_message_seconds_count{type="WORKFLOW_SUBMIT"}')).toBeGreaterThan(value(before, 'wfa_gateway_message_seconds_count{type="WORKFLOW_SUBMIT"}'));
+      // The draft, the approval's status, the step's start and end, the plan's end: at least 5.
+      expect(value(after, 'wfa_gateway_events_delivered_total') - value(before, 'wfa_gateway_events_delivered_total')).toBeGreaterThanOrEqual(5);
+      expect(value(after, 'wfa_gateway_sockets')).toBeGreaterThanOrEqual(1);
+      expect(value(after, 'wfa_redis_up')).toBe(1);
+      expect(value(after, 'wfa_gateway_relay_up')).toBe(1);
+      // The step's job is there in some state (BullMQ may record it completed just after the event).
+      const stepJobs = ['active', 'completed'].reduce((n, state) => n + value(after, `wfa_queue_jobs{queue="steps",state="${state}"}`), 0);
+      expect(stepJobs).toBeGreaterThanOrEqual(1);
+      expect(after).toMatch(/^wfa_queue_jobs\{queue="timers",state="delayed"\} \d+$/m);
+      expect(after).toMatch(/^wfa_workflows_active \d+$/m);
+      expect(after).toMatch(/^process_resident_memory_bytes \d+$/m);
+    } finally {
+      c.close();
+    }
+  });
 });

@@ -20,9 +20,10 @@ import {
 import { signToken } from './auth';
 import { DEV_USER_ID, isPublicHost, loadConfig, type GatewayConfig } from './config';
 import { createHttpApp } from './http/app';
+import { GatewayMetrics } from './http/metrics';
 import { startRelay, type Relay } from './relay';
 import { socketCatchUp } from './socket/catch-up';
-import { createSocketServer, deliverToUsers, drainMessages, isClosing } from './socket/server';
+import { createSocketServer, deliverToUsers, drainMessages, isClosing, type AppServer } from './socket/server';
 
 async function main(): Promise<void> {
   const config: GatewayConfig = configOrExit(() => loadConfig(process.env));
@@ -53,10 +54,16 @@ async function main(): Promise<void> {
   for (const q of [steps.queue, timers.queue]) q.on('error', (err) => logger.warn('queue error', { error: err.message }));
   const devToken = config.devMode ? signToken(config.JWT_SECRET, { sub: DEV_USER_ID, roles: ['user', 'approver', config.ADMIN_ROLE] }) : undefined;
   let relay: Relay | undefined;
+  const metrics = new GatewayMetrics();
+  // Set once the socket server exists (it needs the HTTP server, which needs this app).
+  let sockets: AppServer | undefined;
   const app = createHttpApp({
     redis,
+    metrics,
+    sockets: () => sockets?.engine.clientsCount ?? 0,
+    activeWorkflowsKey: keys.activeWorkflows,
     // While shutting down the gateway reports itself unavailable, so a load balancer moves on.
-    relayLive: () => (relay?.live() ?? false) && !isClosing(io),
+    relayLive: () => (relay?.live() ?? false) && sockets !== undefined && !isClosing(sockets),
     queues: [steps.queue, timers.queue],
     jwtSecret: config.JWT_SECRET,
     adminRole: config.ADMIN_ROLE,
@@ -85,7 +92,9 @@ async function main(): Promise<void> {
     rate: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
     redisReady: () => redis.status === 'ready',
     now: Date.now,
+    metrics,
   });
+  sockets = io;
   relay = await startRelay(subscriber, keys.channel, logger, (users, envelope) => deliverToUsers(io, users, envelope), socketCatchUp(io, store, logger, Date.now));
 
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));

@@ -6,6 +6,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { tokenFromHttp, verifyToken } from '../auth';
+import { processGauges, type Gauge, type GatewayMetrics } from './metrics';
 
 export interface HttpDeps {
   redis: Redis;
@@ -18,6 +19,11 @@ export interface HttpDeps {
   consoleDir?: string;
   /** Extra JSON for `/config.json` (the console reads its dev token there in dev mode). */
   publicConfig: () => Record<string, unknown>;
+  /** `/metrics`: this gateway's counters, and how many sockets it holds. */
+  metrics: GatewayMetrics;
+  sockets: () => number;
+  /** Redis key of the set of workflows with work in progress (the sweep's). */
+  activeWorkflowsKey: string;
 }
 
 /** The HTTP side of the gateway; `main.ts` owns listen(). */
@@ -36,6 +42,11 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   app.get('/config.json', (_req, res) => {
     res.json(deps.publicConfig());
+  });
+
+  // For a scraper (Bearer token with the admin role, like Bull Board; no ?token= here).
+  app.get('/metrics', requireAdmin(deps.jwtSecret, deps.adminRole, { queryToken: false }), async (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(deps.metrics.render([...(await scrapeGauges(deps)), ...processGauges()]));
   });
 
   const board = new ExpressAdapter();
@@ -57,13 +68,14 @@ export function createHttpApp(deps: HttpDeps): Express {
  * Bull Board is for operators: a valid token carrying the admin role, sent as a Bearer header or,
  * for a browser, once as `?token=` (which sets an HttpOnly cookie and redirects).
  */
-function requireAdmin(secret: string, adminRole: string): RequestHandler {
+function requireAdmin(secret: string, adminRole: string, opts: { queryToken: boolean } = { queryToken: true }): RequestHandler {
   return (req, res, next) => {
-    const fromQuery = typeof req.query['token'] === 'string' ? req.query['token'] : undefined;
+    const fromQuery = opts.queryToken && typeof req.query['token'] === 'string' ? req.query['token'] : undefined;
     const token = fromQuery ?? tokenFromHttp(req.headers);
     const user = verifyToken(token, secret);
     if (!user) {
-      res.status(401).type('text/plain').send('unauthorized: send Authorization: Bearer <token>, or open /admin/queues?token=<token>\n');
+      const hint = opts.queryToken ? `, or open ${req.baseUrl || req.path}?token=<token>` : '';
+      res.status(401).type('text/plain').send(`unauthorized: send Authorization: Bearer <token>${hint}\n`);
       return;
     }
     if (!user.roles.includes(adminRole)) {
@@ -77,6 +89,38 @@ function requireAdmin(secret: string, adminRole: string): RequestHandler {
     }
     next();
   };
+}
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+
+/**
+ * Read at scrape time: whether Redis and the relay are up, this gateway's sockets, and (when Redis
+ * answers) every queue's jobs by state and the number of workflows with work in progress.
+ */
+async function scrapeGauges(deps: HttpDeps): Promise<Gauge[]> {
+  const redisUp = await pingWithin(deps.redis, 1000);
+  const gauges: Gauge[] = [
+    { name: 'wfa_redis_up', help: 'Whether Redis answered a PING within 1 s (1) or not (0).', samples: [{ value: redisUp ? 1 : 0 }] },
+    { name: 'wfa_gateway_relay_up', help: 'Whether this gateway is subscribed to workflow events (1) or not (0).', samples: [{ value: deps.relayLive() ? 1 : 0 }] },
+    { name: 'wfa_gateway_sockets', help: 'Client sockets connected to this gateway.', samples: [{ value: deps.sockets() }] },
+  ];
+  if (!redisUp) return gauges;
+  try {
+    const counts = await Promise.all(deps.queues.map((q) => q.getJobCounts(...JOB_STATES)));
+    gauges.push({
+      name: 'wfa_queue_jobs',
+      help: 'Jobs in each BullMQ queue by state (all gateways and workers share these).',
+      samples: deps.queues.flatMap((q, i) => JOB_STATES.map((state) => ({ labels: { queue: q.name, state }, value: counts[i]?.[state] ?? 0 }))),
+    });
+    gauges.push({
+      name: 'wfa_workflows_active',
+      help: 'Workflows with work in progress: approved steps queued or running, or a rollback to carry out.',
+      samples: [{ value: await deps.redis.scard(deps.activeWorkflowsKey) }],
+    });
+  } catch {
+    // Redis went away between the PING and these reads: the figures are left out, not invented.
+  }
+  return gauges;
 }
 
 async function pingWithin(redis: Redis, ms: number): Promise<boolean> {

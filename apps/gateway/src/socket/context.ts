@@ -1,3 +1,4 @@
+import type { GatewayMetrics } from '../http/metrics';
 import type { Socket } from 'socket.io';
 import type { ClientEnvelope, ClientMessageType, ClientPayload, ScalabilityLimits, ClientToServerEvents, ServerToClientEvents } from '@wfa/protocol';
 import type { Planner } from '@wfa/planner';
@@ -21,6 +22,8 @@ export interface SocketDeps {
   rate: { perSecond: number; burst: number };
   redisReady: () => boolean;
   now: () => number;
+  /** Counts answered messages and delivered events for `/metrics` (absent in unit tests). */
+  metrics?: GatewayMetrics;
 }
 
 export interface SocketData {

@@ -72,7 +72,10 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
     }
     socket.data.user = user;
     socket.data.bucket = new TokenBucket(deps.rate.perSecond, deps.rate.burst);
-    socket.data.delivery = new SocketDelivery((e) => (socket as AppSocket).emit(e.type, e as never));
+    socket.data.delivery = new SocketDelivery((e) => {
+      (socket as AppSocket).emit(e.type, e as never);
+      deps.metrics?.recordDelivered();
+    });
     next();
   });
 
