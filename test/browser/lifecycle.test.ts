@@ -99,6 +99,8 @@ describe('approval console: after a decision, after the end', () => {
     await page.keyboard.press('Enter');
     await waitStepState(page, 'calendar_event_1', 'skipped');
     await expect(focusAt()).resolves.toBe('calendar_event_1:card');
+    // A skipped step waits for nothing: its card does not say "Awaiting your decision".
+    await expect(stepCard(page, 'calendar_event_1').locator('.status-line').innerText()).resolves.not.toMatch(/Awaiting/);
     // ...and Tab goes on from there, not from the top of the page.
     await page.keyboard.press('Tab');
     await expect(focusAt()).resolves.not.toMatch(/^(body|outside)/);

@@ -140,6 +140,9 @@ describe('approval console: interventions and failures', () => {
       const offered = await dialog.locator('[data-option]').evaluateAll((els) => els.map((e) => e.getAttribute('data-option')));
       expect(offered).toEqual(['retry_failed', 'skip_failed', 'rollback_all', 'continue_remaining']);
       await expect(dialog.innerText()).resolves.toMatch(/task_missing/);
+      // The step is named as its card names it, and the tab that watched the pause logs it.
+      await expect(dialog.innerText()).resolves.toMatch(/3\. Mark a task as completed could not be completed/);
+      await page.waitForFunction(() => /Workflow paused, needs you/.test(document.querySelector('.log')?.textContent ?? ''));
       await screenshot(page, 'failure-1-dialog');
 
       await dialog.locator('[data-option="rollback_all"]').click();

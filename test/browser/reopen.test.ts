@@ -1,4 +1,4 @@
-import { TestClient, tokenFor, workflowEnded } from '../support/client';
+import { TestClient, stepEvent, tokenFor, workflowEnded } from '../support/client';
 import { loggedEventIds, openPage, requestDraft, signInWithToken, useConsole, waitPlanState } from './harness';
 
 const USER = 'console-reopen';
@@ -40,6 +40,32 @@ describe('approval console: reopening a workflow that moved on while another one
       const ids = await loggedEventIds(page);
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids.filter((id) => log.includes(id)).sort()).toEqual([...log].sort());
+      expect(errors).toEqual([]);
+    } finally {
+      other.close();
+      await context.close();
+    }
+  });
+
+  it('a failure met on opening a workflow from the list names its step as the card does', async () => {
+    const token = tokenFor(`${USER}-fail`);
+    const { page, errors, context } = await openPage(ui.browser);
+    const other = await TestClient.connect(ui.stack.gateway.url, token);
+    try {
+      await signInWithToken(page, ui.stack.gateway.url, token);
+      await requestDraft(page, 'Create a task to call mom', 1);
+      const { sessionId } = await other.sendOk('WORKFLOW_SUBMIT', {
+        plan: { steps: [{ id: 'upd', type: 'task', action: 'complete_task', description: 'Complete the prep task', params: { taskId: 'task_nowhere' } }] },
+      });
+      await other.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+      await other.waitFor(stepEvent(sessionId, 'upd', 'failed'));
+      const item = page.locator(`.inbox-item[data-session-id="${sessionId}"]`);
+      await item.waitFor();
+      await item.locator('button').click();
+      const dialog = page.locator('dialog[data-dialog="failure"]');
+      await dialog.waitFor();
+      await expect(dialog.innerText()).resolves.toMatch(/1\. Mark a task as completed could not be completed/);
+      await expect(dialog.innerText()).resolves.not.toMatch(/\bupd\b/);
       expect(errors).toEqual([]);
     } finally {
       other.close();

@@ -284,10 +284,14 @@ export class App {
     card.focus({ preventScroll: true });
   }
 
-  /** Conflicts, interventions and failures open their dialog by themselves, once each. */
+  /**
+   * Conflicts, interventions and failures open their dialog by themselves, once each; not before
+   * the workflow's draft is in (a subscribe's snapshot comes first and names no step, so a dialog
+   * opened on it would call steps by their ids).
+   */
   private maybePrompt(): void {
     const wf = this.store.wf;
-    const next = wf && !modalOpen() ? this.prompts.next(wf) : undefined;
+    const next = wf?.hasDraft && !modalOpen() ? this.prompts.next(wf) : undefined;
     if (next?.kind === 'conflict') this.actions.openConflict(next.stepId);
     else if (next?.kind === 'intervention') this.actions.openIntervention(next.stepId);
     else if (next?.kind === 'failure') this.actions.openFailure();

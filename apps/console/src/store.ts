@@ -152,8 +152,10 @@ export class Store {
           const waiting = wf.partialFailure !== undefined || wf.steps.some((x) => x.state === 'waiting_intervention');
           if (!waiting) wf.planState = 'running';
         }
-        // What a step's event says of the plan is logged too (a status after it then adds no line).
-        if (wf.planState !== planBefore) wf.loggedPlanState = wf.planState;
+        // A step's start that sets the plan running says so itself (the status after it then adds
+        // no line). A pause is left to the status that follows it ("Workflow paused, needs you"),
+        // so the tab that watched it live logs the line a tab replaying the workflow logs.
+        if (wf.planState !== planBefore && wf.planState === 'running') wf.loggedPlanState = wf.planState;
         seenVersion(wf, p.version);
         const tone = p.status === 'completed' ? 'good' : p.status === 'failed' || p.status === 'timeout' ? 'bad' : p.status === 'waiting_intervention' ? 'warn' : 'info';
         if (p.status === 'running' && p.progress !== undefined && p.progress > 0 && p.progress < 100) return undefined;

@@ -4,7 +4,7 @@ import type { WorkflowSummary } from '../types';
 
 function waitsOn(w: WorkflowSummary): string[] {
   const out: string[] = [];
-  if (w.pendingStepIds.length) out.push(`${w.pendingStepIds.length} step${w.pendingStepIds.length === 1 ? '' : 's'} await your approval`);
+  if (w.pendingStepIds.length) out.push(`${w.pendingStepIds.length} step${w.pendingStepIds.length === 1 ? ' awaits' : 's await'} your approval`);
   if (w.conflicts.length) out.push(`${w.conflicts.length} dependency conflict${w.conflicts.length === 1 ? '' : 's'}`);
   if (w.interventions.length) out.push(`input needed on ${w.interventions.length} step${w.interventions.length === 1 ? '' : 's'}`);
   if (w.failedStepIds.length) out.push(`${w.failedStepIds.length} failed step${w.failedStepIds.length === 1 ? '' : 's'}`);

@@ -16,14 +16,17 @@ export function renderRequestBox(onSubmit: (text: string, mode: 'review_all' | '
     h(
       'p',
       { class: 'hint', id: 'request-help' },
-      'You get a draft to review first: nothing runs until you approve. Try: ',
+      'You get a draft to review first: nothing runs until you approve. Enter sends it; Shift+Enter starts a new line. Try: ',
       h('button', { type: 'button', class: 'linkish', onclick: () => ((input.value = EXAMPLE), input.focus()) }, `“${EXAMPLE}”`),
     ),
     h('div', { class: 'check' }, stepByStep, h('label', { for: 'request-step-by-step' }, 'Step by step: run each step as soon as it is approved (otherwise nothing runs until every step has a decision)')),
     error,
   );
+  // Enter sends, as in a chat; Shift+Enter starts a new line (the hint says so).
   input.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) form.requestSubmit();
+    if (ev.key !== 'Enter' || ev.shiftKey || ev.isComposing) return;
+    ev.preventDefault();
+    form.requestSubmit();
   });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();

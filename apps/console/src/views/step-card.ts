@@ -114,7 +114,7 @@ export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepAction
       { class: `status-line state-${step.state}`, 'data-status': step.state, 'data-approval': step.approvalStatus },
       h('span', { 'aria-hidden': 'true' }, `${STATE_ICON[step.state] ?? ''} `),
       h('strong', { class: 'status-text' }, stepStatusText(step)),
-      step.state !== 'pending' ? h('span', { class: 'muted' }, ` · ${APPROVAL_LABEL[step.approvalStatus] ?? step.approvalStatus}`) : null,
+      decisionNote(step) ? h('span', { class: 'muted' }, ` · ${decisionNote(step)}`) : null,
       step.isModified ? h('span', { class: 'badge small' }, 'edited') : null,
       step.autoApprovedBy ? h('span', { class: 'badge small' }, `auto-approved: ${step.autoApprovedBy}`) : null,
     ),
@@ -137,4 +137,15 @@ export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepAction
     conflict ? h('p', { class: 'notice warn', role: 'note' }, '⚠ ', conflict.issue) : null,
     buttons.length ? h('div', { class: 'step-actions', role: 'group', 'aria-label': `Decisions for step ${step.order}` }, buttons) : null,
   );
+}
+
+/**
+ * The decision beside a step's state, once it is past `pending`: what was decided (approved,
+ * rejected, cancelled). A step that will not run was never waiting for a decision any more, so it
+ * says nothing rather than "Awaiting your decision" in a finished plan.
+ */
+function decisionNote(step: StepVM): string | undefined {
+  if (step.state === 'pending') return undefined;
+  if (!['step_approved', 'step_rejected', 'user_cancelled'].includes(step.approvalStatus)) return undefined;
+  return APPROVAL_LABEL[step.approvalStatus] ?? step.approvalStatus;
 }
