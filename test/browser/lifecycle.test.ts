@@ -101,6 +101,11 @@ describe('approval console: after a decision, after the end', () => {
     await expect(focusAt()).resolves.toBe('calendar_event_1:card');
     // A skipped step waits for nothing: its card does not say "Awaiting your decision".
     await expect(stepCard(page, 'calendar_event_1').locator('.status-line').innerText()).resolves.not.toMatch(/Awaiting/);
+    // Each decision has its line in the activity list, in its own words.
+    const log = () => page.locator('.log').innerText();
+    await page.waitForFunction(() => /Skipped 3\./.test(document.querySelector('.log')?.textContent ?? ''));
+    await expect(log()).resolves.toMatch(/Approved: 1\. /);
+    await expect(log()).resolves.toMatch(/Rejected 2\. [^\n]*“not now”/);
     // ...and Tab goes on from there, not from the top of the page.
     await page.keyboard.press('Tab');
     await expect(focusAt()).resolves.not.toMatch(/^(body|outside)/);

@@ -164,11 +164,15 @@ export class Store {
       case 'EDIT_RESULT': {
         const p = (ev as ServerEvent<'EDIT_RESULT'>).payload;
         seenVersion(wf, p.version);
+        const was = p.updatedStep ? { ...wf.steps.find((x) => x.id === p.updatedStep?.['id']) } : undefined;
         for (const u of [p.updatedStep, ...(p.updatedSteps ?? [])]) if (u) this.mergeStep(wf, u);
         const first = (p.updatedStep?.['id'] as string | undefined) ?? p.dependencyImpacts?.[0]?.stepId ?? '';
         wf.impacts = { stepId: first, list: p.dependencyImpacts ?? [], warnings: p.validationResult?.warnings ?? [] };
         if (!p.success) return { text: `Edit not applied: ${plainText(p.error ?? p.validationResult?.errors.join('; ') ?? 'refused')}`, tone: 'bad' };
-        return { text: `Edit applied${first ? ` to ${this.name(wf, first)}` : ''}`, tone: 'good' };
+        const batch = (p.updatedSteps?.length ?? 0) > 1 && p.updatedSteps?.some((u) => u['id'] !== first);
+        const edited = first ? wf.steps.find((x) => x.id === first) : undefined;
+        if (batch || !edited) return { text: `Edit applied${first ? ` to ${this.name(wf, first)}` : ''}`, tone: 'good' };
+        return { text: editWords(this.name(wf, first), was, edited), tone: 'good' };
       }
       case 'DEPENDENCY_CONFLICT': {
         const p = (ev as ServerEvent<'DEPENDENCY_CONFLICT'>).payload;
@@ -190,12 +194,15 @@ export class Store {
         const before = wf.loggedPlanState ?? wf.planState;
         wf.loggedPlanState = p.planState;
         const answers = this.answered(wf, p);
+        const approved = this.newlyApproved(wf, p);
         this.applyStatus(wf, p);
         wf.asked = Object.fromEntries((p.conflicts ?? []).map((c) => [c.stepId, c.missingDependency]));
-        // A status refresh tells something only when the plan's state moved or a conflict was answered.
+        // A status refresh tells something only when steps were approved, the plan's state moved
+        // or a conflict was answered.
         const said = before !== p.planState || !wf.log.length ? [`Workflow ${PLAN_STATE_LABEL[p.planState]?.toLowerCase() ?? p.planState}`] : [];
-        if (!said.length && !answers.length) return undefined;
-        return { text: [...said, ...answers].join(' · '), tone: p.planState === 'completed' ? 'good' : p.planState === 'failed' ? 'bad' : 'info' };
+        const lines = [...approved, ...said, ...answers];
+        if (!lines.length) return undefined;
+        return { text: lines.join(' · '), tone: p.planState === 'completed' ? 'good' : p.planState === 'failed' ? 'bad' : 'info' };
       }
       case 'WORKFLOW_REMINDER': {
         const p = (ev as ServerEvent<'WORKFLOW_REMINDER'>).payload;
@@ -206,6 +213,21 @@ export class Store {
       default:
         return undefined;
     }
+  }
+
+  /** "Approved: …" for the steps this status approves that the view knew as not approved (a status follows every approval). */
+  private newlyApproved(wf: WorkflowVM, p: StatusPayload): string[] {
+    if (!wf.hasDraft) return [];
+    const ids = p.steps
+      .filter((st) => st.approvalStatus === 'step_approved')
+      .filter((st) => {
+        const s = wf.steps.find((x) => x.id === st.id);
+        return s !== undefined && s.approvalStatus !== 'step_approved';
+      })
+      .map((st) => st.id);
+    if (!ids.length) return [];
+    const every = ids.length > 1 && ids.length === wf.steps.length;
+    return [`Approved: ${every ? 'every step' : ids.map((id) => this.name(wf, id)).join(', ')}`];
   }
 
   /** How each conflict the log left open and this status no longer carries was answered (a logged status follows every answer). */
@@ -326,4 +348,15 @@ function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
 export function shownValue(v: unknown): string {
   const text = typeof v === 'string' ? `“${v}”` : JSON.stringify(v) ?? String(v);
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/** What a single-step edit did, in the words of the decision (EDIT_RESULT carries the step after it). */
+function editWords(name: string, was: Partial<StepVM> | undefined, now: StepVM): string {
+  if (now.approvalStatus === 'step_rejected' && was?.approvalStatus !== 'step_rejected') {
+    return `Rejected ${name}${now.rejectionReason ? `: “${now.rejectionReason}”` : ''}`;
+  }
+  if (now.state === 'skipped' && was?.state !== 'skipped') return `Skipped ${name}`;
+  if (now.approvalStatus === 'step_approved' && was?.approvalStatus !== 'step_approved') return `Approved ${name}`;
+  if (JSON.stringify(now.params) !== JSON.stringify(was?.params)) return `Changed ${name}: needs your approval again`;
+  return `Edit applied to ${name}`;
 }
