@@ -167,7 +167,7 @@ export class Store {
         const was = p.updatedStep ? { ...wf.steps.find((x) => x.id === p.updatedStep?.['id']) } : undefined;
         for (const u of [p.updatedStep, ...(p.updatedSteps ?? [])]) if (u) this.mergeStep(wf, u);
         const first = (p.updatedStep?.['id'] as string | undefined) ?? p.dependencyImpacts?.[0]?.stepId ?? '';
-        wf.impacts = { stepId: first, list: p.dependencyImpacts ?? [], warnings: p.validationResult?.warnings ?? [] };
+        wf.impacts = { stepId: first, list: p.dependencyImpacts ?? [], warnings: p.validationResult?.warnings ?? [], ...(p.version !== undefined ? { version: p.version } : {}) };
         if (!p.success) return { text: `Edit not applied: ${plainText(p.error ?? p.validationResult?.errors.join('; ') ?? 'refused')}`, tone: 'bad' };
         const batch = (p.updatedSteps?.length ?? 0) > 1 && p.updatedSteps?.some((u) => u['id'] !== first);
         const edited = first ? wf.steps.find((x) => x.id === first) : undefined;
@@ -196,6 +196,9 @@ export class Store {
         const answers = this.answered(wf, p);
         const approved = this.newlyApproved(wf, p);
         this.applyStatus(wf, p);
+        // "What this change affects" speaks of the edit's moment: any later change (a conflict
+        // answered, another decision, a step run) may have changed it, so it goes.
+        if (wf.impacts && (wf.impacts.version === undefined || p.version > wf.impacts.version)) delete wf.impacts;
         wf.asked = Object.fromEntries((p.conflicts ?? []).map((c) => [c.stepId, c.missingDependency]));
         // A status refresh tells something only when steps were approved, the plan's state moved
         // or a conflict was answered.

@@ -76,7 +76,8 @@ export interface WorkflowVM {
   partialFailure?: PartialFailure;
   /** A requested or finished rollback_all, with what could not be undone. */
   rollback?: Rollback;
-  impacts?: { stepId: string; list: DependencyImpact[]; warnings: string[] };
+  /** What the last edit affects, as of the version it made (a later change makes it history). */
+  impacts?: { stepId: string; list: DependencyImpact[]; warnings: string[]; version?: number };
   reminder?: { expiresAt: number; pendingStepIds: string[] };
   /** The conflicts the event log left open (dependent step id → missing dependency): a status without one says it was answered. */
   asked?: Record<string, string>;
