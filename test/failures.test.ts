@@ -131,7 +131,8 @@ test('rollback_all undoes what completed steps created, newest first, and names 
         steps: [
           { id: 'event', type: 'calendar', action: 'create_event', description: 'Create the review meeting', params: { title: 'Review' } },
           { id: 'mail', type: 'email', action: 'send_email', description: 'Tell Ann about the review', params: { recipient: 'ann@example.org', subject: 'Review' }, dependsOn: ['event'] },
-          { id: 'done', type: 'task', action: 'complete_task', description: 'Complete the prep task', params: { taskId: 'task_nowhere' }, dependsOn: ['mail'] },
+          { id: 'look', type: 'task', action: 'list_tasks', description: 'List my tasks', params: {}, dependsOn: ['mail'] },
+          { id: 'done', type: 'task', action: 'complete_task', description: 'Complete the prep task', params: { taskId: 'task_nowhere' }, dependsOn: ['look'] },
           after('follow', { dependsOn: ['done'] }),
         ],
       },
@@ -144,8 +145,11 @@ test('rollback_all undoes what completed steps created, newest first, and names 
     const end = await c.waitFor(workflowTerminal(sessionId));
     expect(await ws.all('events')).toEqual([]);
     expect(end.payload.rollback).toMatchObject({ status: 'done', compensated: ['event'] });
-    expect(end.payload.rollback.notCompensated.map((n: any) => n.stepId)).toEqual(['mail']);
-    expect(JSON.stringify(end.payload.rollback.notCompensated)).toMatch(/Tell Ann about the review/);
+    // Every step without a compensation is reported (SPEC §6.7), saying which kind it is.
+    const reasons = Object.fromEntries(end.payload.rollback.notCompensated.map((n: any) => [n.stepId, n.reason]));
+    expect(Object.keys(reasons)).toEqual(['look', 'mail']);
+    expect(reasons['mail']).toMatch(/Tell Ann about the review" cannot be undone/);
+    expect(reasons['look']).toMatch(/List my tasks" only read data: there is nothing to undo/);
     expect(c.of(sessionId, 'STEP_EXECUTION').some((e) => e.payload.stepId === 'follow' && e.payload.status === 'running')).toBe(false);
   } finally {
     c.close();

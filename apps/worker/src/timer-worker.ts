@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
-import { JOB_CATALOG, isActionName } from '@wfa/protocol';
+import { JOB_CATALOG, isActionName, isReadOnlyAction } from '@wfa/protocol';
 import { completeRollback, retireCheckAt, draftReminder, expireDraft, expireIntervention, isFinished, readyToRun, rollbackPlan, type Actor } from '@wfa/domain';
 import { TIMER_QUEUE } from '@wfa/queue';
 import { carryOut, type PreferencesStore, type WorkflowStore } from '@wfa/store';
@@ -59,7 +59,9 @@ async function rollback(deps: TimerWorkerDeps, sessionId: string): Promise<strin
   for (const step of rollbackPlan(draft)) {
     const compensate = isActionName(step.action) ? COMPENSATIONS[step.action] : undefined;
     if (!compensate) {
-      notCompensated.push({ stepId: step.stepId, reason: `"${step.description}" cannot be undone` });
+      // Reported either way (SPEC §6.7: "reports steps that have none"), saying which kind it is.
+      const reason = isReadOnlyAction(step.action) ? `"${step.description}" only read data: there is nothing to undo` : `"${step.description}" cannot be undone`;
+      notCompensated.push({ stepId: step.stepId, reason });
       continue;
     }
     const ctx = handlerContext(deps, draft, step.stepId);

@@ -22,6 +22,16 @@ export type ActionName = (typeof ACTIONS_BY_TYPE)[keyof typeof ACTIONS_BY_TYPE][
 export const ALL_ACTIONS: readonly ActionName[] = Object.values(ACTIONS_BY_TYPE).flat();
 
 /**
+ * Actions that change nothing in the user's workspace (they read, summarize, or ask the user):
+ * a rollback has nothing to undo for them, which it reports apart from effects it could not undo.
+ */
+export const READ_ONLY_ACTIONS: readonly ActionName[] = ['list_events', 'find_free_time', 'list_tasks', 'search_contacts', 'get_all_contacts', 'fetch_emails', 'summarize', 'user_intervention'];
+
+export function isReadOnlyAction(action: string): boolean {
+  return (READ_ONLY_ACTIONS as readonly string[]).includes(action);
+}
+
+/**
  * A value that is exactly one template, e.g. `{{contact_lookup_1.email}}`. The field path is at
  * most 200 characters, like a dependency's `field`: an answer to an intervention builds one
  * nested object per segment, and a workflow must never hold data nested deeper than the domain

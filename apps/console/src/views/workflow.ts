@@ -1,4 +1,4 @@
-import { isTerminalPlanState } from '@wfa/protocol';
+import { isReadOnlyAction, isTerminalPlanState } from '@wfa/protocol';
 import { clockTime, h, relativeTime } from '../dom';
 import { APPROVAL_LABEL, IMPACT_LABEL, PLAN_STATE_LABEL, RISK_ICON, RISK_LABEL, expiryLabel, stepTitle } from '../labels';
 import type { WorkflowVM } from '../types';
@@ -34,7 +34,10 @@ export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: b
   if (wf.rollback) {
     const rb = wf.rollback;
     const undone = rb.compensated ?? [];
-    const kept = rb.notCompensated ?? [];
+    // A step that only read had nothing to undo: said apart from effects that stayed.
+    const readOnly = (n: { stepId: string }) => isReadOnlyAction(wf.steps.find((s) => s.id === n.stepId)?.action ?? '');
+    const kept = (rb.notCompensated ?? []).filter((n) => !readOnly(n));
+    const onlyRead = (rb.notCompensated ?? []).filter(readOnly);
     banners.push(
       rb.status === 'requested'
         ? h('div', { class: 'notice info', role: 'status', 'data-notice': 'rollback', 'data-rollback': 'requested' }, '↺ Rolling back what the completed steps did…')
@@ -45,6 +48,7 @@ export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: b
             kept.length
               ? [h('p', {}, 'Could not be undone:'), h('ul', {}, kept.map((n) => h('li', { 'data-step-id': n.stepId }, h('strong', {}, n.description || name(n.stepId)), ` — ${n.reason}`)))]
               : null,
+            onlyRead.length ? h('p', { class: 'muted', 'data-only-read': 'true' }, `Nothing to undo (they only read): ${onlyRead.map((n) => n.description || name(n.stepId)).join(', ')}.`) : null,
           ),
     );
   }

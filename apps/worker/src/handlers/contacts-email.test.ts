@@ -1,3 +1,4 @@
+import { ALL_ACTIONS, READ_ONLY_ACTIONS, isReadOnlyAction } from '@wfa/protocol';
 import { COMPENSATIONS, PermanentStepError, runHandler, seedDemoWorkspace, type HandlerOutcome } from './index';
 import { makeCtx, startTestRedis, type TestRedis } from './test-redis';
 import { Workspace } from './workspace';
@@ -113,6 +114,12 @@ describe('email', () => {
 describe('compensations', () => {
   it('exist for the creating actions only', () => {
     expect(Object.keys(COMPENSATIONS).sort()).toEqual(['create_contact', 'create_draft', 'create_event', 'create_task']);
+  });
+
+  it('leave out exactly the read-only actions and the effects that cannot be taken back', () => {
+    const without = ALL_ACTIONS.filter((a) => !COMPENSATIONS[a]);
+    expect(without.filter((a) => !isReadOnlyAction(a)).sort()).toEqual(['complete_task', 'send_email', 'update_task']);
+    for (const a of READ_ONLY_ACTIONS) expect(COMPENSATIONS[a]).toBeUndefined();
   });
 
   it('delete what the step created, idempotently', async () => {
