@@ -350,9 +350,11 @@ export function templateLookup(d: WorkflowDraft, s: ApprovalStep): (ref: Templat
     const st = depState(d, s, dep);
     if (D.state === 'completed') {
       const r = getPath(data, ref.field);
-      if (r.found) return { kind: 'value', value: r.value };
+      // A null field counts as missing, as the dependency checks read it (hasField).
+      if (r.found && r.value !== null) return { kind: 'value', value: r.value };
       // Satisfied without this field: the declared fields did not need it, and S runs without it.
       if (st === 'dropped' || st === 'not_needed' || st === 'satisfied') return { kind: 'dropped' };
+      if (r.found) return { kind: 'value', value: r.value };
       return { kind: 'unresolved', why: `"${D.id}" completed without "${ref.field ?? ''}"` };
     }
     // Not waited for (step_by_step, an enhancing or optional dependency that has not run): its

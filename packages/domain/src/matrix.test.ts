@@ -175,6 +175,27 @@ describe('losses at run time', () => {
     expect(notesWhenRun(done.draft)).toBe('Call ');
   });
 
+  it('a template field the result holds as null is dropped like a missing one when the declared fields are met', () => {
+    const p: PlanInput = {
+      steps: [
+        { id: 'A', type: 'contact', action: 'search_contacts', params: { query: 'John' }, description: 'Look up John' },
+        {
+          id: 'B',
+          type: 'task',
+          action: 'create_task',
+          params: { title: 'Call {{A.phone}}', due: '{{A.due}}' },
+          description: 'Call John',
+          requires: [{ stepId: 'A', effect: 'blocks', resolution: 'ask_user', requiredFields: ['phone'] }],
+        },
+      ],
+    };
+    const { done } = runStep(started(p), 'A', { phone: '+1', due: null });
+    expect(done.enqueue.map((x) => x.stepId)).toEqual(['B']);
+    const b = beginStep(done.draft, 'B', 0, T0 + 60)!;
+    expect(b.execute).toBe(true);
+    expect(b.params).toEqual({ title: 'Call +1' });
+  });
+
   it('requireAll false, met by another field: a param the step cannot run without is asked for, per the rule', () => {
     const mail = (resolution: DependencyResolution): PlanInput => ({
       steps: [
