@@ -49,9 +49,14 @@ export const HOW_TO_GET_REDIS = [
   '  - any Redis 6.2+ you run elsewhere: export REDIS_URL=redis://host:port',
 ].join('\n');
 
-/** Start a private redis-server and wait until it answers (`detached`: in a process group of its own). */
-export async function spawnRedis(port: number, args: string[], opts: { detached?: boolean } = {}): Promise<ChildProcess> {
+/**
+ * Start a private redis-server and wait until it answers (`detached`: in a process group of its
+ * own; `onSpawn`: told of the process at once, before it answers, so a caller stopping meanwhile
+ * can stop it too).
+ */
+export async function spawnRedis(port: number, args: string[], opts: { detached?: boolean; onSpawn?: (child: ChildProcess) => void } = {}): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...args], { stdio: ['ignore', 'ignore', 'inherit'], detached: opts.detached ?? false });
+  opts.onSpawn?.(child);
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
     if (await redisAnswers('127.0.0.1', port, 200)) return child;

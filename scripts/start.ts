@@ -27,13 +27,19 @@ function refuseBadConfig(): void {
     }
   }
   if (problems.length === 0) return;
-  process.stderr.write(`${problems.join('\n')}\n`);
+  // A setting both apps read (REDIS_URL, KEY_PREFIX, LOG_LEVEL...) is named once, not per app.
+  const said = new Set<string>();
+  const lines = problems.flatMap((p) => p.split('\n')).filter((l) => !l.startsWith('  ') || !said.has(l) ? (said.add(l), true) : false);
+  process.stderr.write(`${lines.filter((l, i) => !(l.endsWith('invalid configuration') && !lines[i + 1]?.startsWith('  '))).join('\n')}\n`);
   process.exit(2);
 }
 
-async function findRedis(): Promise<{ url: string; child?: ChildProcess }> {
-  if (process.env['REDIS_URL']) return { url: process.env['REDIS_URL'] };
-  if (await redisAnswers('127.0.0.1', 6379)) return { url: 'redis://127.0.0.1:6379' };
+/** The private redis-server this process started, if any (stopped after the apps). */
+let privateRedis: ChildProcess | undefined;
+
+async function findRedis(): Promise<string> {
+  if (process.env['REDIS_URL']) return process.env['REDIS_URL'];
+  if (await redisAnswers('127.0.0.1', 6379)) return 'redis://127.0.0.1:6379';
   if (!hasRedisServer()) {
     process.stderr.write(`${HOW_TO_GET_REDIS}\n`);
     process.exit(2);
@@ -43,35 +49,54 @@ async function findRedis(): Promise<{ url: string; child?: ChildProcess }> {
   mkdirSync(dir, { recursive: true });
   // In a process group of its own: Ctrl+C in the terminal reaches the gateway and the worker,
   // which then close cleanly against a Redis that is still there; it is stopped after them.
-  const child = await spawnRedis(port, ['--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--dir', dir], { detached: true });
-  // Also when this process ends some other way (an uncaught error, process.exit elsewhere).
-  process.once('exit', () => child.kill('SIGTERM'));
+  await spawnRedis(port, ['--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--dir', dir], {
+    detached: true,
+    onSpawn: (child) => {
+      privateRedis = child;
+      // Also when this process ends some other way (an uncaught error, process.exit elsewhere).
+      process.once('exit', () => child.kill('SIGTERM'));
+    },
+  });
   process.stdout.write(`start: private redis-server on port ${port}, data in .data/redis (AOF on)\n`);
-  return { url: `redis://127.0.0.1:${port}`, child };
+  return `redis://127.0.0.1:${port}`;
 }
+
+const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
+const exited = (c: ChildProcess) => new Promise<void>((resolve) => (running(c) ? c.once('exit', () => resolve()) : resolve()));
 
 async function main(): Promise<void> {
   refuseBadConfig();
-  const redis = await findRedis();
-  process.stdout.write(`start: using Redis at ${redis.url.replace(/\/\/[^@/]*@/, '//***@')}\n`);
-  const env = { ...process.env, REDIS_URL: redis.url };
-  // node with tsx's loader (not the tsx binary, which adds a process between us and the app).
-  const run = (script: string) => spawn(process.execPath, ['--import', 'tsx', join(root, script)], { stdio: 'inherit', env, cwd: root });
-  const apps: ChildProcess[] = [run('apps/worker/src/main.ts'), run('apps/gateway/src/main.ts')];
+  const apps: ChildProcess[] = [];
   let stopping = false;
+  // Stop the apps, wait for them to close, then the private Redis (if any), then exit.
   const stop = (code: number) => {
     if (stopping) return;
     stopping = true;
     for (const a of apps) a.kill('SIGTERM');
-    void Promise.all(apps.map((a) => new Promise((r) => (a.exitCode !== null ? r(null) : a.once('exit', r))))).then(() => {
-      redis.child?.kill('SIGTERM');
-      if (redis.child) redis.child.once('exit', () => process.exit(code));
-      else process.exit(code);
+    void Promise.all(apps.map(exited)).then(async () => {
+      if (privateRedis && running(privateRedis)) {
+        privateRedis.kill('SIGTERM');
+        await exited(privateRedis);
+      }
+      process.exit(code);
     });
   };
-  for (const a of apps) a.once('exit', (c) => stop(c ?? 1));
+  // From the very start, so a signal while Redis is still starting stops it as well.
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
+  // npm runs this under `sh -c`, which dies of the SIGTERM npm passes on to it without passing it
+  // further: this process then has a new parent, and takes that as its signal to stop.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && stop(0), 500).unref();
+
+  const url = await findRedis();
+  if (stopping) return;
+  process.stdout.write(`start: using Redis at ${url.replace(/\/\/[^@/]*@/, '//***@')}\n`);
+  const env = { ...process.env, REDIS_URL: url };
+  // node with tsx's loader (not the tsx binary, which adds a process between us and the app).
+  const run = (script: string) => spawn(process.execPath, ['--import', 'tsx', join(root, script)], { stdio: 'inherit', env, cwd: root });
+  apps.push(run('apps/worker/src/main.ts'), run('apps/gateway/src/main.ts'));
+  for (const a of apps) a.once('exit', (c) => stop(c ?? 1));
 }
 
 void main();

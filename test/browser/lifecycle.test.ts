@@ -106,6 +106,15 @@ describe('approval console: after a decision, after the end', () => {
     await page.waitForFunction(() => /Skipped 3\./.test(document.querySelector('.log')?.textContent ?? ''));
     await expect(log()).resolves.toMatch(/Approved: 1\. /);
     await expect(log()).resolves.toMatch(/Rejected 2\. [^\n]*“not now”/);
+    // A tab that rebuilds the workflow from its log words each decision the same way.
+    const sessionId = await page.evaluate(() => document.querySelector('section.workflow')?.getAttribute('data-session-id'));
+    const replay = await openPage(ui.browser);
+    await signInWithToken(replay.page, `${ui.stack.gateway.url}/#wf=${sessionId}`, tokenFor('console-life'));
+    await replay.page.waitForFunction(() => /Skipped 3\./.test(document.querySelector('.log')?.textContent ?? ''));
+    const replayed = await replay.page.locator('.log').innerText();
+    expect(replayed).toMatch(/Approved: 1\. /);
+    expect(replayed).toMatch(/Rejected 2\. [^\n]*“not now”/);
+    await replay.context.close();
     // ...and Tab goes on from there, not from the top of the page.
     await page.keyboard.press('Tab');
     await expect(focusAt()).resolves.not.toMatch(/^(body|outside)/);

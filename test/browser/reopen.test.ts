@@ -1,4 +1,5 @@
 import { TestClient, stepEvent, tokenFor, workflowEnded } from '../support/client';
+import { startGateway, type Proc } from '../support/processes';
 import { loggedEventIds, openPage, requestDraft, signInWithToken, useConsole, waitPlanState } from './harness';
 
 const USER = 'console-reopen';
@@ -70,6 +71,46 @@ describe('approval console: reopening a workflow that moved on while another one
     } finally {
       other.close();
       await context.close();
+    }
+  });
+
+  // Last: it replaces the stack's gateway.
+  it('after its connection came back, a workflow it opens logs what that workflow had meanwhile', async () => {
+    const token = tokenFor(`${USER}-back`);
+    const { page, errors, context } = await openPage(ui.browser);
+    const side = await startGateway(ui.stack.prefix);
+    const started: Proc[] = [side];
+    const other = await TestClient.connect(side.url, token);
+    try {
+      await signInWithToken(page, ui.stack.gateway.url, token);
+      const first = await requestDraft(page, 'Create a task to call mom', 1);
+      await requestDraft(page, 'Add a task: buy milk', 1);
+      // The page's gateway goes away and comes back on the same address: a new socket.
+      const port = ui.stack.gateway.port;
+      await ui.stack.gateway.stop();
+      await page.waitForSelector('[data-conn="offline"]');
+      started.push(await startGateway(ui.stack.prefix, { PORT: String(port) }));
+      await page.waitForSelector('[data-conn="online"]', { timeout: 30_000 });
+
+      // The first workflow runs to its end from another device; the new socket hears it live.
+      await other.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, first);
+      await other.waitFor(workflowEnded(first, 'completed'));
+      const progressReport = (e: { type: string; payload?: { status?: string; progress?: number } }) =>
+        e.type === 'STEP_EXECUTION' && e.payload?.status === 'running' && (e.payload.progress ?? 0) > 0;
+      const log = other.of(first).filter((e) => !progressReport(e)).map((e) => e.eventId as string);
+
+      await page.evaluate((id) => (location.hash = `#wf=${id}`), first);
+      await page.waitForSelector(`section.workflow[data-session-id="${first}"]`);
+      await waitPlanState(page, 'completed');
+      await page.waitForFunction((n) => document.querySelectorAll('.log li[data-event-id]').length >= n, log.length, { timeout: 10_000 });
+      const ids = await loggedEventIds(page);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.filter((id) => log.includes(id)).sort()).toEqual([...log].sort());
+      expect(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|socket\.io/i.test(e))).toEqual([]);
+    } finally {
+      other.close();
+      await context.close();
+      await Promise.all(started.map((p) => p.stop()));
     }
   });
 });

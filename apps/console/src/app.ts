@@ -198,7 +198,10 @@ export class App {
   private async subscribe(): Promise<void> {
     const wf = this.store.wf;
     if (!wf || !this.conn) return;
-    const ack = await this.conn.send('WORKFLOW_SUBSCRIBE', wf.lastEventId ? { lastEventId: wf.lastEventId } : {}, wf.sessionId);
+    // Always the whole log: the view skips what it applied already (applied-events.ts). From a
+    // lastEventId the gateway would leave out what this socket got live, and the view drops live
+    // events of a workflow it is not showing (another one open, or the socket reconnected meanwhile).
+    const ack = await this.conn.send('WORKFLOW_SUBSCRIBE', {}, wf.sessionId);
     if (!ack.ok) {
       if (ack.error.code === 'not_found') {
         this.store.forget(wf.sessionId);

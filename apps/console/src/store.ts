@@ -30,8 +30,8 @@ function emptyWorkflow(sessionId: string): WorkflowVM {
 
 /**
  * The current workflow as the console shows it, built only from server events. Every event is
- * applied at most once (applied-events.ts), and the view is kept in
- * sessionStorage so that a reload resumes with `WORKFLOW_SUBSCRIBE { lastEventId }`.
+ * applied at most once (applied-events.ts), and the view is kept in sessionStorage so that a
+ * reload shows it at once; the subscribe that follows replays the log, skipping what was applied.
  */
 export class Store {
   wf: WorkflowVM | undefined;
@@ -127,6 +127,7 @@ export class Store {
       case 'WORKFLOW_DRAFT': {
         this.applyDraft(wf, ev.payload as DraftPayload);
         wf.loggedPlanState = (ev.payload as DraftPayload).planState;
+        wf.loggedApprovals = Object.fromEntries((ev.payload as DraftPayload).steps.map((x) => [x.id, x.approvalStatus]));
         return { text: `Draft ready (version ${wf.version}): ${wf.summary}`, tone: 'info' };
       }
       case 'STEP_EXECUTION': {
@@ -157,6 +158,7 @@ export class Store {
         // so the tab that watched it live logs the line a tab replaying the workflow logs.
         if (wf.planState !== planBefore && wf.planState === 'running') wf.loggedPlanState = wf.planState;
         seenVersion(wf, p.version);
+        if (wf.impacts && p.version !== undefined && (wf.impacts.version === undefined || p.version > wf.impacts.version)) delete wf.impacts;
         const tone = p.status === 'completed' ? 'good' : p.status === 'failed' || p.status === 'timeout' ? 'bad' : p.status === 'waiting_intervention' ? 'warn' : 'info';
         if (p.status === 'running' && p.progress !== undefined && p.progress > 0 && p.progress < 100) return undefined;
         return { text: `${this.name(wf, p.stepId)}: ${p.message}`, tone };
@@ -164,15 +166,15 @@ export class Store {
       case 'EDIT_RESULT': {
         const p = (ev as ServerEvent<'EDIT_RESULT'>).payload;
         seenVersion(wf, p.version);
-        const was = p.updatedStep ? { ...wf.steps.find((x) => x.id === p.updatedStep?.['id']) } : undefined;
         for (const u of [p.updatedStep, ...(p.updatedSteps ?? [])]) if (u) this.mergeStep(wf, u);
         const first = (p.updatedStep?.['id'] as string | undefined) ?? p.dependencyImpacts?.[0]?.stepId ?? '';
         wf.impacts = { stepId: first, list: p.dependencyImpacts ?? [], warnings: p.validationResult?.warnings ?? [], ...(p.version !== undefined ? { version: p.version } : {}) };
         if (!p.success) return { text: `Edit not applied: ${plainText(p.error ?? p.validationResult?.errors.join('; ') ?? 'refused')}`, tone: 'bad' };
+        const changed = [p.updatedStep, ...(p.updatedSteps ?? [])].filter((u): u is Record<string, unknown> => u !== undefined);
+        for (const u of changed) if (typeof u['id'] === 'string') wf.loggedApprovals = { ...wf.loggedApprovals, [u['id']]: String(u['approvalStatus']) };
         const batch = (p.updatedSteps?.length ?? 0) > 1 && p.updatedSteps?.some((u) => u['id'] !== first);
-        const edited = first ? wf.steps.find((x) => x.id === first) : undefined;
-        if (batch || !edited) return { text: `Edit applied${first ? ` to ${this.name(wf, first)}` : ''}`, tone: 'good' };
-        return { text: editWords(this.name(wf, first), was, edited), tone: 'good' };
+        if (batch || !p.updatedStep) return { text: `Edit applied${first ? ` to ${this.name(wf, first)}` : ''}`, tone: 'good' };
+        return { text: editWords(this.name(wf, first), p.updatedStep), tone: 'good' };
       }
       case 'DEPENDENCY_CONFLICT': {
         const p = (ev as ServerEvent<'DEPENDENCY_CONFLICT'>).payload;
@@ -195,9 +197,10 @@ export class Store {
         wf.loggedPlanState = p.planState;
         const answers = this.answered(wf, p);
         const approved = this.newlyApproved(wf, p);
+        wf.loggedApprovals = Object.fromEntries(p.steps.map((x) => [x.id, x.approvalStatus]));
         this.applyStatus(wf, p);
         // "What this change affects" speaks of the edit's moment: any later change (a conflict
-        // answered, another decision, a step run) may have changed it, so it goes.
+        // answered, another decision, a step's start or end) may have changed it, so it goes.
         if (wf.impacts && (wf.impacts.version === undefined || p.version > wf.impacts.version)) delete wf.impacts;
         wf.asked = Object.fromEntries((p.conflicts ?? []).map((c) => [c.stepId, c.missingDependency]));
         // A status refresh tells something only when steps were approved, the plan's state moved
@@ -218,16 +221,11 @@ export class Store {
     }
   }
 
-  /** "Approved: …" for the steps this status approves that the view knew as not approved (a status follows every approval). */
+  /** "Approved: …" for the steps this status approves that the log had not approved yet (a status follows every approval). */
   private newlyApproved(wf: WorkflowVM, p: StatusPayload): string[] {
-    if (!wf.hasDraft) return [];
-    const ids = p.steps
-      .filter((st) => st.approvalStatus === 'step_approved')
-      .filter((st) => {
-        const s = wf.steps.find((x) => x.id === st.id);
-        return s !== undefined && s.approvalStatus !== 'step_approved';
-      })
-      .map((st) => st.id);
+    const before = wf.loggedApprovals;
+    if (!wf.hasDraft || !before) return [];
+    const ids = p.steps.filter((st) => st.approvalStatus === 'step_approved' && before[st.id] !== undefined && before[st.id] !== 'step_approved').map((st) => st.id);
     if (!ids.length) return [];
     const every = ids.length > 1 && ids.length === wf.steps.length;
     return [`Approved: ${every ? 'every step' : ids.map((id) => this.name(wf, id)).join(', ')}`];
@@ -353,13 +351,21 @@ export function shownValue(v: unknown): string {
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
-/** What a single-step edit did, in the words of the decision (EDIT_RESULT carries the step after it). */
-function editWords(name: string, was: Partial<StepVM> | undefined, now: StepVM): string {
-  if (now.approvalStatus === 'step_rejected' && was?.approvalStatus !== 'step_rejected') {
-    return `Rejected ${name}${now.rejectionReason ? `: “${now.rejectionReason}”` : ''}`;
+/**
+ * What a single-step edit did, read off the step as the edit left it (EDIT_RESULT carries it), so
+ * a replay words it as the live view did.
+ */
+function editWords(name: string, step: Record<string, unknown>): string {
+  const reason = typeof step['rejectionReason'] === 'string' ? step['rejectionReason'] : undefined;
+  if (step['state'] === 'skipped') return `Skipped ${name}`;
+  switch (step['approvalStatus']) {
+    case 'step_rejected':
+      return `Rejected ${name}${reason ? `: “${reason}”` : ''}`;
+    case 'step_approved':
+      return `Approved ${name}`;
+    case 'step_modified':
+      return `Changed ${name}: needs your approval again`;
+    default:
+      return `Edit applied to ${name}`;
   }
-  if (now.state === 'skipped' && was?.state !== 'skipped') return `Skipped ${name}`;
-  if (now.approvalStatus === 'step_approved' && was?.approvalStatus !== 'step_approved') return `Approved ${name}`;
-  if (JSON.stringify(now.params) !== JSON.stringify(was?.params)) return `Changed ${name}: needs your approval again`;
-  return `Edit applied to ${name}`;
 }

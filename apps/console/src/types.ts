@@ -66,6 +66,12 @@ export interface WorkflowVM {
    * follows it; the activity list tells each logged change against this one, not the snapshot.
    */
   loggedPlanState?: DraftPayload['planState'];
+  /**
+   * Each step's approvalStatus as of the last event applied in log order (the draft, edits,
+   * statuses): what an approval is told against. The view's own steps can be ahead of it while a
+   * replay runs (the subscribe's snapshot is applied over each replayed event).
+   */
+  loggedApprovals?: Record<string, string>;
   approvalStatus: DraftPayload['approvalStatus'];
   version: number;
   expiresAt?: number;

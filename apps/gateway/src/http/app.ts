@@ -105,8 +105,11 @@ async function scrapeGauges(deps: HttpDeps): Promise<Gauge[]> {
     { name: 'wfa_gateway_sockets', help: 'Client sockets connected to this gateway.', samples: [{ value: deps.sockets() }] },
   ];
   if (!redisUp) return gauges;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const counts = await Promise.all(deps.queues.map((q) => q.getJobCounts(...JOB_STATES)));
+    // A Redis that stops answering mid-scrape leaves these out after 2 s rather than hang the scrape.
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 2000)));
+    const [counts, active] = await Promise.race([Promise.all([Promise.all(deps.queues.map((q) => q.getJobCounts(...JOB_STATES))), deps.redis.scard(deps.activeWorkflowsKey)]), timeout]);
     gauges.push({
       name: 'wfa_queue_jobs',
       help: 'Jobs in each BullMQ queue by state (all gateways and workers share these).',
@@ -115,10 +118,12 @@ async function scrapeGauges(deps: HttpDeps): Promise<Gauge[]> {
     gauges.push({
       name: 'wfa_workflows_active',
       help: 'Workflows with work in progress: approved steps queued or running, or a rollback to carry out.',
-      samples: [{ value: await deps.redis.scard(deps.activeWorkflowsKey) }],
+      samples: [{ value: active }],
     });
   } catch {
     // Redis went away between the PING and these reads: the figures are left out, not invented.
+  } finally {
+    clearTimeout(timer);
   }
   return gauges;
 }
