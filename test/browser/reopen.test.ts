@@ -1,8 +1,24 @@
 import { TestClient, stepEvent, tokenFor, workflowEnded } from '../support/client';
 import { startGateway, type Proc } from '../support/processes';
+import type { Page } from 'playwright-core';
 import { loggedEventIds, openPage, requestDraft, signInWithToken, useConsole, waitPlanState } from './harness';
 
 const USER = 'console-reopen';
+
+/** A logged event the activity list gives a line (every one but a midway progress report). */
+const hasLine = (e: { type: string; payload?: { status?: string; progress?: number } }) =>
+  !(e.type === 'STEP_EXECUTION' && e.payload?.status === 'running' && (e.payload.progress ?? 0) > 0);
+
+/** Open `sessionId` in the page and check its activity list has a line for each of `log`, once. */
+async function expectLoggedAfterOpening(page: Page, sessionId: string, log: string[]): Promise<void> {
+  await page.evaluate((id) => (location.hash = `#wf=${id}`), sessionId);
+  await page.waitForSelector(`section.workflow[data-session-id="${sessionId}"]`);
+  await waitPlanState(page, 'completed');
+  await page.waitForFunction((n) => document.querySelectorAll('.log li[data-event-id]').length >= n, log.length, { timeout: 10_000 });
+  const ids = await loggedEventIds(page);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(ids.filter((id) => log.includes(id)).sort()).toEqual([...log].sort());
+}
 
 /**
  * A tab that stays connected hears every event of the user's workflows, also those of a workflow
@@ -26,21 +42,11 @@ describe('approval console: reopening a workflow that moved on while another one
       // The first workflow runs to its end from another device while the page shows the second.
       await other.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, first);
       await other.waitFor(workflowEnded(first, 'completed'));
-      // Each one but a midway progress report gets a line in the activity list.
-      const progressReport = (e: { type: string; payload?: { status?: string; progress?: number } }) =>
-        e.type === 'STEP_EXECUTION' && e.payload?.status === 'running' && (e.payload.progress ?? 0) > 0;
-      const log = other.of(first).filter((e) => !progressReport(e)).map((e) => e.eventId as string);
+      const log = other.of(first).filter(hasLine).map((e) => e.eventId as string);
       expect(log.length).toBeGreaterThan(3);
-
-      await page.evaluate((id) => (location.hash = `#wf=${id}`), first);
-      await page.waitForSelector(`section.workflow[data-session-id="${first}"]`);
-      await waitPlanState(page, 'completed');
       // Every one is in the first workflow's activity list: the page's socket got them live while
       // the second was shown, and the reopened view asked for them again.
-      await page.waitForFunction((n) => document.querySelectorAll('.log li[data-event-id]').length >= n, log.length, { timeout: 10_000 });
-      const ids = await loggedEventIds(page);
-      expect(new Set(ids).size).toBe(ids.length);
-      expect(ids.filter((id) => log.includes(id)).sort()).toEqual([...log].sort());
+      await expectLoggedAfterOpening(page, first, log);
       expect(errors).toEqual([]);
     } finally {
       other.close();
@@ -95,17 +101,7 @@ describe('approval console: reopening a workflow that moved on while another one
       // The first workflow runs to its end from another device; the new socket hears it live.
       await other.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, first);
       await other.waitFor(workflowEnded(first, 'completed'));
-      const progressReport = (e: { type: string; payload?: { status?: string; progress?: number } }) =>
-        e.type === 'STEP_EXECUTION' && e.payload?.status === 'running' && (e.payload.progress ?? 0) > 0;
-      const log = other.of(first).filter((e) => !progressReport(e)).map((e) => e.eventId as string);
-
-      await page.evaluate((id) => (location.hash = `#wf=${id}`), first);
-      await page.waitForSelector(`section.workflow[data-session-id="${first}"]`);
-      await waitPlanState(page, 'completed');
-      await page.waitForFunction((n) => document.querySelectorAll('.log li[data-event-id]').length >= n, log.length, { timeout: 10_000 });
-      const ids = await loggedEventIds(page);
-      expect(new Set(ids).size).toBe(ids.length);
-      expect(ids.filter((id) => log.includes(id)).sort()).toEqual([...log].sort());
+      await expectLoggedAfterOpening(page, first, other.of(first).filter(hasLine).map((e) => e.eventId as string));
       expect(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|socket\.io/i.test(e))).toEqual([]);
     } finally {
       other.close();
