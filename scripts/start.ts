@@ -27,10 +27,17 @@ function refuseBadConfig(): void {
     }
   }
   if (problems.length === 0) return;
-  // A setting both apps read (REDIS_URL, KEY_PREFIX, LOG_LEVEL...) is named once, not per app.
+  // Each problem is "<app>: <what>" and one indented line per bad setting. A setting both apps
+  // read (REDIS_URL, KEY_PREFIX...) is named once, under the first app that refused it.
   const said = new Set<string>();
-  const lines = problems.flatMap((p) => p.split('\n')).filter((l) => !l.startsWith('  ') || !said.has(l) ? (said.add(l), true) : false);
-  process.stderr.write(`${lines.filter((l, i) => !(l.endsWith('invalid configuration') && !lines[i + 1]?.startsWith('  '))).join('\n')}\n`);
+  const out: string[] = [];
+  for (const problem of problems) {
+    const [head = '', ...settings] = problem.split('\n');
+    const fresh = settings.filter((line) => !said.has(line));
+    for (const line of fresh) said.add(line);
+    if (settings.length === 0 || fresh.length > 0) out.push(head, ...fresh);
+  }
+  process.stderr.write(`${out.join('\n')}\n`);
   process.exit(2);
 }
 

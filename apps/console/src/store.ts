@@ -158,7 +158,7 @@ export class Store {
         // so the tab that watched it live logs the line a tab replaying the workflow logs.
         if (wf.planState !== planBefore && wf.planState === 'running') wf.loggedPlanState = wf.planState;
         seenVersion(wf, p.version);
-        if (wf.impacts && p.version !== undefined && (wf.impacts.version === undefined || p.version > wf.impacts.version)) delete wf.impacts;
+        forgetImpactsBefore(wf, p.version);
         const tone = p.status === 'completed' ? 'good' : p.status === 'failed' || p.status === 'timeout' ? 'bad' : p.status === 'waiting_intervention' ? 'warn' : 'info';
         if (p.status === 'running' && p.progress !== undefined && p.progress > 0 && p.progress < 100) return undefined;
         return { text: `${this.name(wf, p.stepId)}: ${p.message}`, tone };
@@ -166,12 +166,14 @@ export class Store {
       case 'EDIT_RESULT': {
         const p = (ev as ServerEvent<'EDIT_RESULT'>).payload;
         seenVersion(wf, p.version);
-        for (const u of [p.updatedStep, ...(p.updatedSteps ?? [])]) if (u) this.mergeStep(wf, u);
+        for (const u of [p.updatedStep, ...(p.updatedSteps ?? [])]) {
+          if (!u) continue;
+          this.mergeStep(wf, u);
+          if (typeof u['id'] === 'string') wf.loggedApprovals = { ...wf.loggedApprovals, [u['id']]: String(u['approvalStatus']) };
+        }
         const first = (p.updatedStep?.['id'] as string | undefined) ?? p.dependencyImpacts?.[0]?.stepId ?? '';
         wf.impacts = { stepId: first, list: p.dependencyImpacts ?? [], warnings: p.validationResult?.warnings ?? [], ...(p.version !== undefined ? { version: p.version } : {}) };
         if (!p.success) return { text: `Edit not applied: ${plainText(p.error ?? p.validationResult?.errors.join('; ') ?? 'refused')}`, tone: 'bad' };
-        const changed = [p.updatedStep, ...(p.updatedSteps ?? [])].filter((u): u is Record<string, unknown> => u !== undefined);
-        for (const u of changed) if (typeof u['id'] === 'string') wf.loggedApprovals = { ...wf.loggedApprovals, [u['id']]: String(u['approvalStatus']) };
         const batch = (p.updatedSteps?.length ?? 0) > 1 && p.updatedSteps?.some((u) => u['id'] !== first);
         if (batch || !p.updatedStep) return { text: `Edit applied${first ? ` to ${this.name(wf, first)}` : ''}`, tone: 'good' };
         return { text: editWords(this.name(wf, first), p.updatedStep), tone: 'good' };
@@ -199,9 +201,7 @@ export class Store {
         const approved = this.newlyApproved(wf, p);
         wf.loggedApprovals = Object.fromEntries(p.steps.map((x) => [x.id, x.approvalStatus]));
         this.applyStatus(wf, p);
-        // "What this change affects" speaks of the edit's moment: any later change (a conflict
-        // answered, another decision, a step's start or end) may have changed it, so it goes.
-        if (wf.impacts && (wf.impacts.version === undefined || p.version > wf.impacts.version)) delete wf.impacts;
+        forgetImpactsBefore(wf, p.version);
         wf.asked = Object.fromEntries((p.conflicts ?? []).map((c) => [c.stepId, c.missingDependency]));
         // A status refresh tells something only when steps were approved, the plan's state moved
         // or a conflict was answered.
@@ -339,6 +339,14 @@ export class Store {
 /** Every committed change's event carries the version it made (a progress report carries none); it only moves forward. */
 function seenVersion(wf: WorkflowVM, version: number | undefined): void {
   if (version !== undefined) wf.version = Math.max(wf.version, version);
+}
+
+/**
+ * "What this change affects" speaks of the edit's moment: a later change (a conflict answered,
+ * another decision, a step's start or end) may have changed it, so it goes.
+ */
+function forgetImpactsBefore(wf: WorkflowVM, version: number | undefined): void {
+  if (wf.impacts && version !== undefined && (wf.impacts.version === undefined || version > wf.impacts.version)) delete wf.impacts;
 }
 
 function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {

@@ -91,10 +91,9 @@ export function fieldsOk(data: unknown, dep: EffectiveDep): boolean {
  * breaks (dropBreaks), and then the dependency counts as lost, so its rule applies (ask_user asks
  * for that field) instead of the step failing on a template that cannot resolve.
  */
-function resultServes(data: unknown, dep: EffectiveDep, s: ApprovalStep | undefined): boolean {
+function resultServes(data: unknown, dep: EffectiveDep, s: ApprovalStep): boolean {
   if (!fieldsOk(data, dep)) return false;
-  if (!s || dep.templateFields.every((f) => hasField(data, f))) return true;
-  return !dropBreaks(s, dep.stepId);
+  return dep.templateFields.every((f) => hasField(data, f)) || !dropBreaks(s, dep.stepId);
 }
 
 /** 'off' when a completed condition step says the dependency is not needed. */
@@ -108,7 +107,7 @@ function conditionGate(d: WorkflowDraft, dep: EffectiveDep): 'on' | 'off' | 'pen
 }
 
 /** D cannot give S (the step `dep` belongs to) what it needs (and the condition, if any, does not turn the dependency off). */
-export function isLost(d: WorkflowDraft, dep: EffectiveDep, s?: ApprovalStep): boolean {
+export function isLost(d: WorkflowDraft, dep: EffectiveDep, s: ApprovalStep): boolean {
   if (conditionGate(d, dep) === 'off') return false;
   const D = findStep(d, dep.stepId);
   if (!D) return true;
@@ -283,16 +282,16 @@ function applyRules(d: WorkflowDraft, s: ApprovalStep, deps: readonly EffectiveD
   for (const dep of deps) {
     if (depState(d, s, dep) !== 'unresolved') continue;
     changed = true;
-    if (dep.resolution === 'skip' && dep.effect === 'blocks') {
+    const rule = lossRule(s, dep);
+    if (rule === 'skip') {
       s.state = 'skipped';
       s.skippedBy = dep.stepId;
       fx.skipped.push({ stepId: s.id, cause: dep.stepId });
       break;
     }
-    const drops = dep.resolution === 'skip' || (dep.resolution === 'fallback' && !dep.hasFallback);
-    if (drops && !dropBreaks(s, dep.stepId)) {
+    if (rule === 'drop') {
       s.droppedDependencies = [...(s.droppedDependencies ?? []), dep.stepId];
-    } else if (dep.resolution === 'fallback' && dep.hasFallback) {
+    } else if (rule === 'fallback') {
       s.providedValues = { ...(s.providedValues ?? {}), [dep.stepId]: clone(dep.fallbackValue) };
     } else {
       const c = buildConflict(d, s, dep, now);
@@ -301,6 +300,18 @@ function applyRules(d: WorkflowDraft, s: ApprovalStep, deps: readonly EffectiveD
     }
   }
   return changed;
+}
+
+/**
+ * What S's rule does when `dep` is lost (SPEC §6.4): skip S (`blocks` + `skip`), drop the value
+ * (`skip` otherwise, or `fallback` without a value), stand the fallbackValue in, or ask the user
+ * (`ask_user`; `wait`, once the dependency cannot come back; a drop S cannot run without).
+ */
+export function lossRule(s: ApprovalStep, dep: EffectiveDep): 'skip' | 'drop' | 'fallback' | 'ask' {
+  if (dep.resolution === 'skip' && dep.effect === 'blocks') return 'skip';
+  if (dep.resolution === 'fallback' && dep.hasFallback) return 'fallback';
+  const drops = dep.resolution === 'skip' || dep.resolution === 'fallback';
+  return drops && !dropBreaks(s, dep.stepId) ? 'drop' : 'ask';
 }
 
 /**

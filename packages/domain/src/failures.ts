@@ -12,7 +12,7 @@ import type { ApprovalStep, ClientPayload, WorkflowDraft, WorkflowEvent } from '
 import type { Actor, StepJobRef, Transition } from './api';
 import { beginWork, finishWork, type Work } from './engine';
 import { assertVersion } from './decisions';
-import { dropBreaks, isLost } from './dependencies';
+import { isLost, lossRule } from './dependencies';
 import { effectiveDeps, type EffectiveDep } from './graph';
 import { assertPausedOnFailure, recordAnswer, releaseFailure, retryFailure } from './failure-ops';
 import { findStep, isDeclined, isOpen, isTerminalState, clone } from './util';
@@ -73,9 +73,8 @@ function abandonBranch(w: Work, failedId: string): void {
 
 /** Whether S's rule for losing `dep` lets S run without it (drop the value, or use the fallback). */
 function goesOnWithout(s: ApprovalStep, dep: EffectiveDep): boolean {
-  if (dep.resolution === 'fallback' && dep.hasFallback) return true;
-  const drops = (dep.resolution === 'skip' && dep.effect !== 'blocks') || (dep.resolution === 'fallback' && !dep.hasFallback);
-  return drops && !dropBreaks(s, dep.stepId);
+  const rule = lossRule(s, dep);
+  return rule === 'drop' || rule === 'fallback';
 }
 
 /**

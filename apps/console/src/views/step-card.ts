@@ -95,6 +95,7 @@ export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepAction
   if (conflict) buttons.push(btn('Resolve conflict…', 'btn warn', () => actions.openConflict(step.id), { 'data-action': 'conflict' }));
   if (step.state === 'waiting_intervention' && step.intervention) buttons.push(btn('Respond…', 'btn warn', () => actions.openIntervention(step.id), { 'data-action': 'intervene' }));
 
+  const note = decisionNote(step);
   const progress =
     step.state === 'running'
       ? h('div', { class: 'progress-row' }, h('progress', { max: 100, value: step.progress ?? 0, 'aria-label': `Progress of step ${step.order}` }), h('span', {}, `${Math.round(step.progress ?? 0)}%`))
@@ -114,7 +115,7 @@ export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepAction
       { class: `status-line state-${step.state}`, 'data-status': step.state, 'data-approval': step.approvalStatus },
       h('span', { 'aria-hidden': 'true' }, `${STATE_ICON[step.state] ?? ''} `),
       h('strong', { class: 'status-text' }, stepStatusText(step)),
-      decisionNote(step) ? h('span', { class: 'muted' }, ` · ${decisionNote(step)}`) : null,
+      note ? h('span', { class: 'muted' }, ` · ${note}`) : null,
       step.isModified ? h('span', { class: 'badge small' }, 'edited') : null,
       step.autoApprovedBy ? h('span', { class: 'badge small' }, `auto-approved: ${step.autoApprovedBy}`) : null,
     ),

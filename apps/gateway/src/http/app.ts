@@ -105,11 +105,9 @@ async function scrapeGauges(deps: HttpDeps): Promise<Gauge[]> {
     { name: 'wfa_gateway_sockets', help: 'Client sockets connected to this gateway.', samples: [{ value: deps.sockets() }] },
   ];
   if (!redisUp) return gauges;
-  let timer: NodeJS.Timeout | undefined;
   try {
     // A Redis that stops answering mid-scrape leaves these out after 2 s rather than hang the scrape.
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 2000)));
-    const [counts, active] = await Promise.race([Promise.all([Promise.all(deps.queues.map((q) => q.getJobCounts(...JOB_STATES))), deps.redis.scard(deps.activeWorkflowsKey)]), timeout]);
+    const [counts, active] = await within(Promise.all([Promise.all(deps.queues.map((q) => q.getJobCounts(...JOB_STATES))), deps.redis.scard(deps.activeWorkflowsKey)]), 2000);
     gauges.push({
       name: 'wfa_queue_jobs',
       help: 'Jobs in each BullMQ queue by state (all gateways and workers share these).',
@@ -122,21 +120,25 @@ async function scrapeGauges(deps: HttpDeps): Promise<Gauge[]> {
     });
   } catch {
     // Redis went away between the PING and these reads: the figures are left out, not invented.
-  } finally {
-    clearTimeout(timer);
   }
   return gauges;
 }
 
 async function pingWithin(redis: Redis, ms: number): Promise<boolean> {
+  return within(redis.ping(), ms).then(
+    (reply) => reply === 'PONG',
+    () => false,
+  );
+}
+
+/** `work`'s outcome, or a rejection once `ms` have passed without one. */
+async function within<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), ms);
+  });
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout')), ms);
-    });
-    return (await Promise.race([redis.ping(), timeout])) === 'PONG';
-  } catch {
-    return false;
+    return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -31,6 +31,7 @@ export async function dispatch(
 ): Promise<void> {
   const user = socket.data.user;
   const started = performance.now();
+  const measure = (r: Ack) => deps.metrics?.recordMessage(event, r.ok ? 'ok' : r.error.code, (performance.now() - started) / 1000);
   let reply: Ack;
   let claimedId: string | undefined;
   try {
@@ -77,8 +78,7 @@ export async function dispatch(
       const claim = await deps.replies.claim(user.userId, type, scope);
       if (claim.kind === 'answered') {
         ack?.(claim.reply as Ack);
-        const first = claim.reply as Ack;
-        deps.metrics?.recordMessage(event, first.ok ? 'ok' : first.error.code, (performance.now() - started) / 1000);
+        measure(claim.reply as Ack);
         return;
       }
       if (claim.kind === 'in_progress') throw new ProtocolError('unavailable', 'this messageId is still being processed; retry');
@@ -98,7 +98,7 @@ export async function dispatch(
     await (keep ? deps.replies.store(user.userId, event, claimedId, reply) : deps.replies.release(user.userId, event, claimedId)).catch(() => undefined);
   }
   answer(socket, ack, reply, deps.now);
-  deps.metrics?.recordMessage(event, reply.ok ? 'ok' : reply.error.code, (performance.now() - started) / 1000);
+  measure(reply);
 }
 
 /** The one way a message is answered: its acknowledgement, or (without one) an ERROR event for a refusal. */
