@@ -1,4 +1,4 @@
-import { isTerminalPlanState, type ApprovalPreferences, type ApprovalPreferencesPatch } from '@wfa/protocol';
+import { isTerminalPlanState, type ApprovalPreferences, type ApprovalPreferencesPatch, type AuditEntry, type AuditVerification } from '@wfa/protocol';
 import { Connection, type ConnState } from './connection';
 import { announce, h, replace } from './dom';
 import { FocusKeeper } from './focus';
@@ -8,6 +8,7 @@ import { Prompts, ended, promptKey } from './prompts';
 import { Store } from './store';
 import type { Ack, ServerEvent, WorkflowSummary } from './types';
 import { conflictDialog, confirmDialog, editDialog, failureDialog, interventionDialog, rejectDialog, type Refusal } from './views/dialogs';
+import { auditDialog } from './views/audit';
 import { renderInbox } from './views/inbox';
 import { preferencesDialog } from './views/preferences';
 import { modalOpen, setFocusFallback } from './views/modal';
@@ -275,6 +276,16 @@ export class App {
     return { text, details: ack.error.details };
   }
 
+  private async openAudit(): Promise<void> {
+    const wf = this.store.wf;
+    if (!wf || !this.conn) return;
+    const ack = await this.conn.send('WORKFLOW_AUDIT', {}, wf.sessionId);
+    if (!ack.ok) return this.showError(plainError(ack.error));
+    if (this.store.wf?.sessionId !== wf.sessionId || modalOpen()) return;
+    this.showError(undefined);
+    auditDialog(this.store.wf, ack['entries'] as AuditEntry[], ack['verification'] as AuditVerification);
+  }
+
   private async decideOrShow(type: string, payload: Record<string, unknown>): Promise<void> {
     const err = await this.decide(type, payload);
     if (err) this.showError(err);
@@ -372,6 +383,7 @@ export class App {
       );
       this.prompts.watch(prompt, (w) => w.sessionId === wf.sessionId && w.partialFailure?.failedStep === pf.failedStep);
     },
+    openAudit: () => void this.openAudit(),
     dismissImpacts: () => this.store.patch((w) => delete w.impacts),
     focusStep: (id) => this.focusStep(id),
   };

@@ -18,4 +18,10 @@ describe('gateway config', () => {
     expect(['127.0.0.1', '127.0.1.1', '::1', 'localhost'].map(isPublicHost)).toEqual([false, false, false, false]);
     expect(['0.0.0.0', '::', '10.0.0.5'].map(isPublicHost)).toEqual([true, true, true]);
   });
+
+  it('takes an AUDIT_KEY of 16 characters or more, and says so of a shorter one', () => {
+    expect(loadConfig({ ...base, AUDIT_KEY: 'k'.repeat(16) }).AUDIT_KEY).toBe('k'.repeat(16));
+    expect(loadConfig({ ...base, AUDIT_KEY: '' }).AUDIT_KEY).toBeUndefined();
+    expect(() => loadConfig({ ...base, AUDIT_KEY: 'short' })).toThrow(/AUDIT_KEY.*16 characters/);
+  });
 });

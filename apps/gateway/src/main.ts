@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '@wfa/protocol';
 import { createDefaultPlanner } from '@wfa/planner';
 import { StepQueue, TimerQueue } from '@wfa/queue';
-import { coalesceWrites, configOrExit, createLogger, onShutdown } from '@wfa/runtime';
+import { auditKeyWarning, coalesceWrites, configOrExit, createLogger, onShutdown } from '@wfa/runtime';
 import {
   PreferencesStore,
   ReplyCache,
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
 
   // A user's decisions usually reach the gateway that created the draft (sticky sessions), so each
   // starts from the version this process last wrote; compare-and-set catches a stale one.
-  const store = new WorkflowStore(redis, keys, Date.now, { cacheDrafts: true });
+  const store = new WorkflowStore(redis, keys, Date.now, { cacheDrafts: true, auditKey: config.AUDIT_KEY });
   const steps = new StepQueue({
     connection: queueConnection,
     prefix: keys.queuePrefix,
@@ -100,6 +100,8 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const unkeyed = auditKeyWarning(config);
+  if (unkeyed) logger.warn(unkeyed);
   logger.info('gateway listening', { port, redis: redactUrl(config.REDIS_URL) });
   // Machine-readable line for scripts and tests that start the gateway on port 0.
   process.stdout.write(`WFA_GATEWAY_READY port=${port}\n`);

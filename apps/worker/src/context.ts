@@ -4,6 +4,7 @@
  */
 import type Redis from 'ioredis';
 import type { WorkflowDraft } from '@wfa/protocol';
+import type { AuditActor } from '@wfa/domain';
 import type { StepQueue, TimerQueue } from '@wfa/queue';
 import type { Logger } from '@wfa/runtime';
 import type { Commit, Keys, WorkflowStore } from '@wfa/store';
@@ -21,8 +22,8 @@ export interface ProcessorDeps {
 }
 
 /** `store.mutate`, or null when the workflow no longer exists (expired or deleted meanwhile). */
-export function mutateIfPresent<T extends Commit>(store: WorkflowStore, sessionId: string, change: (draft: WorkflowDraft) => T | null) {
-  return store.mutate(sessionId, change).catch((err: unknown) => {
+export function mutateIfPresent<T extends Commit>(store: WorkflowStore, sessionId: string, change: (draft: WorkflowDraft) => T | null, actor: AuditActor) {
+  return store.mutate(sessionId, change, actor).catch((err: unknown) => {
     if ((err as { code?: string }).code === 'not_found') return null;
     throw err;
   });

@@ -2,7 +2,7 @@
  * Worker composition root: config → Redis → stores → queues → BullMQ worker → signals.
  */
 import { StepQueue, TimerQueue } from '@wfa/queue';
-import { configOrExit, createLogger, onShutdown } from '@wfa/runtime';
+import { auditKeyWarning, configOrExit, createLogger, onShutdown } from '@wfa/runtime';
 import { PreferencesStore, WorkflowStore, createBlockingConnection, createCommandConnection, createKeys, waitForReady } from '@wfa/store';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { seedDemoWorkspace } from './handlers';
@@ -26,9 +26,11 @@ async function main(): Promise<void> {
 
   // The worker makes most of a running workflow's changes in a row: it starts each mutation from
   // the version it last wrote (compare-and-set still guards it) and runs them one at a time.
-  const store = new WorkflowStore(redis, keys, Date.now, { cacheDrafts: true });
+  const store = new WorkflowStore(redis, keys, Date.now, { cacheDrafts: true, auditKey: config.AUDIT_KEY });
   const steps = new StepQueue({ connection: queueConnection, prefix: keys.queuePrefix, attempts: config.STEP_ATTEMPTS, backoffMs: config.STEP_BACKOFF_MS });
   const timers = new TimerQueue(queueConnection, keys.queuePrefix);
+  const unkeyed = auditKeyWarning(config);
+  if (unkeyed) logger.warn(unkeyed);
   for (const q of [steps.queue, timers.queue]) q.on('error', (err) => logger.warn('queue error', { error: err.message }));
   if (config.demoUser) {
     await seedDemoWorkspace(redis, keys, config.demoUser, Date.now());

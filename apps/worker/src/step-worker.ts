@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { JOB_CATALOG, isActionName, type WorkflowEvent } from '@wfa/protocol';
-import { beginStep, finishStep, readyToRun, type BeginResult, type StepOutcome } from '@wfa/domain';
+import { beginStep, finishStep, readyToRun, systemActor, type BeginResult, type StepOutcome } from '@wfa/domain';
 import { STEP_QUEUE } from '@wfa/queue';
 import { carryOut } from '@wfa/store';
 import { handlerContext, mutateIfPresent, type ProcessorDeps } from './context';
@@ -23,6 +23,10 @@ export interface StepWorkerDeps extends ProcessorDeps {
  * ready before the job completes. A redelivered job (worker died mid-step) runs the handler again
  * under the same idempotency key, so the step's effect happens once.
  */
+/** How the worker's changes read in the audit log (SPEC §6.11). */
+const STEP_STARTED = systemActor('step started');
+const STEP_FINISHED = systemActor('step finished');
+
 export function createStepProcessor(deps: StepWorkerDeps) {
   return async (job: Job): Promise<{ outcome: string }> => {
     const parsed = JOB_CATALOG['step.run'].safeParse(job.data);
@@ -35,7 +39,7 @@ export function createStepProcessor(deps: StepWorkerDeps) {
     const begun = await mutateIfPresent(deps.store, sessionId, (d) => {
       start.last = beginStep(d, stepId, run, deps.now());
       return start.last?.transition ?? null;
-    });
+    }, STEP_STARTED);
     if (!begun) {
       log.warn('workflow is gone; dropping the job');
       return { outcome: 'dropped' };
@@ -117,7 +121,7 @@ export function createStepProcessor(deps: StepWorkerDeps) {
         carried ??= reports.take();
         const t = finishStep(d, stepId, run, outcome, deps.now());
         return t && carried.length > 0 ? { ...t, events: [...carried.map(progressEvent), ...t.events] } : t;
-      });
+      }, STEP_FINISHED);
       if (finished.result) await carryOut(deps, finished.result);
       // No commit (a retry follows, or the run is stale): the taken reports are written on their own.
       else if (carried?.length) await writeReports(carried);

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import { JOB_CATALOG, isActionName, isReadOnlyAction } from '@wfa/protocol';
-import { completeRollback, retireCheckAt, draftReminder, expireDraft, expireIntervention, isFinished, readyToRun, rollbackPlan, type Actor } from '@wfa/domain';
+import { completeRollback, retireCheckAt, draftReminder, expireDraft, expireIntervention, isFinished, readyToRun, rollbackPlan, systemActor, type Actor } from '@wfa/domain';
 import { TIMER_QUEUE } from '@wfa/queue';
 import { carryOut, type PreferencesStore, type WorkflowStore } from '@wfa/store';
 import { handlerContext, mutateIfPresent, type ProcessorDeps } from './context';
@@ -26,7 +26,7 @@ export function createTimerProcessor(deps: TimerWorkerDeps) {
     const { sessionId, kind } = parsed.data;
     const now = deps.now();
     const apply = async (change: Parameters<WorkflowStore['mutate']>[1]) => {
-      const r = await mutateIfPresent(deps.store, sessionId, change);
+      const r = await mutateIfPresent(deps.store, sessionId, change, systemActor(`timer ${kind}`));
       if (r?.result) await carryOut(deps, r.result as never);
       return r?.result ? 'applied' : 'no-op';
     };
@@ -72,7 +72,7 @@ async function rollback(deps: TimerWorkerDeps, sessionId: string): Promise<strin
       notCompensated.push({ stepId: step.stepId, reason: err instanceof Error ? err.message : String(err) });
     }
   }
-  const r = await deps.store.mutate(sessionId, (d) => completeRollback(d, { compensated, notCompensated }, deps.now()));
+  const r = await deps.store.mutate(sessionId, (d) => completeRollback(d, { compensated, notCompensated }, deps.now()), systemActor('rollback carried out'));
   if (r.result) await carryOut(deps, r.result);
   deps.logger.info('rollback done', { sessionId, compensated: compensated.length, notCompensated: notCompensated.length });
   return 'rolled-back';

@@ -17,3 +17,4 @@ export { resolveFailure, rollbackPlan, completeRollback } from './failures';
 export type { RollbackItem, RollbackReport } from './failures';
 export { draftReminder, expireDraft, TIMEOUT_REJECT_REASON, TIMEOUT_NOT_LOW_RISK_REASON, TIMEOUT_AUTO_APPROVED_BY } from './timers';
 export type { DraftTimeoutAction } from './timers';
+export * from './audit';

@@ -2,6 +2,7 @@ export * from './enums';
 export * from './errors';
 export * from './catalog';
 export * from './model';
+export * from './audit';
 export * from './preferences';
 export * from './messages';
 export * from './jobs';

@@ -121,6 +121,8 @@ export const CLIENT_PAYLOADS = {
   WORKFLOW_LIST: EmptyPayloadSchema,
   PREFERENCES_GET: EmptyPayloadSchema,
   PREFERENCES_SET: PreferencesSetPayloadSchema,
+  /** SPEC §6.11's verify call: the workflow's audit log and whether its chain holds. */
+  WORKFLOW_AUDIT: EmptyPayloadSchema,
 } as const;
 export type ClientMessageType = keyof typeof CLIENT_PAYLOADS;
 export type ClientPayload<T extends ClientMessageType> = z.infer<(typeof CLIENT_PAYLOADS)[T]>;
@@ -134,6 +136,7 @@ export const WORKFLOW_SCOPED_TYPES: readonly ClientMessageType[] = [
   'INTERVENTION_RESPONSE',
   'FAILURE_RESOLUTION',
   'WORKFLOW_SUBSCRIBE',
+  'WORKFLOW_AUDIT',
 ];
 
 /** The seed envelope as a client sends it; the payload is parsed separately per type. */

@@ -10,6 +10,7 @@ import {
   RiskLevelSchema,
   StepStateSchema,
 } from './enums';
+import { AuditHeadSchema } from './audit';
 
 /** Step ids appear in job ids, Redis keys and templates, so they are restricted to a safe alphabet. */
 export const StepIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'step ids are 1-64 characters of A-Z a-z 0-9 _ -');
@@ -234,5 +235,7 @@ export const WorkflowDraftSchema = z.object({
   rollback: RollbackSchema.optional(),
   finishedAt: z.number().optional(),
   executionContext: ExecutionContextSchema,
+  /** The audit log's head (SPEC §6.11), set by the store with every commit. */
+  audit: AuditHeadSchema.optional(),
 });
 export type WorkflowDraft = z.infer<typeof WorkflowDraftSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, envInt, loadEnv, sharedEnv } from './env';
+import { ConfigError, auditKeyWarning, envInt, loadEnv, sharedEnv } from './env';
 
 const schema = z.object({ ...sharedEnv(), CONCURRENCY: envInt(10, 1, 1000) });
 
@@ -42,4 +42,10 @@ describe('environment parsing', () => {
     expect(() => loadEnv(schema, { CONCURRENCY: '0' }, 'worker')).toThrow(/CONCURRENCY: /);
     expect(loadEnv(schema, { CONCURRENCY: '012' }, 'worker').CONCURRENCY).toBe(12);
   });
+});
+
+test('an unset AUDIT_KEY is said out loud in production only', () => {
+  expect(auditKeyWarning({ NODE_ENV: 'production' })).toMatch(/AUDIT_KEY is not set/);
+  expect(auditKeyWarning({ NODE_ENV: 'production', AUDIT_KEY: 'k'.repeat(16) })).toBeUndefined();
+  expect(auditKeyWarning({ NODE_ENV: 'development' })).toBeUndefined();
 });

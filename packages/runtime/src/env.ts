@@ -56,6 +56,18 @@ export const sharedEnv = () => ({
   LOG_LEVEL: envLogLevel(),
   STEP_ATTEMPTS: envInt(3, 1, 20),
   STEP_BACKOFF_MS: envInt(1000, 10, 600_000),
+  /** SPEC §6.11: key of the audit log's HMAC chain; unset, the chain is plain SHA-256. */
+  AUDIT_KEY: envString().pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 });
 export const envNodeEnv = () =>
   z.preprocess((v) => (v === '' || v === undefined ? 'development' : v), z.enum(['development', 'production', 'test']));
+
+/**
+ * In production an unset AUDIT_KEY is allowed (an existing deployment keeps starting) but said
+ * out loud: the audit log is then a plain hash chain that someone with Redis access could rebuild.
+ * Gateways and workers must share the key; one without it writes entries the others refuse.
+ */
+export function auditKeyWarning(env: { NODE_ENV: string; AUDIT_KEY?: string }): string | undefined {
+  if (env.NODE_ENV !== 'production' || env.AUDIT_KEY) return undefined;
+  return 'AUDIT_KEY is not set: the audit log is a plain SHA-256 chain; set the same AUDIT_KEY on every gateway and worker to seal it';
+}

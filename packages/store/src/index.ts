@@ -6,3 +6,4 @@ export * from './preferences-store';
 export * from './reply-cache';
 export * from './redis';
 export * from './carry-out';
+export * from './audit-chain';

@@ -6,10 +6,14 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { WorkflowDraft } from '@wfa/protocol';
 import { build } from '@wfa/domain/src/test-helpers';
+import { systemActor } from '@wfa/domain';
 import { createKeys } from './keys';
 import { VersionConflictError } from './errors';
 import { WorkflowStore } from './workflow-store';
 import { DraftCache, KeyedSerializer } from './draft-cache';
+
+/** Who the test's changes are audited as. */
+const by = systemActor('store test');
 
 const url = process.env['REDIS_URL'];
 if (!url) throw new Error('REDIS_URL is not set: run the tests through `npm test` (it starts a private redis-server)');
@@ -25,7 +29,7 @@ async function setup() {
   const cached = new WorkflowStore(redis, keys, Date.now, { cacheDrafts: true }); // a worker
   const sessionId = `wf_${randomBytes(6).toString('hex')}`;
   const t = build(undefined, { sessionId });
-  await plain.commit(-1, t);
+  await plain.commit(-1, t, by);
   return { plain, cached, sessionId, keys };
 }
 
@@ -35,17 +39,17 @@ const append = (tag: string) => (d: WorkflowDraft) => ({ draft: { ...d, version:
 test('a commit with a stale version is refused and writes nothing', async () => {
   const { plain, sessionId } = await setup();
   const d = (await plain.load(sessionId))!;
-  await plain.commit(d.version, append('a')(d));
-  await expect(plain.commit(d.version, append('b')(d))).rejects.toBeInstanceOf(VersionConflictError);
+  await plain.commit(d.version, append('a')(d), by, d);
+  await expect(plain.commit(d.version, append('b')(d), by, d)).rejects.toBeInstanceOf(VersionConflictError);
   expect((await plain.load(sessionId))!.summary).toBe(`${d.summary}a`);
 });
 
 test('a cached store never overwrites a change another process made meanwhile', async () => {
   const { plain, cached, sessionId } = await setup();
   const base = (await plain.load(sessionId))!.summary;
-  await cached.mutate(sessionId, append('1')); // the worker now remembers this version
-  await plain.mutate(sessionId, append('2')); // another process changes it
-  const r = await cached.mutate(sessionId, append('3')); // starts from a stale memory
+  await cached.mutate(sessionId, append('1'), by); // the worker now remembers this version
+  await plain.mutate(sessionId, append('2'), by); // another process changes it
+  const r = await cached.mutate(sessionId, append('3'), by); // starts from a stale memory
   expect(r.result?.draft.summary).toBe(`${base}123`);
   const stored = (await plain.load(sessionId))!;
   expect(stored.summary).toBe(`${base}123`);
@@ -54,23 +58,23 @@ test('a cached store never overwrites a change another process made meanwhile', 
 
 test('"nothing to do" or a refusal on a remembered version is decided again on a fresh read', async () => {
   const { plain, cached, sessionId } = await setup();
-  await cached.mutate(sessionId, append('-'));
-  await plain.mutate(sessionId, (d) => ({ draft: { ...d, version: d.version + 1, summary: 'go' }, events: [] }));
+  await cached.mutate(sessionId, append('-'), by);
+  await plain.mutate(sessionId, (d) => ({ draft: { ...d, version: d.version + 1, summary: 'go' }, events: [] }), by);
   // Only acts when the summary says "go": the remembered version says otherwise.
-  const r = await cached.mutate(sessionId, (d) => (d.summary === 'go' ? append('!')(d) : null));
+  const r = await cached.mutate(sessionId, (d) => (d.summary === 'go' ? append('!')(d) : null), by);
   expect(r.result?.draft.summary).toBe('go!');
-  await plain.mutate(sessionId, (d) => ({ draft: { ...d, version: d.version + 1, summary: 'ok' }, events: [] }));
+  await plain.mutate(sessionId, (d) => ({ draft: { ...d, version: d.version + 1, summary: 'ok' }, events: [] }), by);
   const thrown = await cached.mutate(sessionId, (d) => {
     if (d.summary !== 'ok') throw new Error('refused on a stale version');
     return append('?')(d);
-  });
+  }, by);
   expect(thrown.result?.draft.summary).toBe('ok?');
 });
 
 test('concurrent mutations of one workflow in one process all apply, in turn', async () => {
   const { cached, plain, sessionId } = await setup();
   const before = (await plain.load(sessionId))!;
-  await Promise.all(Array.from({ length: 10 }, (_, i) => cached.mutate(sessionId, append(String(i)))));
+  await Promise.all(Array.from({ length: 10 }, (_, i) => cached.mutate(sessionId, append(String(i)), by)));
   const after = (await plain.load(sessionId))!;
   expect(after.version).toBe(before.version + 10);
   expect(after.summary).toBe(`${before.summary}0123456789`);
@@ -78,9 +82,9 @@ test('concurrent mutations of one workflow in one process all apply, in turn', a
 
 test('a workflow that is gone is not_found, even when remembered', async () => {
   const { cached, keys, sessionId } = await setup();
-  await cached.mutate(sessionId, append('x'));
+  await cached.mutate(sessionId, append('x'), by);
   await redis.del(keys.draft(sessionId));
-  await expect(cached.mutate(sessionId, append('y'))).rejects.toMatchObject({ code: 'not_found' });
+  await expect(cached.mutate(sessionId, append('y'), by)).rejects.toMatchObject({ code: 'not_found' });
 });
 
 test('DraftCache forgets the least recently used entry first', () => {

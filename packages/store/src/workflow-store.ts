@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { FINISHED_RETENTION_MS, isFinished, keysExpireAt } from '@wfa/domain';
+import { FINISHED_RETENTION_MS, auditRecords, isFinished, keysExpireAt, type AuditActor } from '@wfa/domain';
 import {
   ProtocolError,
   ServerEnvelopeSchema,
@@ -12,6 +12,7 @@ import type { Keys } from './keys';
 import { defineScripts } from './scripts';
 import { CorruptRecordError, VersionConflictError } from './errors';
 import { DraftCache, KeyedSerializer } from './draft-cache';
+import { AuditSigner, chainRecords, verifyChain } from './audit-chain';
 
 /** The part of a domain Transition the store persists. */
 export interface Commit {
@@ -55,11 +56,14 @@ export interface WorkflowStoreOptions {
    * gateway (the draft it created, then the user's decisions on it).
    */
   cacheDrafts?: boolean;
+  /** AUDIT_KEY: hash the audit log with HMAC-SHA256 under this key (else plain SHA-256). */
+  auditKey?: string;
 }
 
 export class WorkflowStore {
   private readonly cache?: DraftCache;
   private readonly serial?: KeyedSerializer;
+  private readonly audit: AuditSigner;
 
   constructor(
     private readonly redis: Redis,
@@ -68,6 +72,7 @@ export class WorkflowStore {
     options: WorkflowStoreOptions = {},
   ) {
     defineScripts(redis);
+    this.audit = new AuditSigner(options.auditKey);
     if (options.cacheDrafts) {
       this.cache = new DraftCache();
       this.serial = new KeyedSerializer();
@@ -116,10 +121,15 @@ export class WorkflowStore {
 
   /**
    * Atomically replace the draft (if its stored version is still `expectedVersion`, or -1 for a
-   * new one), write step statuses, and append + publish the events. Returns the logged envelopes.
+   * new one), write step statuses, append the change's audit entries (what changed from `before`,
+   * by `actor`; the draft takes the log's new head), and append + publish the events. Returns the
+   * logged envelopes.
    */
-  async commit(expectedVersion: number, change: Commit): Promise<ServerEnvelope[]> {
+  async commit(expectedVersion: number, change: Commit, actor: AuditActor, before: WorkflowDraft | null = null): Promise<ServerEnvelope[]> {
     const { draft, events } = change;
+    const records = auditRecords(before, draft, actor, this.now());
+    const chained = chainRecords(this.audit, draft.sessionId, draft.version, before?.audit, records);
+    draft.audit = chained.head;
     // Sent before the commit on the same connection, so Redis runs it first, but not awaited on
     // its own: the commit does not wait a round trip for it.
     const marked = change.enqueue?.length || change.markActive ? this.redis.sadd(this.keys.activeWorkflows, draft.sessionId) : undefined;
@@ -128,9 +138,10 @@ export class WorkflowStore {
     const stepKeys = draft.steps.map((s) => this.keys.stepStatus(sid, s.id));
     const json = serializeDraft(draft);
     const committed = this.redis.commitWorkflow(
-      2 + stepKeys.length,
+      3 + stepKeys.length,
       this.keys.draft(sid),
       this.keys.events(sid),
+      this.keys.audit(sid),
       ...stepKeys,
       String(expectedVersion),
       json,
@@ -139,6 +150,8 @@ export class WorkflowStore {
       this.relayHead(draft.userId),
       String(events.length),
       ...this.eventJson(sid, events, now),
+      String(chained.lines.length),
+      ...chained.lines,
       ...draft.steps.map((s) => s.state),
     );
     // A mark that failed while the commit went through is tried once more, not reported as a
@@ -161,9 +174,10 @@ export class WorkflowStore {
     const sid = owner.sessionId;
     const now = this.now();
     const reply = await this.redis.commitWorkflow(
-      2,
+      3,
       this.keys.draft(sid),
       this.keys.events(sid),
+      this.keys.audit(sid),
       'append',
       '',
       String(FINISHED_RETENTION_MS / 1000),
@@ -171,6 +185,7 @@ export class WorkflowStore {
       this.relayHead(owner.userId),
       String(events.length),
       ...this.eventJson(sid, events, now),
+      '0',
     );
     if (Number(reply[0]) !== 1) return [];
     return this.logged(sid, events, reply, now);
@@ -184,15 +199,17 @@ export class WorkflowStore {
   async mutate<T extends Commit>(
     sessionId: string,
     change: (draft: WorkflowDraft) => T | null,
+    actor: AuditActor,
     attempts = 20,
   ): Promise<{ result: T | null; envelopes: ServerEnvelope[]; before: WorkflowDraft }> {
-    if (!this.serial) return this.mutateNow(sessionId, change, attempts);
-    return this.serial.run(sessionId, () => this.mutateNow(sessionId, change, attempts));
+    if (!this.serial) return this.mutateNow(sessionId, change, actor, attempts);
+    return this.serial.run(sessionId, () => this.mutateNow(sessionId, change, actor, attempts));
   }
 
   private async mutateNow<T extends Commit>(
     sessionId: string,
     change: (draft: WorkflowDraft) => T | null,
+    actor: AuditActor,
     attempts: number,
   ): Promise<{ result: T | null; envelopes: ServerEnvelope[]; before: WorkflowDraft }> {
     for (let attempt = 0; ; attempt++) {
@@ -218,7 +235,7 @@ export class WorkflowStore {
         return { result: null, envelopes: [], before };
       }
       try {
-        const envelopes = await this.commit(before.version, result);
+        const envelopes = await this.commit(before.version, result, actor, before);
         return { result, envelopes, before };
       } catch (err) {
         this.cache?.delete(sessionId);
@@ -249,6 +266,20 @@ export class WorkflowStore {
     const draft = this.parseDraft(sessionId, res?.[0]?.[1] as string | null | undefined);
     const top = res?.[1]?.[1] as [string, string[]][] | undefined;
     return draft ? { draft, lastEventId: top?.[0]?.[0] } : { draft: null };
+  }
+
+  /**
+   * SPEC §6.11's verify call: the workflow's audit log, read with its draft in one MULTI, and
+   * whether the chain holds. Null when the workflow is gone.
+   */
+  async verifiedAudit(sessionId: string): Promise<(ReturnType<typeof verifyChain> & { draft: WorkflowDraft }) | null> {
+    const res = await this.redis.multi().get(this.keys.draft(sessionId)).lrange(this.keys.audit(sessionId), 0, -1).exec();
+    const failed = res?.find(([err]) => err)?.[0];
+    if (failed) throw failed;
+    const draft = this.parseDraft(sessionId, res?.[0]?.[1] as string | null | undefined);
+    if (!draft) return null;
+    const lines = (res?.[1]?.[1] as string[] | undefined) ?? [];
+    return { draft, ...verifyChain(this.audit, draft, lines) };
   }
 
   // ------------------------------------------------------------ the sweep's set of active workflows

@@ -11,6 +11,8 @@ export interface WorkflowActions extends StepActions {
   openFailure(): void;
   dismissImpacts(): void;
   focusStep(stepId: string): void;
+  /** Fetch and verify the workflow's audit log (WORKFLOW_AUDIT), then show it. */
+  openAudit(): void;
 }
 
 const PLAN_ICON: Record<string, string> = { created: '✎', running: '↻', waiting_intervention: '⏸', completed: '✓', failed: '✕', cancelled: '⊘' };
@@ -73,6 +75,7 @@ export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: b
     { class: 'plan-actions', role: 'group', 'aria-label': 'Whole-workflow decisions' },
     !terminal && anyDecidable ? h('button', { type: 'button', class: 'btn good', onclick: actions.approveAll, disabled: busy, 'data-action': 'approve-all' }, '✓ Approve all') : null,
     !terminal ? h('button', { type: 'button', class: 'btn bad', onclick: actions.cancelAll, disabled: busy, 'data-action': 'cancel-all' }, '⊘ Cancel all') : null,
+    h('button', { type: 'button', class: 'btn ghost', onclick: actions.openAudit, 'data-action': 'audit' }, '🔒 Audit log'),
   );
 
   return h(

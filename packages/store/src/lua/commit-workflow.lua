@@ -1,11 +1,12 @@
 --[[
   Commit one transition of a workflow atomically: compare-and-set the draft document, set each
-  step's status key, append the transition's events to the workflow's durable log (a Stream),
+  step's status key, append the transition's audit entries (SPEC §6.11), append its events to the workflow's durable log (a Stream),
   and publish each logged event for the gateways' relays.
 
   KEYS[1]   workflow:draft:{sid}          the draft JSON; its text starts with {"version":N,
   KEYS[2]   workflow:{sid}:events         the event stream
-  KEYS[3..] workflow:{sid}:step:{id}:status, one per step, aligned with the statuses in ARGV
+  KEYS[3]   workflow:{sid}:audit          the audit log (a list, appended to only)
+  KEYS[4..] workflow:{sid}:step:{id}:status, one per step, aligned with the statuses in ARGV
 
   ARGV[1] expected current version ("-1": the draft must not exist yet), or "append": leave the
           draft and step keys untouched and only log + publish the events (the draft must exist);
@@ -17,7 +18,9 @@
           e.g. {"v":1,"userId":"u1","envelope":
   ARGV[6] n, the number of events
   ARGV[7 .. 6+n]    event envelopes as JSON objects without eventId
-  ARGV[7+n .. ]     step statuses, aligned with KEYS[3..]
+  ARGV[7+n]         m, the number of audit entries (0 with "append")
+  ARGV[8+n .. 7+n+m]  audit entries, appended to KEYS[3] in order
+  ARGV[8+n+m .. ]   step statuses, aligned with KEYS[4..]
 
   Event ids are stream ids "<ms>-0" with ms = max(now, last + 1): strictly increasing, equal in
   width for the next few centuries, so they compare the same as strings and as numbers.
@@ -42,8 +45,15 @@ else
     return { 0, currentVersion }
   end
   redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
-  for i = 3, #KEYS do
-    redis.call('SET', KEYS[i], ARGV[6 + n + (i - 2)], 'EX', ttl)
+  local m = tonumber(ARGV[7 + n])
+  for i = 1, m do
+    redis.call('RPUSH', KEYS[3], ARGV[7 + n + i])
+  end
+  if m > 0 then
+    redis.call('EXPIRE', KEYS[3], ttl)
+  end
+  for i = 4, #KEYS do
+    redis.call('SET', KEYS[i], ARGV[7 + n + m + (i - 3)], 'EX', ttl)
   end
 end
 

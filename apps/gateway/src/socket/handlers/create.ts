@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ProtocolError, isValidTimeZone, zoneForLocalDatetime, type ExecutionMode } from '@wfa/protocol';
 import { buildDraft, keysExpireAt, retireCheckAt, type PlanInput } from '@wfa/domain';
 import type { MessageContext, MessageHandler } from '../context';
-import { carryOut } from './effects';
+import { auditActorOf, carryOut } from './effects';
 
 /** How long a draft waits for decisions unless the user's preferences say otherwise. */
 const DEFAULT_DRAFT_TTL_MS = 2 * 3600 * 1000;
@@ -50,7 +50,7 @@ async function createWorkflow(
       },
       now,
     );
-    envelopes = await deps.store.commit(-1, t);
+    envelopes = await deps.store.commit(-1, t, auditActorOf(ctx));
   } catch (err) {
     // A commit whose answer was lost (a reset connection, after which ioredis sends it again and
     // then hears "exists") may have gone through: the new session id exists only if it did.

@@ -1,5 +1,5 @@
 import { ProtocolError, type ServerEnvelope, type WorkflowDraft } from '@wfa/protocol';
-import type { Actor, Transition } from '@wfa/domain';
+import type { Actor, AuditActor, Transition } from '@wfa/domain';
 import { carryOut as carryOutChange } from '@wfa/store';
 import type { MessageContext } from '../context';
 
@@ -8,6 +8,29 @@ const ACK_AFTER_EVENTS_MS = 1500;
 
 export function actorOf(ctx: MessageContext): Actor {
   return { userId: ctx.user.userId, roles: ctx.user.roles, kind: 'user' };
+}
+
+/** Longest user agent the audit keeps (a header is the client's to fill). */
+const USER_AGENT_MAX = 256;
+
+/**
+ * SPEC §6.11: who made a change through this message, from where, and what the message asked
+ * ("WORKFLOW_APPROVAL approve_all", "WORKFLOW_EDIT 2 edits"). The address is the socket's peer
+ * (a proxy in front of the gateway shows as itself; docs/DECISIONS.md).
+ */
+export function auditActorOf(ctx: MessageContext): AuditActor {
+  const hs = ctx.socket.handshake;
+  const agent = hs.headers['user-agent'];
+  const p = (ctx.envelope.payload ?? {}) as Record<string, unknown>;
+  const what = [p['action'], p['operation'], p['option']].find((v): v is string => typeof v === 'string');
+  const detail = what ?? (Array.isArray(p['edits']) ? `${p['edits'].length} edits` : undefined);
+  return {
+    userId: ctx.user.userId,
+    kind: 'user',
+    ipAddress: hs.address ?? '',
+    userAgent: typeof agent === 'string' ? agent.slice(0, USER_AGENT_MAX) : '',
+    cause: detail ? `${ctx.envelope.type} ${detail}` : ctx.envelope.type,
+  };
 }
 
 /** SPEC §4: only the owner sees a workflow; anyone else gets exactly what a missing one gets. */
@@ -27,7 +50,7 @@ export async function decide(ctx: MessageContext, decision: (draft: WorkflowDraf
   const { store } = ctx.deps;
   // Someone else's workflow looks exactly like a missing one (assertVisible and the store say the
   // same words); only past that check can the domain say which step of the owner's is unknown.
-  const { result, envelopes } = await store.mutate(sessionId, (draft) => decision(assertVisible(draft, ctx, sessionId)));
+  const { result, envelopes } = await store.mutate(sessionId, (draft) => decision(assertVisible(draft, ctx, sessionId)), auditActorOf(ctx));
   if (!result) throw new ProtocolError('invalid_state', 'nothing to change');
   await carryOut(ctx, result, envelopes);
   return { sessionId, version: result.draft.version, ...result.ack };

@@ -1,6 +1,7 @@
 import type { MessageHandlers } from '../context';
 import { onUserMessage, onWorkflowSubmit } from './create';
 import { onConflictResolution, onFailureResolution, onInterventionResponse, onWorkflowApproval, onWorkflowEdit } from './decisions';
+import { onWorkflowAudit } from './audit';
 import { onPreferencesGet, onPreferencesSet } from './preferences';
 import { onWorkflowList, onWorkflowSubscribe } from './subscribe';
 
@@ -16,4 +17,5 @@ export const HANDLERS: MessageHandlers = {
   WORKFLOW_LIST: onWorkflowList,
   PREFERENCES_GET: onPreferencesGet,
   PREFERENCES_SET: onPreferencesSet,
+  WORKFLOW_AUDIT: onWorkflowAudit,
 };

@@ -1,0 +1,88 @@
+/**
+ * SPEC §6.11 in the console: the workflow's audit log, newest first, in plain words, under the
+ * answer of its verify call. Read-only.
+ */
+import type { AuditEntry, AuditVerification } from '@wfa/protocol';
+import { h } from '../dom';
+import { APPROVAL_LABEL, PLAN_STATE_LABEL, STEP_STATE_LABEL, stepTitle } from '../labels';
+import type { WorkflowVM } from '../types';
+import { modal, type ModalHandle } from './modal';
+
+const ACTION_WORDS: Record<string, string> = {
+  created: 'Created the plan',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  modified: 'Changed',
+  skipped: 'Skipped',
+  state_changed: 'Step',
+  plan_state_changed: 'Plan',
+  changed: 'Recorded',
+};
+
+function clock(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+}
+
+/** "pending → running", or the approval's change when the state stayed. */
+function change(e: AuditEntry): string {
+  const b = e.before as Record<string, string> | null;
+  const a = e.after as Record<string, string>;
+  if ('planState' in a) {
+    return b && b['planState'] !== a['planState'] ? `${PLAN_STATE_LABEL[b['planState']!] ?? b['planState']} → ${PLAN_STATE_LABEL[a['planState']!] ?? a['planState']}` : PLAN_STATE_LABEL[a['planState']!] ?? a['planState']!;
+  }
+  if (b && b['state'] !== a['state']) return `${STEP_STATE_LABEL[b['state']!] ?? b['state']} → ${STEP_STATE_LABEL[a['state']!] ?? a['state']}`;
+  if (b && b['approvalStatus'] !== a['approvalStatus']) return `${APPROVAL_LABEL[b['approvalStatus']!] ?? b['approvalStatus']} → ${APPROVAL_LABEL[a['approvalStatus']!] ?? a['approvalStatus']}`;
+  return '';
+}
+
+function changedParams(e: AuditEntry): string {
+  const b = (e.before as { params?: Record<string, unknown> } | null)?.params;
+  const a = (e.after as { params?: Record<string, unknown> }).params;
+  if (!a || !b || e.action !== 'modified') return '';
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]));
+  return keys.map((k) => `${k}: ${JSON.stringify(b[k]) ?? '—'} → ${JSON.stringify(a[k]) ?? '—'}`).join('; ');
+}
+
+function verdict(v: AuditVerification): HTMLElement {
+  if (v.valid) {
+    const how = v.keyed ? 'each sealed with the service’s audit key' : 'each chained to the one before';
+    return h('p', { class: 'notice good', role: 'status', 'data-audit-valid': 'true' }, `✓ The log verifies: ${v.count} ${v.count === 1 ? 'entry' : 'entries'}, ${how}.`);
+  }
+  const where = v.problem?.position ? `Entry ${v.problem.position} ${v.problem.reason}.` : `${v.problem?.reason ?? 'It does not hold together'}.`;
+  return h('p', { class: 'notice bad', role: 'alert', 'data-audit-valid': 'false' }, `✕ The log does not verify. ${where}`);
+}
+
+export function auditDialog(wf: WorkflowVM, entries: AuditEntry[], verification: AuditVerification): ModalHandle {
+  // Only a workflow's owner may read its log, and the owner is who created it.
+  const me = entries.find((e) => e.action === 'created')?.userId;
+  const name = (id?: string) => {
+    const s = id ? wf.steps.find((x) => x.id === id) : undefined;
+    return s ? stepTitle(s) : (id ?? '');
+  };
+  const rows = [...entries].reverse().map((e) => {
+    const who = e.actorKind === 'system' ? 'The service' : e.userId === me ? 'You' : e.userId;
+    const what = [ACTION_WORDS[e.action] ?? e.action, e.stepId ? name(e.stepId) : '', change(e)].filter(Boolean).join(' · ');
+    const detail = [changedParams(e), e.reason ? `“${e.reason}”` : ''].filter(Boolean).join(' ');
+    const suspect = !verification.valid && verification.problem?.position === e.seq;
+    return h(
+      'li',
+      { 'data-audit-seq': String(e.seq), 'data-audit-action': e.action, class: suspect ? 'audit-suspect' : undefined },
+      suspect ? h('span', { class: 'badge', title: verification.problem?.reason }, '✕ does not verify') : null,
+      suspect ? ' ' : null,
+      h('time', { datetime: new Date(e.timestamp).toISOString() }, clock(e.timestamp)),
+      ' ',
+      h('strong', {}, who),
+      ` ${what}`,
+      detail ? h('span', { class: 'audit-detail' }, ` ${detail}`) : null,
+      h('span', { class: 'muted audit-cause' }, ` (${e.cause}${e.ipAddress ? `, from ${e.ipAddress}` : ''})`),
+    );
+  });
+  return modal({
+    kind: 'audit',
+    title: 'Audit log',
+    intro: [verdict(verification)],
+    body: [h('ol', { class: 'audit-log', reversed: true }, rows)],
+    buttons: [],
+    dismissLabel: 'Close',
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * SPEC §6.11: what one committed change of a workflow means for its audit log. Pure: the store
+ * numbers, chains and writes the records in the same compare-and-set as the change.
+ *
+ * One record per step whose decision, params or state changed (the seed's four decisions first,
+ * then `state_changed`), one for the plan when its state or approval changed, and, when a change
+ * moved neither (a value provided for a conflict, a failure answer, a rollback asked for), one
+ * `changed` record naming its cause: every version of a workflow leaves at least one entry.
+ */
+import type {
+  ApprovalStep,
+  AuditAction,
+  AuditPlanSnapshot,
+  AuditRecord,
+  AuditStepSnapshot,
+  WorkflowDraft,
+} from '@wfa/protocol';
+import { clone, deepEqual } from './util';
+
+/** Who made a change, and what asked for it. */
+export interface AuditActor {
+  /** The acting user, or `system` (the worker, a timer, the sweep). */
+  userId: string;
+  kind: 'user' | 'system';
+  ipAddress?: string;
+  userAgent?: string;
+  /** A client message ("WORKFLOW_APPROVAL approve_all") or a system event ("step finished"). */
+  cause: string;
+}
+
+export const SYSTEM_ACTOR_ID = 'system';
+
+/** The system acting for `cause` (worker, timers, sweep). */
+export function systemActor(cause: string, userAgent = 'worker'): AuditActor {
+  return { userId: SYSTEM_ACTOR_ID, kind: 'system', userAgent, cause };
+}
+
+function stepSnapshot(s: ApprovalStep): AuditStepSnapshot {
+  return { state: s.state, approvalStatus: s.approvalStatus, params: clone(s.params) };
+}
+
+function planSnapshot(d: WorkflowDraft): AuditPlanSnapshot {
+  return { planState: d.state, approvalStatus: d.approvalStatus };
+}
+
+/** Which of the seed's decisions (or plain state change) a step's change was; null: none of note. */
+function stepAction(before: ApprovalStep | undefined, after: ApprovalStep): AuditAction | null {
+  const paramsChanged = !deepEqual(before?.params ?? after.params, after.params);
+  if (paramsChanged) return 'modified';
+  const approval = before?.approvalStatus ?? 'draft_pending';
+  if (approval !== after.approvalStatus) {
+    if (after.approvalStatus === 'step_approved') return 'approved';
+    if (after.approvalStatus === 'step_rejected') return 'rejected';
+    if (after.approvalStatus === 'step_modified') return 'modified';
+    return 'state_changed';
+  }
+  const state = before?.state ?? 'pending';
+  if (state !== after.state) return after.state === 'skipped' ? 'skipped' : 'state_changed';
+  return null;
+}
+
+function stepReason(action: AuditAction, s: ApprovalStep): string | undefined {
+  if (action === 'rejected') return s.rejectionReason;
+  if (action === 'approved') return s.autoApprovedBy ? `approved automatically: ${s.autoApprovedBy}` : undefined;
+  if (action === 'skipped') return s.skippedBy ? `its dependency ${s.skippedBy} was lost` : undefined;
+  if (s.state === 'failed' || s.state === 'timeout') return s.result?.error ?? s.result?.message;
+  return undefined;
+}
+
+/** The records one commit adds; `before` is null for a workflow's first commit. */
+export function auditRecords(before: WorkflowDraft | null, after: WorkflowDraft, actor: AuditActor, now: number): AuditRecord[] {
+  const who = {
+    userId: actor.userId,
+    actorKind: actor.kind,
+    timestamp: now,
+    ipAddress: actor.ipAddress ?? '',
+    userAgent: actor.userAgent ?? '',
+    cause: actor.cause,
+  };
+  const records: AuditRecord[] = [];
+  if (!before) records.push({ ...who, action: 'created', before: null, after: planSnapshot(after) });
+  const previous = new Map((before?.steps ?? []).map((s) => [s.id, s]));
+  for (const s of after.steps) {
+    const was = previous.get(s.id);
+    const action = stepAction(was, s);
+    if (!action) continue;
+    const reason = stepReason(action, s);
+    records.push({
+      ...who,
+      action,
+      stepId: s.id,
+      ...(reason !== undefined ? { reason } : {}),
+      before: was ? stepSnapshot(was) : null,
+      after: stepSnapshot(s),
+    });
+  }
+  if (before && (before.state !== after.state || before.approvalStatus !== after.approvalStatus)) {
+    const reason = after.state === 'cancelled' ? after.cancelReason : undefined;
+    records.push({ ...who, action: 'plan_state_changed', ...(reason !== undefined ? { reason } : {}), before: planSnapshot(before), after: planSnapshot(after) });
+  }
+  if (records.length === 0) records.push({ ...who, action: 'changed', before: planSnapshot(before ?? after), after: planSnapshot(after) });
+  return records;
+}

@@ -1,0 +1,126 @@
+/**
+ * SPEC §6.11 against a real Redis: every committed change lands in the workflow's audit log, in
+ * the same compare-and-set, and the verify call finds an edited, dropped, reordered, added or
+ * cut-off entry. The tampering is done the way an intruder with Redis access would: on the list.
+ */
+import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { applyApproval, systemActor, type AuditActor } from '@wfa/domain';
+import { JOHN, USER, build, runStep } from '@wfa/domain/src/test-helpers';
+import { createKeys } from './keys';
+import { WorkflowStore } from './workflow-store';
+import { AuditSigner, canonicalJson, chainRecords } from './audit-chain';
+
+const url = process.env['REDIS_URL'];
+if (!url) throw new Error('REDIS_URL is not set: run the tests through `npm test` (it starts a private redis-server)');
+const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+afterAll(async () => {
+  await redis.quit();
+});
+
+const alice: AuditActor = { userId: 'u1', kind: 'user', ipAddress: '10.0.0.7', userAgent: 'test-agent', cause: 'WORKFLOW_APPROVAL' };
+
+/** A seed workflow approved and its lookup run: 4 commits, 1 + 3 + 2 + 2 entries or so. */
+async function history(auditKey?: string) {
+  const keys = createKeys(`au${randomBytes(4).toString('hex')}:`);
+  const store = new WorkflowStore(redis, keys, Date.now, { auditKey });
+  const sessionId = `wf_${randomBytes(6).toString('hex')}`;
+  const t = build(undefined, { sessionId, userId: 'u1' });
+  await store.commit(-1, t, { ...alice, cause: 'WORKFLOW_SUBMIT' });
+  await store.mutate(sessionId, (d) => applyApproval(d, { action: 'approve_all' }, USER, Date.now()), { ...alice, cause: 'WORKFLOW_APPROVAL approve_all' });
+  const approved = (await store.load(sessionId))!;
+  const { begin, done } = runStep(approved, 'contact_lookup_1', { contacts: [JOHN] }, Date.now());
+  await store.mutate(sessionId, () => begin, systemActor('step started'));
+  await store.mutate(sessionId, () => ({ ...done, draft: { ...done.draft, version: begin.draft.version + 1 } }), systemActor('step finished'));
+  return { store, keys, sessionId, list: keys.audit(sessionId) };
+}
+
+test('the log holds every change, who made it, and verifies', async () => {
+  const { store, sessionId } = await history();
+  const a = (await store.verifiedAudit(sessionId))!;
+  expect(a.verification).toEqual({ valid: true, count: a.entries.length, keyed: false });
+  expect(a.entries.map((e) => e.seq)).toEqual(a.entries.map((_, i) => i + 1));
+  expect(a.entries[0]).toMatchObject({ action: 'created', userId: 'u1', ipAddress: '10.0.0.7', userAgent: 'test-agent', cause: 'WORKFLOW_SUBMIT' });
+  const approvals = a.entries.filter((e) => e.action === 'approved');
+  expect(approvals.map((e) => e.stepId).sort()).toEqual(['calendar_event_1', 'contact_lookup_1', 'email_draft_1']);
+  expect(a.entries.filter((e) => e.userId === 'system' && e.stepId === 'contact_lookup_1').map((e) => e.after)).toEqual([
+    expect.objectContaining({ state: 'running' }),
+    expect.objectContaining({ state: 'completed' }),
+  ]);
+  expect(a.draft.audit).toEqual({ count: a.entries.length, hash: a.entries[a.entries.length - 1]!.hash });
+  expect(a.entries[a.entries.length - 1]!.version).toBe(a.draft.version);
+});
+
+test('a refused compare-and-set writes no entry', async () => {
+  const { store, sessionId, list } = await history();
+  const before = await redis.llen(list);
+  const d = (await store.load(sessionId))!;
+  await expect(store.commit(d.version - 1, { draft: { ...d, version: d.version + 1 }, events: [] }, alice, d)).rejects.toThrow();
+  expect(await redis.llen(list)).toBe(before);
+  expect((await store.verifiedAudit(sessionId))!.verification.valid).toBe(true);
+});
+
+describe('the verify call finds', () => {
+  const problem = async (store: WorkflowStore, sessionId: string) => (await store.verifiedAudit(sessionId))!.verification;
+
+  test('an edited entry', async () => {
+    const { store, sessionId, list } = await history();
+    const e = JSON.parse((await redis.lindex(list, 1))!);
+    await redis.lset(list, 1, JSON.stringify({ ...e, userId: 'mallory' }));
+    expect(await problem(store, sessionId)).toMatchObject({ valid: false, problem: { position: 2, reason: expect.stringContaining('changed') } });
+    // Still read whole, so a reader sees what came after the problem.
+    expect((await store.verifiedAudit(sessionId))!.entries.map((x) => x.userId)[1]).toBe('mallory');
+    expect((await store.verifiedAudit(sessionId))!.entries).toHaveLength(await redis.llen(list));
+  });
+
+  test('a dropped entry (middle)', async () => {
+    const { store, sessionId, list } = await history();
+    const second = (await redis.lindex(list, 1))!;
+    await redis.lrem(list, 1, second);
+    expect(await problem(store, sessionId)).toMatchObject({ valid: false, problem: { position: 2, reason: expect.stringContaining('sequence') } });
+  });
+
+  test('two entries swapped', async () => {
+    const { store, sessionId, list } = await history();
+    const [x, y] = [(await redis.lindex(list, 2))!, (await redis.lindex(list, 3))!];
+    await redis.lset(list, 2, y);
+    await redis.lset(list, 3, x);
+    expect(await problem(store, sessionId)).toMatchObject({ valid: false, problem: { position: 3 } });
+  });
+
+  test('a log cut short, or an entry added at its end', async () => {
+    const { store, sessionId, list } = await history();
+    const last = (await redis.rpop(list))!;
+    expect(await problem(store, sessionId)).toMatchObject({ valid: false, problem: { reason: expect.stringContaining('records') } });
+    await redis.rpush(list, last, last);
+    expect(await problem(store, sessionId)).toMatchObject({ valid: false });
+  });
+
+  test('an edit whose chain was rebuilt without the key, once AUDIT_KEY is set', async () => {
+    const key = 'k'.repeat(32);
+    const { store, sessionId, list, keys } = await history(key);
+    expect((await store.verifiedAudit(sessionId))!.verification).toMatchObject({ valid: true, keyed: true });
+    // The intruder rewrites the whole chain with plain SHA-256 and fixes the draft's head.
+    const lines = await redis.lrange(list, 0, -1);
+    const records = lines.map((l) => {
+      const { seq: _s, sessionId: _i, version: _v, alg: _a, prevHash: _p, hash: _h, ...r } = JSON.parse(l);
+      return { ...r, userId: 'mallory' };
+    });
+    const forged = chainRecords(new AuditSigner(), sessionId, JSON.parse(lines[lines.length - 1]!).version, undefined, records);
+    await redis.del(list);
+    await redis.rpush(list, ...forged.lines);
+    const draft = JSON.parse((await redis.get(keys.draft(sessionId)))!);
+    await redis.set(keys.draft(sessionId), JSON.stringify({ ...draft, audit: forged.head }));
+    expect(await problem(store, sessionId)).toMatchObject({ valid: false, problem: { position: 1, reason: expect.stringContaining('not keyed') } });
+    // A process without the key cannot vouch for a keyed log.
+    const { store: keyed, sessionId: sid2 } = await history(key);
+    const unkeyed = new WorkflowStore(redis, keyed.keys);
+    expect(await problem(unkeyed, sid2)).toMatchObject({ valid: false, problem: { reason: expect.stringContaining('AUDIT_KEY') } });
+  });
+});
+
+test('canonicalJson sorts keys at every depth and keeps an own __proto__ key as data', () => {
+  expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"x":1,"y":2}]},"b":1}');
+  expect(canonicalJson(JSON.parse('{"__proto__":{"polluted":true},"a":1}'))).toBe('{"__proto__":{"polluted":true},"a":1}');
+  expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+});

@@ -1,0 +1,65 @@
+/**
+ * SPEC §6.11 from outside: a user's decisions and the worker's state changes land in the
+ * workflow's hash-chained audit log, `WORKFLOW_AUDIT` returns it with its verification, only the
+ * owner may read it, and an entry edited in Redis makes the verification fail, naming the entry.
+ */
+import Redis from 'ioredis';
+import { SEED_REQUEST, TestClient, stepEvent, tokenFor, workflowEnded } from './support/client';
+import { redisUrl, useStack } from './support/processes';
+
+const AUDIT_KEY = 'audit-key-for-the-integration-tests';
+const stack = useStack({ gateway: { AUDIT_KEY }, worker: { AUDIT_KEY } });
+
+test('a decided, questioned and finished workflow reads back in its audit log, verified', async () => {
+  const alice = await TestClient.connect(stack.gateway.url, tokenFor('audit-alice'));
+  const bob = await TestClient.connect(stack.gateway.url, tokenFor('audit-bob'));
+  const redis = new Redis(redisUrl());
+  try {
+    const { sessionId } = await alice.sendOk('USER_MESSAGE', { message: SEED_REQUEST });
+    await alice.sendOk('WORKFLOW_APPROVAL', { action: 'reject_step', stepId: 'calendar_event_1', reason: 'no meeting yet' }, sessionId);
+    await alice.sendOk('WORKFLOW_EDIT', { operation: 'modify_params', stepId: 'email_draft_1', newParams: { subject: 'Agenda' } }, sessionId);
+    await alice.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+    // No John in this user's workspace: the lookup asks, and the answer is a decision too.
+    await alice.waitFor(stepEvent(sessionId, 'contact_lookup_1', 'waiting_intervention'));
+    await alice.sendOk('INTERVENTION_RESPONSE', { stepId: 'contact_lookup_1', option: 'provide_value', value: 'john@example.org' }, sessionId);
+    await alice.waitFor(workflowEnded(sessionId));
+
+    const audit = await alice.sendOk('WORKFLOW_AUDIT', {}, sessionId);
+    expect(audit['verification']).toEqual({ valid: true, keyed: true, count: audit['entries'].length });
+    const entries = audit['entries'] as any[];
+    const find = (pred: (e: any) => boolean) => entries.find(pred);
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
+    expect(entries[0]).toMatchObject({ action: 'created', userId: 'audit-alice', actorKind: 'user', cause: 'USER_MESSAGE', sessionId, alg: 'hmac-sha256' });
+    expect(entries[0].ipAddress).toMatch(/127\.0\.0\.1/);
+    expect(find((e) => e.action === 'rejected')).toMatchObject({ stepId: 'calendar_event_1', reason: 'no meeting yet', userId: 'audit-alice', cause: 'WORKFLOW_APPROVAL reject_step' });
+    expect(find((e) => e.action === 'modified')).toMatchObject({
+      stepId: 'email_draft_1',
+      cause: 'WORKFLOW_EDIT modify_params',
+      before: { params: { subject: 'About the meeting' } },
+      after: { params: { subject: 'Agenda' }, approvalStatus: 'step_modified' },
+    });
+    const approvedByAlice = entries.filter((e) => e.action === 'approved' && e.cause === 'WORKFLOW_APPROVAL approve_all').map((e) => e.stepId);
+    expect(approvedByAlice.sort()).toEqual(['contact_lookup_1', 'email_draft_1']);
+    expect(find((e) => e.cause === 'INTERVENTION_RESPONSE provide_value' && e.stepId === 'contact_lookup_1')).toMatchObject({ userId: 'audit-alice' });
+    expect(find((e) => e.userId === 'system' && e.stepId === 'email_draft_1' && e.after.state === 'completed')).toMatchObject({ cause: 'step finished', actorKind: 'system' });
+    expect(entries[entries.length - 1]).toMatchObject({ version: audit['version'] });
+    expect(find((e) => e.action === 'plan_state_changed' && e.after.planState === 'completed')).toBeDefined();
+
+    // Another user's request reads exactly like a workflow that does not exist.
+    const foreign = await bob.send('WORKFLOW_AUDIT', {}, sessionId);
+    const missing = await bob.send('WORKFLOW_AUDIT', {}, 'wf_doesnotexist');
+    expect(foreign).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(foreign).toEqual({ ...missing, error: { ...(missing as any).error, message: expect.any(String) } });
+
+    // An entry edited behind the service's back.
+    const list = `${stack.prefix}workflow:{${sessionId}}:audit`;
+    const third = JSON.parse((await redis.lindex(list, 2))!);
+    await redis.lset(list, 2, JSON.stringify({ ...third, reason: 'edited later' }));
+    const after = await alice.sendOk('WORKFLOW_AUDIT', {}, sessionId);
+    expect(after['verification']).toMatchObject({ valid: false, problem: { position: 3, reason: expect.stringContaining('changed') } });
+  } finally {
+    alice.close();
+    bob.close();
+    await redis.quit();
+  }
+});
