@@ -61,6 +61,7 @@ test("every key the product writes sits in its owner's hash slot", async () => {
     expect({
       draft: has(new RegExp(`^workflow:draft:\\{${ran}\\}$`)),
       events: has(new RegExp(`^workflow:\\{${ran}\\}:events$`)),
+      audit: has(new RegExp(`^workflow:\\{${ran}\\}:audit$`)),
       stepStatus: has(new RegExp(`^workflow:\\{${ran}\\}:step:\\{contact_lookup_1\\}:status$`)),
       intervention: has(new RegExp(`^intervention:\\{${ran}\\}:step:\\{contact_lookup_1\\}$`)),
       userIndex: has(/^approvals:\{layout-user\}:active$/),
@@ -73,6 +74,7 @@ test("every key the product writes sits in its owner's hash slot", async () => {
     }).toEqual({
       draft: true,
       events: true,
+      audit: true,
       stepStatus: true,
       intervention: true,
       userIndex: true,

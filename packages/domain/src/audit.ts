@@ -15,7 +15,7 @@ import type {
   AuditStepSnapshot,
   WorkflowDraft,
 } from '@wfa/protocol';
-import { clone, deepEqual } from './util';
+import { deepEqual } from './util';
 
 /** Who made a change, and what asked for it. */
 export interface AuditActor {
@@ -35,8 +35,9 @@ export function systemActor(cause: string, userAgent = 'worker'): AuditActor {
   return { userId: SYSTEM_ACTOR_ID, kind: 'system', userAgent, cause };
 }
 
+/** Shares `params` with the draft: records are serialized as soon as they are made, never changed. */
 function stepSnapshot(s: ApprovalStep): AuditStepSnapshot {
-  return { state: s.state, approvalStatus: s.approvalStatus, params: clone(s.params) };
+  return { state: s.state, approvalStatus: s.approvalStatus, params: s.params };
 }
 
 function planSnapshot(d: WorkflowDraft): AuditPlanSnapshot {

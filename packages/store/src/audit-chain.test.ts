@@ -9,7 +9,7 @@ import { applyApproval, systemActor, type AuditActor } from '@wfa/domain';
 import { JOHN, USER, build, runStep } from '@wfa/domain/src/test-helpers';
 import { createKeys } from './keys';
 import { WorkflowStore } from './workflow-store';
-import { AuditSigner, canonicalJson, chainRecords } from './audit-chain';
+import { AuditSigner, chainRecords } from './audit-chain';
 
 const url = process.env['REDIS_URL'];
 if (!url) throw new Error('REDIS_URL is not set: run the tests through `npm test` (it starts a private redis-server)');
@@ -58,6 +58,20 @@ test('a refused compare-and-set writes no entry', async () => {
   await expect(store.commit(d.version - 1, { draft: { ...d, version: d.version + 1 }, events: [] }, alice, d)).rejects.toThrow();
   expect(await redis.llen(list)).toBe(before);
   expect((await store.verifiedAudit(sessionId))!.verification.valid).toBe(true);
+});
+
+test('two processes changing one workflow at once keep one unbroken chain, an entry per version', async () => {
+  const keys = createKeys(`au${randomBytes(4).toString('hex')}:`);
+  const a = new WorkflowStore(redis, keys, Date.now, { cacheDrafts: true });
+  const b = new WorkflowStore(redis, keys, Date.now, { cacheDrafts: true });
+  const sessionId = `wf_${randomBytes(6).toString('hex')}`;
+  await a.commit(-1, build(undefined, { sessionId, userId: 'u1' }), alice);
+  const touch = (tag: string) => (d: Parameters<Parameters<WorkflowStore['mutate']>[1]>[0]) => ({ draft: { ...d, version: d.version + 1, summary: d.summary + tag }, events: [] });
+  await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).mutate(sessionId, touch(String(i % 10)), systemActor(`writer ${i % 2}`))));
+  const audit = (await a.verifiedAudit(sessionId))!;
+  expect(audit.verification).toMatchObject({ valid: true, count: 21 });
+  expect(audit.entries.slice(1).map((e) => e.version)).toEqual(Array.from({ length: 20 }, (_, i) => audit.entries[0]!.version + i + 1));
+  expect(audit.entries.slice(1).every((e) => e.action === 'changed')).toBe(true);
 });
 
 describe('the verify call finds', () => {
@@ -119,8 +133,10 @@ describe('the verify call finds', () => {
   });
 });
 
-test('canonicalJson sorts keys at every depth and keeps an own __proto__ key as data', () => {
-  expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"x":1,"y":2}]},"b":1}');
-  expect(canonicalJson(JSON.parse('{"__proto__":{"polluted":true},"a":1}'))).toBe('{"__proto__":{"polluted":true},"a":1}');
-  expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+test('a line rewritten with the same content in another key order counts as changed: the stored bytes are what is sealed', async () => {
+  const { store, sessionId, list } = await history();
+  const e = JSON.parse((await redis.lindex(list, 0))!);
+  const reordered = Object.fromEntries(Object.entries(e).reverse());
+  await redis.lset(list, 0, JSON.stringify(reordered));
+  expect((await store.verifiedAudit(sessionId))!.verification).toMatchObject({ valid: false, problem: { position: 1 } });
 });

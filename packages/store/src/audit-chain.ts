@@ -1,8 +1,8 @@
 /**
- * SPEC §6.11: the audit log's hash chain. Each entry's `hash` covers its own fields (in a canonical
- * JSON form: keys sorted at every depth, so the stored text's key order does not matter) and the
- * previous entry's hash; the first entry chains from a genesis value bound to the workflow, so
- * entries cannot be moved between workflows. The draft keeps the head (count, last hash), written
+ * SPEC §6.11: the audit log's hash chain. Each entry's `hash` covers its stored JSON text up to the
+ * hash itself (its last field), `prevHash` included, so any rewrite of a line shows. The first
+ * entry chains from a genesis value bound to the workflow, so entries cannot be moved between
+ * workflows. The draft keeps the head (count, last hash), written
  * in the same compare-and-set, so a log cut short is found too.
  *
  * With AUDIT_KEY set, hashes are HMAC-SHA256 under that key: someone who can write to Redis but
@@ -20,18 +20,6 @@ import {
   type WorkflowDraft,
 } from '@wfa/protocol';
 
-/** JSON with every object's keys sorted; an own `__proto__` key is written as data, never assigned. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const parts = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
-  return `{${parts.join(',')}}`;
-}
-
 export class AuditSigner {
   readonly alg: AuditAlg;
 
@@ -48,12 +36,24 @@ export class AuditSigner {
     return createHash('sha256').update(`wfa-audit:${sessionId}`).digest('hex');
   }
 
-  /** The hash of an entry (without its `hash`), computed with `alg`; undefined when that needs a key this signer lacks. */
-  hash(alg: AuditAlg, entry: Omit<AuditEntry, 'hash'>): string | undefined {
-    const text = canonicalJson(entry);
+  /** The hash of an entry's text (without its `hash`), computed with `alg`; undefined when that needs a key this signer lacks. */
+  hash(alg: AuditAlg, text: string): string | undefined {
     if (alg === 'sha256') return createHash('sha256').update(text).digest('hex');
     return this.key === undefined ? undefined : createHmac('sha256', this.key).update(text).digest('hex');
   }
+}
+
+/** `hash` goes last, so the text it covers is the stored line without it: no canonical form is needed. */
+function withHash(text: string, hash: string): string {
+  return `${text.slice(0, -1)},"hash":"${hash}"}`;
+}
+
+const HASH_TAIL = /,"hash":"([0-9a-f]{64})"\}$/;
+
+/** The text an entry's hash covers, taken from the stored line; undefined when the line does not end in a hash. */
+function hashedText(line: string): string | undefined {
+  const m = HASH_TAIL.exec(line);
+  return m ? `${line.slice(0, m.index)}}` : undefined;
 }
 
 /** Number and chain a commit's records after `head`; returns the JSON lines to append and the new head. */
@@ -68,10 +68,10 @@ export function chainRecords(
   let prevHash = head?.hash ?? signer.genesis(sessionId);
   const lines = records.map((r) => {
     count += 1;
-    const body = { ...r, seq: count, sessionId, version, alg: signer.alg, prevHash };
-    const hash = signer.hash(signer.alg, body) as string;
+    const text = JSON.stringify({ ...r, seq: count, sessionId, version, alg: signer.alg, prevHash });
+    const hash = signer.hash(signer.alg, text) as string;
     prevHash = hash;
-    return JSON.stringify({ ...body, hash });
+    return withHash(text, hash);
   });
   return { lines, head: { count, hash: prevHash } };
 }
@@ -120,14 +120,15 @@ export function verifyChain(
     if (e.seq !== position) return fail(`has sequence number ${e.seq}: an entry was dropped, added or moved`, position);
     if (e.prevHash !== prevHash) return fail('does not follow the entry before it (prevHash differs)', position);
     if (signer.keyed && e.alg !== 'hmac-sha256') return fail(`is hashed with ${e.alg}, not keyed with AUDIT_KEY`, position);
-    // Hashed as stored (JSON.parse keeps every key as data), not as the schema rebuilt it.
-    const { hash, ...body } = raw as AuditEntry;
-    const expected = signer.hash(e.alg, body);
-    if (expected === undefined) return fail('is keyed (hmac-sha256) and this process has no AUDIT_KEY to check it', position);
-    if (expected !== hash) return fail('was changed after it was written (its hash does not match)', position);
+    // The hash covers the stored bytes, so any rewrite of the line (even one that only reorders
+    // its keys) shows.
+    const text = hashedText(line);
+    const expected = text === undefined ? undefined : signer.hash(e.alg, text);
+    if (text !== undefined && expected === undefined) return fail('is keyed (hmac-sha256) and this process has no AUDIT_KEY to check it', position);
+    if (expected === undefined || expected !== e.hash) return fail('was changed after it was written (its hash does not match)', position);
     if (e.version < lastVersion) return fail(`has version ${e.version}, older than the entry before it`, position);
     lastVersion = e.version;
-    prevHash = hash;
+    prevHash = e.hash;
   }
   const head = draft.audit;
   if (!head) return lines.length === 0 ? { entries, verification: { ...base, valid: true } } : fail('the workflow records no audit head');
