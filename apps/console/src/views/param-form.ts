@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { h } from '../dom';
 import { plainFieldIssue, type FieldKind } from '../plain-issues';
 import { FieldErrors } from './field-errors';
+import { browserTimeZone, fromPickerValue, toPickerValue } from '../local-time';
 
 type Kind = FieldKind;
 interface FieldSpec {
@@ -83,9 +84,19 @@ export function buildParamForm(stepId: string, action: string, params: Record<st
   const errors = new FieldErrors();
   const formError = h('p', { class: 'field-error', role: 'alert' });
 
+  /** Time fields edited with a date-time picker, and the picker's first value (unchanged: the original text is kept). */
+  const pickers = new Map<string, string>();
+
   const rows = fields.map((f) => {
     const id = `param-${stepId}-${f.name}`;
     const cur = params[f.name];
+    // A time field holding a date-time, or nothing yet, gets a picker; a date alone or a value
+    // from an earlier step stays text, with the ISO hint.
+    const picked = TIME_FIELDS.has(f.name) && f.kind === 'text' ? (cur === undefined ? '' : toPickerValue(cur)) : undefined;
+    if (picked !== undefined) {
+      pickers.set(f.name, picked);
+      f = { ...f, hint: `Your local time (${browserTimeZone()})` };
+    }
     const text = cur === undefined ? '' : f.kind === 'list' && Array.isArray(cur) ? cur.map(String).join('\n') : typeof cur === 'string' ? cur : JSON.stringify(cur);
     const describedBy = `${id}-hint ${id}-error`;
     let control: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
@@ -95,6 +106,8 @@ export function buildParamForm(stepId: string, action: string, params: Record<st
     } else if (f.kind === 'longtext' || f.kind === 'list' || f.kind === 'json') {
       control = h('textarea', { id, name: f.name, rows: f.kind === 'longtext' ? 4 : 3, 'aria-describedby': describedBy });
       control.value = text;
+    } else if (picked !== undefined) {
+      control = h('input', { id, name: f.name, type: 'datetime-local', step: 60, value: picked, 'aria-describedby': describedBy });
     } else {
       control = h('input', { id, name: f.name, type: 'text', inputmode: f.kind === 'number' ? 'numeric' : f.kind === 'email' ? 'email' : null, autocomplete: 'off', value: text, 'aria-describedby': describedBy });
     }
@@ -158,7 +171,10 @@ export function buildParamForm(stepId: string, action: string, params: Record<st
     const candidate: Record<string, unknown> = { ...params };
     for (const f of fields) {
       const raw = controls.get(f.name)?.value ?? '';
+      const first = pickers.get(f.name);
       if (raw.trim() === '' && f.optional) delete candidate[f.name];
+      else if (first !== undefined && raw === first && raw !== '') continue; // untouched: keep the exact original
+      else if (first !== undefined && raw !== '') candidate[f.name] = fromPickerValue(raw);
       else candidate[f.name] = parseField(f, raw);
     }
     const schema = (DRAFT_PARAM_SCHEMAS as unknown as Record<string, z.ZodType>)[action];
