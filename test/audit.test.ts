@@ -4,7 +4,7 @@
  * owner may read it, and an entry edited in Redis makes the verification fail, naming the entry.
  */
 import Redis from 'ioredis';
-import { SEED_REQUEST, TestClient, stepEvent, tokenFor, workflowEnded } from './support/client';
+import { SEED_REQUEST, TestClient, isType, stepEvent, tokenFor, workflowEnded } from './support/client';
 import { redisUrl, useStack } from './support/processes';
 
 const AUDIT_KEY = 'audit-key-for-the-integration-tests';
@@ -60,6 +60,37 @@ test('a decided, questioned and finished workflow reads back in its audit log, v
   } finally {
     alice.close();
     bob.close();
+    await redis.quit();
+  }
+});
+
+test('a reminder leaves the chain whole; an answer is a page of the newest entries; a resend reads afresh', async () => {
+  const carol = await TestClient.connect(stack.gateway.url, tokenFor('audit-carol'));
+  const redis = new Redis(redisUrl());
+  try {
+    await carol.sendOk('PREFERENCES_SET', { preferences: { timeout: { timeoutMs: 60_000, defaultAction: 'save_draft', reminderIntervals: [500] } } });
+    const { sessionId } = await carol.sendOk('USER_MESSAGE', { message: SEED_REQUEST });
+    await carol.waitFor(isType('WORKFLOW_REMINDER', sessionId), 15_000, 'the reminder');
+    await carol.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'contact_lookup_1', reason: 'looks right' }, sessionId);
+    const whole = await carol.sendOk('WORKFLOW_AUDIT', {}, sessionId);
+    expect(whole['verification']).toMatchObject({ valid: true });
+    expect(whole['entries'].map((e: any) => e.action)).toEqual(['created', 'approved']);
+    expect(whole['entries'][1]).toMatchObject({ reason: 'looks right', cause: 'WORKFLOW_APPROVAL approve_step' });
+
+    const page = await carol.sendOk('WORKFLOW_AUDIT', { limit: 1 }, sessionId);
+    expect([page['entries'].map((e: any) => e.seq), page['hasOlder'], page['verification'].count]).toEqual([[2], true, 2]);
+    const older = await carol.sendOk('WORKFLOW_AUDIT', { beforeSeq: 2 }, sessionId);
+    expect([older['entries'].map((e: any) => e.seq), older['hasOlder']]).toEqual([[1], false]);
+    expect(await carol.send('WORKFLOW_AUDIT', { limit: 0 }, sessionId)).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+
+    // The same messageId after the log was tampered with: answered from what the log holds now.
+    const first = await carol.send('WORKFLOW_AUDIT', {}, sessionId, { messageId: 'audit-1' });
+    await redis.lset(`${stack.prefix}workflow:{${sessionId}}:audit`, 1, 'not json');
+    const again = await carol.send('WORKFLOW_AUDIT', {}, sessionId, { messageId: 'audit-1' });
+    expect([(first as any).verification.valid, (again as any).verification.valid]).toEqual([true, false]);
+    expect((again as any).verification.problem).toMatchObject({ code: 'tampered', position: 2, reason: 'is not JSON' });
+  } finally {
+    carol.close();
     await redis.quit();
   }
 });

@@ -153,7 +153,7 @@ const VALID: Record<ClientMessageType, fc.Arbitrary<Record<string, unknown>>> = 
   FAILURE_RESOLUTION: fc.record({ action: fc.constantFrom('retry_failed', 'skip_failed', 'rollback_all', 'continue_remaining'), expectedVersion: version }, { requiredKeys: ['action'] }),
   WORKFLOW_SUBSCRIBE: fc.record({ lastEventId: fc.oneof(fc.constantFrom('0-0', '1-0', '99999999999999-0'), fc.string({ maxLength: 64 })) }, { requiredKeys: [] }),
   WORKFLOW_LIST: fc.constant({}),
-  WORKFLOW_AUDIT: fc.constant({}),
+  WORKFLOW_AUDIT: fc.record({ beforeSeq: fc.integer({ min: -1, max: 100 }), limit: fc.integer({ min: -5, max: 2000 }) }, { requiredKeys: [] }),
   PREFERENCES_GET: fc.constant({}),
   PREFERENCES_SET: fc.record({
     preferences: fc.record(

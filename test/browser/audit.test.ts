@@ -31,7 +31,7 @@ describe('approval console: audit log', () => {
       expect(text).toMatch(/You Approved · 1\. /);
       expect(text).toMatch(/The service Step · 1\. .* · Not started → Running/);
       expect(text).toContain('Running → Done');
-      expect(text).toContain('WORKFLOW_APPROVAL approve_all');
+      expect(text).toContain('(Approve all, from 127.0.0.1)');
       // Newest first: the plan's completion heads the list, its creation ends it.
       await expect(dialog.locator('.audit-log li').first().getAttribute('data-audit-action')).resolves.toBe('plan_state_changed');
       await expect(dialog.locator('.audit-log li').last().getAttribute('data-audit-action')).resolves.toBe('created');

@@ -283,7 +283,7 @@ export class App {
     if (!ack.ok) return this.showError(plainError(ack.error));
     if (this.store.wf?.sessionId !== wf.sessionId || modalOpen()) return;
     this.showError(undefined);
-    auditDialog(this.store.wf, ack['entries'] as AuditEntry[], ack['verification'] as AuditVerification);
+    auditDialog(this.store.wf, ack['entries'] as AuditEntry[], ack['verification'] as AuditVerification, ack['hasOlder'] === true);
   }
 
   private async decideOrShow(type: string, payload: Record<string, unknown>): Promise<void> {

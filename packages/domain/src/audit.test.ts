@@ -1,6 +1,6 @@
 /** SPEC §6.11: what each kind of change writes to the audit log (the store chains it). */
 import fc from 'fast-check';
-import { applyApproval, applyEdit } from './decisions';
+import { applyApproval, applyEdit, resolveConflict } from './decisions';
 import { auditRecords, systemActor, type AuditActor } from './audit';
 import { JOHN, T0, USER, approveAll, build, runStep } from './test-helpers';
 
@@ -91,6 +91,40 @@ describe('auditRecords', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('the reason the user gave is kept on every decision, per step for a batch', () => {
+    const d = build().draft;
+    const skipped = applyEdit(d, { operation: 'skip_step', stepId: 'calendar_event_1', reason: 'not needed' }, USER, T0);
+    expect(auditRecords(d, skipped.draft, { ...alice, reason: 'not needed' }, T0)).toContainEqual(expect.objectContaining({ action: 'skipped', stepId: 'calendar_event_1', reason: 'not needed' }));
+    const batch = applyEdit(d, { edits: [{ operation: 'approve_step', stepId: 'contact_lookup_1', reason: 'r1' }, { operation: 'reject_step', stepId: 'calendar_event_1', reason: 'r2' }] }, USER, T0);
+    const recs = auditRecords(d, batch.draft, { ...alice, stepReasons: { contact_lookup_1: 'r1', calendar_event_1: 'r2' } }, T0);
+    expect(recs.filter((r) => r.stepId).map((r) => [r.stepId, r.action, r.reason])).toEqual([
+      ['contact_lookup_1', 'approved', 'r1'],
+      ['calendar_event_1', 'rejected', 'r2'],
+    ]);
+  });
+
+  it('a value provided for a missing dependency is recorded on the step that will use it', () => {
+    const d = build().draft;
+    const rejected = applyApproval(d, { action: 'reject_step', stepId: 'contact_lookup_1', reason: 'no' }, USER, T0).draft;
+    const t = resolveConflict(rejected, { stepId: 'email_draft_1', option: 'provide_value', value: 'x@example.com' }, USER, T0 + 1);
+    const rec = auditRecords(rejected, t.draft, { ...alice, cause: 'CONFLICT_RESOLUTION provide_value' }, T0 + 1).find((r) => r.stepId === 'email_draft_1');
+    expect(rec).toMatchObject({ after: { providedValues: { contact_lookup_1: expect.anything() } } });
+    expect(JSON.stringify(rec)).toContain('x@example.com');
+  });
+
+  it('a finished step carries what it did; a rollback records each step undone or not', () => {
+    const d = approveAll(build().draft).draft;
+    const { begin, done } = runStep(d, 'contact_lookup_1', { contacts: [JOHN] });
+    const finished = auditRecords(begin.draft, done.draft, systemActor('step finished'), T0).find((r) => r.stepId === 'contact_lookup_1');
+    expect(finished).toMatchObject({ after: { state: 'completed', result: { success: true, data: { contacts: [JOHN] } } } });
+    const asked = { ...done.draft, rollback: { requestedAt: T0, status: 'requested' as const } };
+    const rolled = { ...asked, version: asked.version + 1, rollback: { requestedAt: T0, status: 'done' as const, compensated: ['contact_lookup_1'], notCompensated: [{ stepId: 'email_draft_1', description: 'e', reason: 'it was sent' }] } };
+    expect(auditRecords(asked, rolled, systemActor('rollback carried out'), T0).map((r) => [r.action, r.stepId, r.reason])).toEqual([
+      ['compensated', 'contact_lookup_1', 'undone'],
+      ['not_compensated', 'email_draft_1', 'it was sent'],
+    ]);
   });
 
   it('a change that moves no step nor the plan is still one "changed" entry naming its cause', () => {

@@ -26,6 +26,10 @@ export interface AuditActor {
   userAgent?: string;
   /** A client message ("WORKFLOW_APPROVAL approve_all") or a system event ("step finished"). */
   cause: string;
+  /** The reason the user gave with the message, for every step it changed... */
+  reason?: string;
+  /** ...or per step (a batch edit's reasons). */
+  stepReasons?: Readonly<Record<string, string>>;
 }
 
 export const SYSTEM_ACTOR_ID = 'system';
@@ -35,9 +39,15 @@ export function systemActor(cause: string, userAgent = 'worker'): AuditActor {
   return { userId: SYSTEM_ACTOR_ID, kind: 'system', userAgent, cause };
 }
 
-/** Shares `params` with the draft: records are serialized as soon as they are made, never changed. */
+/** Shares values with the draft: records are serialized as soon as they are made, never changed. */
 function stepSnapshot(s: ApprovalStep): AuditStepSnapshot {
-  return { state: s.state, approvalStatus: s.approvalStatus, params: s.params };
+  return {
+    state: s.state,
+    approvalStatus: s.approvalStatus,
+    params: s.params,
+    ...(s.providedValues ? { providedValues: s.providedValues } : {}),
+    ...(s.result ? { result: s.result as unknown as Record<string, unknown> } : {}),
+  };
 }
 
 function planSnapshot(d: WorkflowDraft): AuditPlanSnapshot {
@@ -57,11 +67,14 @@ function stepAction(before: ApprovalStep | undefined, after: ApprovalStep): Audi
   }
   const state = before?.state ?? 'pending';
   if (state !== after.state) return after.state === 'skipped' ? 'skipped' : 'state_changed';
+  // A value provided for a missing dependency (a conflict answer) changes what the step will use.
+  if (!deepEqual(before?.providedValues, after.providedValues)) return 'changed';
   return null;
 }
 
 function stepReason(action: AuditAction, s: ApprovalStep): string | undefined {
   if (action === 'rejected') return s.rejectionReason;
+  if (action === 'changed') return s.providedValues ? `value provided for ${Object.keys(s.providedValues).join(', ')}` : undefined;
   if (action === 'approved') return s.autoApprovedBy ? `approved automatically: ${s.autoApprovedBy}` : undefined;
   if (action === 'skipped') return s.skippedBy ? `its dependency ${s.skippedBy} was lost` : undefined;
   if (s.state === 'failed' || s.state === 'timeout') return s.result?.error ?? s.result?.message;
@@ -70,7 +83,7 @@ function stepReason(action: AuditAction, s: ApprovalStep): string | undefined {
 
 /** The records one commit adds; `before` is null for a workflow's first commit. */
 export function auditRecords(before: WorkflowDraft | null, after: WorkflowDraft, actor: AuditActor, now: number): AuditRecord[] {
-  const who = {
+  const who: Who = {
     userId: actor.userId,
     actorKind: actor.kind,
     timestamp: now,
@@ -85,7 +98,7 @@ export function auditRecords(before: WorkflowDraft | null, after: WorkflowDraft,
     const was = previous.get(s.id);
     const action = stepAction(was, s);
     if (!action) continue;
-    const reason = stepReason(action, s);
+    const reason = (actor.kind === 'user' ? (actor.stepReasons?.[s.id] ?? actor.reason) : undefined) ?? stepReason(action, s);
     records.push({
       ...who,
       action,
@@ -95,10 +108,28 @@ export function auditRecords(before: WorkflowDraft | null, after: WorkflowDraft,
       after: stepSnapshot(s),
     });
   }
+  records.push(...rollbackRecords(before, after, who));
   if (before && (before.state !== after.state || before.approvalStatus !== after.approvalStatus)) {
     const reason = after.state === 'cancelled' ? after.cancelReason : undefined;
     records.push({ ...who, action: 'plan_state_changed', ...(reason !== undefined ? { reason } : {}), before: planSnapshot(before), after: planSnapshot(after) });
   }
   if (records.length === 0) records.push({ ...who, action: 'changed', before: planSnapshot(before ?? after), after: planSnapshot(after) });
   return records;
+}
+
+type Who = Pick<AuditRecord, 'userId' | 'actorKind' | 'timestamp' | 'ipAddress' | 'userAgent' | 'cause'>;
+
+/** rollback_all carried out: one record per completed step, undone or not (with why not). */
+function rollbackRecords(before: WorkflowDraft | null, after: WorkflowDraft, who: Who): AuditRecord[] {
+  const done = new Set([...(before?.rollback?.compensated ?? []), ...(before?.rollback?.notCompensated ?? []).map((n) => n.stepId)]);
+  const step = (id: string) => after.steps.find((s) => s.id === id);
+  const one = (action: AuditAction, stepId: string, reason?: string): AuditRecord[] => {
+    const s = step(stepId);
+    if (!s || done.has(stepId)) return [];
+    return [{ ...who, action, stepId, ...(reason !== undefined ? { reason } : {}), before: stepSnapshot(s), after: stepSnapshot(s) }];
+  };
+  return [
+    ...(after.rollback?.compensated ?? []).flatMap((id) => one('compensated', id, 'undone')),
+    ...(after.rollback?.notCompensated ?? []).flatMap((n) => one('not_compensated', n.stepId, n.reason)),
+  ];
 }

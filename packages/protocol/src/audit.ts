@@ -20,6 +20,9 @@ export const AUDIT_ACTIONS = [
   'state_changed',
   'plan_state_changed',
   'changed',
+  // rollback_all, per completed step
+  'compensated',
+  'not_compensated',
 ] as const;
 export const AuditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
@@ -28,6 +31,10 @@ export const AuditStepSnapshotSchema = z.strictObject({
   state: StepStateSchema,
   approvalStatus: ApprovalStateSchema,
   params: z.record(z.string(), z.unknown()),
+  /** Values the user provided for missing dependencies (a conflict answer), by dependency id. */
+  providedValues: z.record(z.string(), z.unknown()).optional(),
+  /** What the step did, once it finished (the seed's StepResult: success, message, data or error). */
+  result: z.record(z.string(), z.unknown()).optional(),
 });
 export type AuditStepSnapshot = z.infer<typeof AuditStepSnapshotSchema>;
 
@@ -73,8 +80,17 @@ export const AuditEntrySchema = AuditRecordSchema.extend({
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
-/** Kept in the draft and written in the same compare-and-set as the entries: a cut-off tail shows. */
-export const AuditHeadSchema = z.strictObject({ count: z.number().int().min(0), hash: z.string() });
+/**
+ * Kept in the draft and written in the same compare-and-set as the entries: a cut-off tail shows.
+ * `seal` is the hash (with `alg`, keyed under AUDIT_KEY) of the session, count, last hash and the
+ * workflow's version, so the head itself cannot be rewritten to match a shortened log.
+ */
+export const AuditHeadSchema = z.strictObject({
+  count: z.number().int().min(0),
+  hash: z.string(),
+  alg: AuditAlgSchema.optional(),
+  seal: z.string().optional(),
+});
 export type AuditHead = z.infer<typeof AuditHeadSchema>;
 
 /** The verify call's answer. `problem` names the first entry found wrong (1-based position in the log). */
@@ -82,6 +98,16 @@ export const AuditVerificationSchema = z.object({
   valid: z.boolean(),
   count: z.number().int(),
   keyed: z.boolean(),
-  problem: z.object({ position: z.number().int().optional(), reason: z.string() }).optional(),
+  problem: z
+    .object({
+      /** `tampered`: the log or its head does not hold together; `unverifiable`: this process lacks the key to check it. */
+      code: z.enum(['tampered', 'unverifiable']),
+      /** 1-based place in the log of the first entry found wrong. */
+      position: z.number().int().optional(),
+      /** That entry's own `seq`, when it could be read. */
+      seq: z.number().int().optional(),
+      reason: z.string(),
+    })
+    .optional(),
 });
 export type AuditVerification = z.infer<typeof AuditVerificationSchema>;

@@ -106,6 +106,14 @@ export const FailureResolutionPayloadSchema = z.strictObject({ action: FailureAc
 
 export const WorkflowSubscribePayloadSchema = z.strictObject({ lastEventId: z.string().max(64).optional() });
 export const EmptyPayloadSchema = z.strictObject({});
+/**
+ * The whole log is verified; the answer carries its newest entries (at most `limit`, and about
+ * 1 MiB), before `beforeSeq` when given, oldest first; `hasOlder` says whether more precede them.
+ */
+export const WorkflowAuditPayloadSchema = z.strictObject({
+  beforeSeq: z.number().int().min(1).optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+});
 export const PreferencesSetPayloadSchema = z.strictObject({ preferences: ApprovalPreferencesPatchSchema });
 
 /** Client payload schema per message type; the envelope's `type` selects one. */
@@ -122,7 +130,7 @@ export const CLIENT_PAYLOADS = {
   PREFERENCES_GET: EmptyPayloadSchema,
   PREFERENCES_SET: PreferencesSetPayloadSchema,
   /** SPEC §6.11's verify call: the workflow's audit log and whether its chain holds. */
-  WORKFLOW_AUDIT: EmptyPayloadSchema,
+  WORKFLOW_AUDIT: WorkflowAuditPayloadSchema,
 } as const;
 export type ClientMessageType = keyof typeof CLIENT_PAYLOADS;
 export type ClientPayload<T extends ClientMessageType> = z.infer<(typeof CLIENT_PAYLOADS)[T]>;

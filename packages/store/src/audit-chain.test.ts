@@ -9,7 +9,7 @@ import { applyApproval, systemActor, type AuditActor } from '@wfa/domain';
 import { JOHN, USER, build, runStep } from '@wfa/domain/src/test-helpers';
 import { createKeys } from './keys';
 import { WorkflowStore } from './workflow-store';
-import { AuditSigner, chainRecords } from './audit-chain';
+import { AuditKeyError, AuditSigner, auditPage, chainRecords } from './audit-chain';
 
 const url = process.env['REDIS_URL'];
 if (!url) throw new Error('REDIS_URL is not set: run the tests through `npm test` (it starts a private redis-server)');
@@ -47,7 +47,7 @@ test('the log holds every change, who made it, and verifies', async () => {
     expect.objectContaining({ state: 'running' }),
     expect.objectContaining({ state: 'completed' }),
   ]);
-  expect(a.draft.audit).toEqual({ count: a.entries.length, hash: a.entries[a.entries.length - 1]!.hash });
+  expect(a.draft.audit).toEqual({ count: a.entries.length, hash: a.entries[a.entries.length - 1]!.hash, alg: 'sha256', seal: expect.stringMatching(/^[0-9a-f]{64}$/) });
   expect(a.entries[a.entries.length - 1]!.version).toBe(a.draft.version);
 });
 
@@ -72,6 +72,40 @@ test('two processes changing one workflow at once keep one unbroken chain, an en
   expect(audit.verification).toMatchObject({ valid: true, count: 21 });
   expect(audit.entries.slice(1).map((e) => e.version)).toEqual(Array.from({ length: 20 }, (_, i) => audit.entries[0]!.version + i + 1));
   expect(audit.entries.slice(1).every((e) => e.action === 'changed')).toBe(true);
+});
+
+test('a commit at the same version (a draft reminder) adds no entry and leaves the chain whole', async () => {
+  const { store, sessionId, list } = await history();
+  const before = await redis.llen(list);
+  await store.mutate(sessionId, (d) => ({ draft: structuredClone(d), events: [] }), systemActor('timer reminder'));
+  expect(await redis.llen(list)).toBe(before);
+  await store.mutate(sessionId, (d) => ({ draft: { ...d, version: d.version + 1, summary: 'after the reminder' }, events: [] }), alice);
+  expect((await store.verifiedAudit(sessionId))!.verification).toMatchObject({ valid: true, count: before + 1 });
+});
+
+test('a process without the key, or with another, refuses to extend a keyed log; turning the key on extends an unkeyed one', async () => {
+  const { store, sessionId, keys } = await history('k'.repeat(32));
+  const change = (d: Parameters<Parameters<WorkflowStore['mutate']>[1]>[0]) => ({ draft: { ...d, version: d.version + 1, summary: 'y' }, events: [] });
+  await expect(new WorkflowStore(redis, keys).mutate(sessionId, change, alice)).rejects.toBeInstanceOf(AuditKeyError);
+  await expect(new WorkflowStore(redis, keys, Date.now, { auditKey: 'z'.repeat(32) }).mutate(sessionId, change, alice)).rejects.toThrow(/another AUDIT_KEY/);
+  expect((await store.verifiedAudit(sessionId))!.verification.valid).toBe(true);
+
+  const old = await history();
+  const keyed = new WorkflowStore(redis, old.keys, Date.now, { auditKey: 'k'.repeat(32) });
+  await keyed.mutate(old.sessionId, change, alice);
+  const a = (await keyed.verifiedAudit(old.sessionId))!;
+  expect(a.verification).toMatchObject({ valid: true, keyed: true });
+  expect(a.entries.map((e) => e.alg).slice(-2)).toEqual(['sha256', 'hmac-sha256']);
+});
+
+test('an answer carries the newest entries, a page at a time', async () => {
+  const { store, sessionId } = await history();
+  const a = (await store.verifiedAudit(sessionId))!;
+  const n = a.entries.length;
+  const first = auditPage(a.entries, a.lines, undefined, 3);
+  expect([first.entries.map((e) => e.seq), first.hasOlder]).toEqual([[n - 2, n - 1, n], true]);
+  const rest = auditPage(a.entries, a.lines, n - 2, 100);
+  expect([rest.entries.map((e) => e.seq), rest.hasOlder]).toEqual([Array.from({ length: n - 3 }, (_, i) => i + 1), false]);
 });
 
 describe('the verify call finds', () => {
@@ -102,6 +136,32 @@ describe('the verify call finds', () => {
     expect(await problem(store, sessionId)).toMatchObject({ valid: false, problem: { position: 3 } });
   });
 
+  test('a log cut short together with a head rewritten to match it (the head is sealed)', async () => {
+    const { store, sessionId, list, keys } = await history('k'.repeat(32));
+    // A last change that wrote two entries: the cut stays within one version.
+    await store.mutate(sessionId, (d) => ({
+      draft: { ...d, version: d.version + 1, steps: d.steps.map((st, i) => (i > 0 ? { ...st, params: { ...st.params, subject: 'two at once' } } : st)) },
+      events: [],
+    }), alice);
+    await redis.rpop(list);
+    const last = JSON.parse((await redis.lindex(list, -1))!);
+    const draft = JSON.parse((await redis.get(keys.draft(sessionId)))!);
+    await redis.set(keys.draft(sessionId), JSON.stringify({ ...draft, audit: { ...draft.audit, count: draft.audit.count - 1, hash: last.hash } }));
+    expect(await problem(store, sessionId)).toMatchObject({ valid: false, problem: { reason: expect.stringContaining('seal') } });
+  });
+
+  test('a log wiped with its head, and one that no longer starts at the creation', async () => {
+    const { store, sessionId, list, keys } = await history();
+    const draft = JSON.parse((await redis.get(keys.draft(sessionId)))!);
+    await redis.del(list);
+    const { audit: _gone, ...headless } = draft;
+    await redis.set(keys.draft(sessionId), JSON.stringify(headless));
+    expect(await problem(store, sessionId)).toMatchObject({ valid: false, problem: { reason: expect.stringContaining('keeps no record') } });
+    // The next change starts a fresh chain, which does not begin with the workflow's creation.
+    await store.mutate(sessionId, (d) => ({ draft: { ...d, version: d.version + 1, summary: 'x' }, events: [] }), alice);
+    expect(await problem(store, sessionId)).toMatchObject({ valid: false, problem: { position: 1, reason: expect.stringContaining('creation') } });
+  });
+
   test('a log cut short, or an entry added at its end', async () => {
     const { store, sessionId, list } = await history();
     const last = (await redis.rpop(list))!;
@@ -125,11 +185,11 @@ describe('the verify call finds', () => {
     await redis.rpush(list, ...forged.lines);
     const draft = JSON.parse((await redis.get(keys.draft(sessionId)))!);
     await redis.set(keys.draft(sessionId), JSON.stringify({ ...draft, audit: forged.head }));
-    expect(await problem(store, sessionId)).toMatchObject({ valid: false, problem: { position: 1, reason: expect.stringContaining('not keyed') } });
-    // A process without the key cannot vouch for a keyed log.
+    expect(await problem(store, sessionId)).toMatchObject({ valid: false, problem: { code: 'tampered', reason: expect.stringContaining('not sealed with AUDIT_KEY') } });
+    // A process without the key cannot vouch for a keyed log, and says it cannot check it.
     const { store: keyed, sessionId: sid2 } = await history(key);
     const unkeyed = new WorkflowStore(redis, keyed.keys);
-    expect(await problem(unkeyed, sid2)).toMatchObject({ valid: false, problem: { reason: expect.stringContaining('AUDIT_KEY') } });
+    expect(await problem(unkeyed, sid2)).toMatchObject({ valid: false, problem: { code: 'unverifiable', position: 1, reason: expect.stringContaining('AUDIT_KEY') } });
   });
 });
 

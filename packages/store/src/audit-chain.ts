@@ -56,7 +56,30 @@ function hashedText(line: string): string | undefined {
   return m ? `${line.slice(0, m.index)}}` : undefined;
 }
 
-/** Number and chain a commit's records after `head`; returns the JSON lines to append and the new head. */
+/** The text a head's seal covers: which workflow, how many entries, the last one, at which version. */
+function sealText(sessionId: string, count: number, hash: string, version: number): string {
+  return `wfa-audit-head:${sessionId}:${count}:${hash}:${version}`;
+}
+
+/** A commit this process must not make: it would extend a chain it cannot seal the same way. */
+export class AuditKeyError extends Error {}
+
+/**
+ * Before appending to a workflow's log: a process without AUDIT_KEY must not extend a keyed chain
+ * (its entries would break it for good), nor a process with another key. Fails closed; an unkeyed
+ * chain may become keyed (AUDIT_KEY turned on).
+ */
+export function assertCanExtend(signer: AuditSigner, sessionId: string, version: number, head: AuditHead | undefined): void {
+  if (head?.alg !== 'hmac-sha256') return;
+  if (!signer.keyed) {
+    throw new AuditKeyError(`workflow ${sessionId}: its audit log is sealed with AUDIT_KEY and this process has none; set the same AUDIT_KEY on every gateway and worker`);
+  }
+  if (signer.hash('hmac-sha256', sealText(sessionId, head.count, head.hash, version)) !== head.seal) {
+    throw new AuditKeyError(`workflow ${sessionId}: its audit log is sealed with another AUDIT_KEY (or its head was changed); every gateway and worker needs the same key`);
+  }
+}
+
+/** Number and chain a commit's records after `head`; returns the JSON lines to append and the new, sealed head. */
 export function chainRecords(
   signer: AuditSigner,
   sessionId: string,
@@ -73,24 +96,26 @@ export function chainRecords(
     prevHash = hash;
     return withHash(text, hash);
   });
-  return { lines, head: { count, hash: prevHash } };
+  const seal = signer.hash(signer.alg, sealText(sessionId, count, prevHash, version)) as string;
+  return { lines, head: { count, hash: prevHash, alg: signer.alg, seal } };
 }
+
+/** Most of a log one answer carries (its newest entries): bounded in count and in bytes. */
+export const AUDIT_PAGE_MAX_BYTES = 1024 * 1024;
 
 /**
  * Check a workflow's whole log against itself and the draft's head: every entry well formed, in
- * sequence, chained to the one before, its hash matching its content, and the last one the head.
- * Reports the first problem found.
+ * sequence, chained to the one before, its hash matching its stored text, the first one the
+ * workflow's creation, the last one the head, and the head sealed. Reports the first problem found;
+ * `entries` holds every entry that could be read, problem or not.
  */
 export function verifyChain(
   signer: AuditSigner,
   draft: WorkflowDraft,
   lines: readonly string[],
 ): { entries: AuditEntry[]; verification: AuditVerification } {
-  const entries: AuditEntry[] = [];
   const base = { count: lines.length, keyed: signer.keyed };
-  // A log that does not verify is still shown whole (every entry that parses), so a reader sees
-  // what follows the problem too.
-  const all = () => lines.flatMap((l) => {
+  const entries: AuditEntry[] = lines.flatMap((l) => {
     try {
       const p = AuditEntrySchema.safeParse(JSON.parse(l));
       return p.success ? [p.data] : [];
@@ -98,42 +123,68 @@ export function verifyChain(
       return [];
     }
   });
-  const fail = (reason: string, position?: number) => ({
-    entries: all(),
-    verification: { ...base, valid: false, problem: position === undefined ? { reason } : { position, reason } },
+  const found = (reason: string, at?: { position: number; seq?: number }, code: 'tampered' | 'unverifiable' = 'tampered') => ({
+    entries,
+    verification: { ...base, valid: false, problem: { code, ...(at ?? {}), reason } },
   });
   let prevHash = signer.genesis(draft.sessionId);
   let lastVersion = -1;
+  let keyedSeen = false;
   for (const [i, line] of lines.entries()) {
     const position = i + 1;
     let raw: unknown;
     try {
       raw = JSON.parse(line);
     } catch {
-      return fail('is not JSON', position);
+      return found('is not JSON', { position });
     }
     const parsed = AuditEntrySchema.safeParse(raw);
-    if (!parsed.success) return fail(`is not an audit entry (${parsed.error.issues[0]?.path.join('.') || 'shape'})`, position);
+    if (!parsed.success) return found(`is not an audit entry (${parsed.error.issues[0]?.path.join('.') || 'shape'})`, { position });
     const e = parsed.data;
-    entries.push(e);
-    if (e.sessionId !== draft.sessionId) return fail(`belongs to workflow ${e.sessionId}`, position);
-    if (e.seq !== position) return fail(`has sequence number ${e.seq}: an entry was dropped, added or moved`, position);
-    if (e.prevHash !== prevHash) return fail('does not follow the entry before it (prevHash differs)', position);
-    if (signer.keyed && e.alg !== 'hmac-sha256') return fail(`is hashed with ${e.alg}, not keyed with AUDIT_KEY`, position);
+    const at = { position, seq: e.seq };
+    if (e.sessionId !== draft.sessionId) return found(`belongs to workflow ${e.sessionId}`, at);
+    if (e.seq !== position) return found(`has sequence number ${e.seq}: an entry was dropped, added or moved`, at);
+    if (position === 1 && e.action !== 'created') return found('is not the workflow\'s creation: the log does not start at the beginning', at);
+    if (e.prevHash !== prevHash) return found('does not follow the entry before it (prevHash differs)', at);
+    // A keyed process accepts unkeyed entries only before the first keyed one (AUDIT_KEY turned on
+    // while the workflow lived); the head's keyed seal then vouches for the whole chain.
+    if (signer.keyed && e.alg !== 'hmac-sha256' && keyedSeen) return found(`is hashed with ${e.alg} after keyed entries`, at);
+    keyedSeen ||= e.alg === 'hmac-sha256';
     // The hash covers the stored bytes, so any rewrite of the line (even one that only reorders
     // its keys) shows.
     const text = hashedText(line);
     const expected = text === undefined ? undefined : signer.hash(e.alg, text);
-    if (text !== undefined && expected === undefined) return fail('is keyed (hmac-sha256) and this process has no AUDIT_KEY to check it', position);
-    if (expected === undefined || expected !== e.hash) return fail('was changed after it was written (its hash does not match)', position);
-    if (e.version < lastVersion) return fail(`has version ${e.version}, older than the entry before it`, position);
+    if (text !== undefined && expected === undefined) return found('is sealed with AUDIT_KEY, which this process does not have: it cannot check it', at, 'unverifiable');
+    if (expected === undefined || expected !== e.hash) return found('was changed after it was written (its hash does not match)', at);
+    if (e.version < lastVersion) return found(`has version ${e.version}, older than the entry before it`, at);
     lastVersion = e.version;
     prevHash = e.hash;
   }
   const head = draft.audit;
-  if (!head) return lines.length === 0 ? { entries, verification: { ...base, valid: true } } : fail('the workflow records no audit head');
-  if (head.count !== lines.length) return fail(`the workflow records ${head.count} entries and the log holds ${lines.length}`);
-  if (head.hash !== prevHash) return fail('the last entry is not the one the workflow records');
-  if (lastVersion !== draft.version) return fail(`the workflow is at version ${draft.version} and the log's last entry at ${lastVersion}`);
+  if (!head) return found('the workflow keeps no record of its log (it began before the audit log existed, or that record was removed)');
+  if (head.count !== lines.length) return found(`the workflow records ${head.count} entries and the log holds ${lines.length}`);
+  if (head.hash !== prevHash) return found('the last entry is not the one the workflow records');
+  if (lastVersion !== draft.version) return found(`the workflow is at version ${draft.version} and the log's last entry at ${lastVersion}`);
+  if (signer.keyed && head.alg !== 'hmac-sha256') return found('the workflow\'s record of its log is not sealed with AUDIT_KEY');
+  if (!head.alg || !head.seal) return found('the workflow\'s record of its log carries no seal');
+  const seal = signer.hash(head.alg, sealText(draft.sessionId, head.count, head.hash, draft.version));
+  if (seal === undefined) return found('the workflow\'s record of its log is sealed with AUDIT_KEY, which this process does not have: it cannot check it', undefined, 'unverifiable');
+  if (seal !== head.seal) return found('the workflow\'s record of its log was changed (its seal does not match)');
   return { entries, verification: { ...base, valid: true } };
+}
+
+/** The newest entries before `beforeSeq`, oldest first: at most `limit` and about AUDIT_PAGE_MAX_BYTES. */
+export function auditPage(entries: readonly AuditEntry[], lines: readonly string[], beforeSeq: number | undefined, limit: number): { entries: AuditEntry[]; hasOlder: boolean } {
+  const eligible = beforeSeq === undefined ? entries : entries.filter((e) => e.seq < beforeSeq);
+  const bytesOf = new Map(lines.map((l, i) => [i + 1, l.length]));
+  const page: AuditEntry[] = [];
+  let bytes = 0;
+  for (let i = eligible.length - 1; i >= 0 && page.length < limit; i--) {
+    const e = eligible[i]!;
+    bytes += bytesOf.get(e.seq) ?? 0;
+    if (page.length > 0 && bytes > AUDIT_PAGE_MAX_BYTES) break;
+    page.push(e);
+  }
+  page.reverse();
+  return { entries: page, hasOlder: page.length < eligible.length };
 }

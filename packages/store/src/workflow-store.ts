@@ -12,7 +12,7 @@ import type { Keys } from './keys';
 import { defineScripts } from './scripts';
 import { CorruptRecordError, VersionConflictError } from './errors';
 import { DraftCache, KeyedSerializer } from './draft-cache';
-import { AuditSigner, chainRecords, verifyChain } from './audit-chain';
+import { AuditSigner, assertCanExtend, chainRecords, verifyChain } from './audit-chain';
 
 /** The part of a domain Transition the store persists. */
 export interface Commit {
@@ -127,9 +127,12 @@ export class WorkflowStore {
    */
   async commit(expectedVersion: number, change: Commit, actor: AuditActor, before: WorkflowDraft | null = null): Promise<ServerEnvelope[]> {
     const { draft, events } = change;
-    const records = auditRecords(before, draft, actor, this.now());
-    const chained = chainRecords(this.audit, draft.sessionId, draft.version, before?.audit, records);
-    draft.audit = chained.head;
+    // A commit at the same version changes nothing a decision depends on (a draft reminder): it
+    // leaves the log and its head as they are.
+    const records = before && draft.version === before.version ? [] : auditRecords(before, draft, actor, this.now());
+    if (records.length && before) assertCanExtend(this.audit, draft.sessionId, before.version, before.audit);
+    const chained = records.length ? chainRecords(this.audit, draft.sessionId, draft.version, before?.audit, records) : { lines: [] };
+    if ('head' in chained) draft.audit = chained.head;
     // Sent before the commit on the same connection, so Redis runs it first, but not awaited on
     // its own: the commit does not wait a round trip for it.
     const marked = change.enqueue?.length || change.markActive ? this.redis.sadd(this.keys.activeWorkflows, draft.sessionId) : undefined;
@@ -272,14 +275,14 @@ export class WorkflowStore {
    * SPEC §6.11's verify call: the workflow's audit log, read with its draft in one MULTI, and
    * whether the chain holds. Null when the workflow is gone.
    */
-  async verifiedAudit(sessionId: string): Promise<(ReturnType<typeof verifyChain> & { draft: WorkflowDraft }) | null> {
+  async verifiedAudit(sessionId: string): Promise<(ReturnType<typeof verifyChain> & { draft: WorkflowDraft; lines: string[] }) | null> {
     const res = await this.redis.multi().get(this.keys.draft(sessionId)).lrange(this.keys.audit(sessionId), 0, -1).exec();
     const failed = res?.find(([err]) => err)?.[0];
     if (failed) throw failed;
     const draft = this.parseDraft(sessionId, res?.[0]?.[1] as string | null | undefined);
     if (!draft) return null;
     const lines = (res?.[1]?.[1] as string[] | undefined) ?? [];
-    return { draft, ...verifyChain(this.audit, draft, lines) };
+    return { draft, lines, ...verifyChain(this.audit, draft, lines) };
   }
 
   // ------------------------------------------------------------ the sweep's set of active workflows

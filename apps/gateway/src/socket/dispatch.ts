@@ -15,6 +15,8 @@ import type { AppSocket, MessageHandlers, SocketDeps } from './context';
 import { isReplayableAnswer, toErrorBody } from './errors';
 import { TOKEN_EXPIRED } from '../auth';
 
+const READ_AFRESH: ReadonlySet<string> = new Set(['WORKFLOW_AUDIT']);
+
 /**
  * Handle one client message end to end (any event name: an unknown one is refused here, after
  * the rate limit): rate limit, size limit, envelope and payload schemas,
@@ -70,7 +72,9 @@ export async function dispatch(
     const payload = CLIENT_PAYLOADS[type].safeParse(envelope.data.payload);
     if (!payload.success) throw new ProtocolError('invalid_message', `invalid ${type} payload`, payload.error.issues);
 
-    const messageId = envelope.data.messageId;
+    // A read-only answer is not kept for resends: a resend reads afresh (and an audit log's
+    // answer is large and must say what the log holds now).
+    const messageId = READ_AFRESH.has(type) ? undefined : envelope.data.messageId;
     if (messageId) {
       // A resend is the same message: same type, same workflow. An id reused on another workflow
       // is another message, applied on its own.

@@ -23,13 +23,23 @@ export function auditActorOf(ctx: MessageContext): AuditActor {
   const agent = hs.headers['user-agent'];
   const p = (ctx.envelope.payload ?? {}) as Record<string, unknown>;
   const what = [p['action'], p['operation'], p['option']].find((v): v is string => typeof v === 'string');
-  const detail = what ?? (Array.isArray(p['edits']) ? `${p['edits'].length} edits` : undefined);
+  const edits = Array.isArray(p['edits']) ? (p['edits'] as unknown[]) : undefined;
+  const detail = what ?? (edits ? `${edits.length} edits` : undefined);
+  // The reasons the user gave: the message's own, or each edit's for its step.
+  const stepReasons: Record<string, string> = Object.create(null);
+  for (const e of edits ?? [p]) {
+    const { stepId, reason } = (e ?? {}) as Record<string, unknown>;
+    if (typeof stepId === 'string' && typeof reason === 'string' && reason) stepReasons[stepId] = reason;
+  }
+  const reason = typeof p['reason'] === 'string' && p['reason'] ? p['reason'] : undefined;
   return {
     userId: ctx.user.userId,
     kind: 'user',
     ipAddress: hs.address ?? '',
     userAgent: typeof agent === 'string' ? agent.slice(0, USER_AGENT_MAX) : '',
     cause: detail ? `${ctx.envelope.type} ${detail}` : ctx.envelope.type,
+    ...(reason ? { reason } : {}),
+    stepReasons,
   };
 }
 
