@@ -50,6 +50,20 @@ function stepSnapshot(s: ApprovalStep): AuditStepSnapshot {
   };
 }
 
+/**
+ * The step before a change: its params only when the change modified them (a modification's
+ * before/after), else they are `after`'s and are not written twice; its result only when it changed.
+ */
+function beforeSnapshot(was: ApprovalStep, now: ApprovalStep): AuditStepSnapshot {
+  return {
+    state: was.state,
+    approvalStatus: was.approvalStatus,
+    ...(deepEqual(was.params, now.params) ? {} : { params: was.params }),
+    ...(was.providedValues && !deepEqual(was.providedValues, now.providedValues) ? { providedValues: was.providedValues } : {}),
+    ...(was.result && was.result !== now.result && !deepEqual(was.result, now.result) ? { result: was.result as unknown as Record<string, unknown> } : {}),
+  };
+}
+
 function planSnapshot(d: WorkflowDraft): AuditPlanSnapshot {
   return { planState: d.state, approvalStatus: d.approvalStatus };
 }
@@ -104,7 +118,7 @@ export function auditRecords(before: WorkflowDraft | null, after: WorkflowDraft,
       action,
       stepId: s.id,
       ...(reason !== undefined ? { reason } : {}),
-      before: was ? stepSnapshot(was) : null,
+      before: was ? beforeSnapshot(was, s) : null,
       after: stepSnapshot(s),
     });
   }
@@ -126,7 +140,7 @@ function rollbackRecords(before: WorkflowDraft | null, after: WorkflowDraft, who
   const one = (action: AuditAction, stepId: string, reason?: string): AuditRecord[] => {
     const s = step(stepId);
     if (!s || done.has(stepId)) return [];
-    return [{ ...who, action, stepId, ...(reason !== undefined ? { reason } : {}), before: stepSnapshot(s), after: stepSnapshot(s) }];
+    return [{ ...who, action, stepId, ...(reason !== undefined ? { reason } : {}), before: beforeSnapshot(s, s), after: stepSnapshot(s) }];
   };
   return [
     ...(after.rollback?.compensated ?? []).flatMap((id) => one('compensated', id, 'undone')),

@@ -30,7 +30,8 @@ export type AuditAction = z.infer<typeof AuditActionSchema>;
 export const AuditStepSnapshotSchema = z.strictObject({
   state: StepStateSchema,
   approvalStatus: ApprovalStateSchema,
-  params: z.record(z.string(), z.unknown()),
+  /** Always in `after`; in `before` only when the change modified them (a step's params are otherwise `after`'s). */
+  params: z.record(z.string(), z.unknown()).optional(),
   /** Values the user provided for missing dependencies (a conflict answer), by dependency id. */
   providedValues: z.record(z.string(), z.unknown()).optional(),
   /** What the step did, once it finished (the seed's StepResult: success, message, data or error). */
