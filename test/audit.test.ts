@@ -5,7 +5,7 @@
  */
 import Redis from 'ioredis';
 import { SEED_REQUEST, TestClient, isType, stepEvent, tokenFor, workflowEnded } from './support/client';
-import { redisUrl, useStack } from './support/processes';
+import { newPrefix, redisUrl, startGateway, startWorker, useStack } from './support/processes';
 
 const AUDIT_KEY = 'audit-key-for-the-integration-tests';
 const stack = useStack({ gateway: { AUDIT_KEY }, worker: { AUDIT_KEY } });
@@ -71,6 +71,9 @@ test('a reminder leaves the chain whole; an answer is a page of the newest entri
     await carol.sendOk('PREFERENCES_SET', { preferences: { timeout: { timeoutMs: 60_000, defaultAction: 'save_draft', reminderIntervals: [500] } } });
     const { sessionId } = await carol.sendOk('USER_MESSAGE', { message: SEED_REQUEST });
     await carol.waitFor(isType('WORKFLOW_REMINDER', sessionId), 15_000, 'the reminder');
+    // The reminder's write refreshed the log's expiry with the draft's: the log never goes first.
+    const [draftTtl, auditTtl] = await Promise.all([redis.pttl(`${stack.prefix}workflow:draft:{${sessionId}}`), redis.pttl(`${stack.prefix}workflow:{${sessionId}}:audit`)]);
+    expect(auditTtl).toBeGreaterThanOrEqual(draftTtl - 100);
     await carol.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'contact_lookup_1', reason: 'looks right' }, sessionId);
     const whole = await carol.sendOk('WORKFLOW_AUDIT', {}, sessionId);
     expect(whole['verification']).toMatchObject({ valid: true });
@@ -94,3 +97,43 @@ test('a reminder leaves the chain whole; an answer is a page of the newest entri
     await redis.quit();
   }
 });
+
+test("a gateway or worker whose AUDIT_KEY differs from the deployment's refuses to start, saying why", async () => {
+  await expect(startWorker(stack.prefix)).rejects.toThrow(/refusing to start: this deployment seals audit logs with AUDIT_KEY .* this process has none/);
+  await expect(startGateway(stack.prefix, { AUDIT_KEY: 'another-key-of-sufficient-length' })).rejects.toThrow(/refusing to start: this deployment seals audit logs with another AUDIT_KEY/);
+  // The right key starts (a second worker of the same deployment).
+  const second = await startWorker(stack.prefix, { AUDIT_KEY });
+  await second.stop();
+});
+
+test('a worker that cannot seal a keyed log leaves the step to one that can, using up no attempt', async () => {
+  const prefix = newPrefix();
+  // Started before the deployment had a key, so its start-up check let it through.
+  const keyless = await startWorker(prefix, { STEP_ATTEMPTS: '1' });
+  const gateway = await startGateway(prefix, { AUDIT_KEY });
+  const dave = await TestClient.connect(gateway.url, tokenFor('audit-dave'));
+  let keyed: Awaited<ReturnType<typeof startWorker>> | undefined;
+  try {
+    const { sessionId } = await dave.sendOk('WORKFLOW_SUBMIT', { plan: { steps: [{ id: 't', type: 'task', action: 'create_task', description: 'A task', params: { title: 'T' } }] } });
+    await dave.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
+    // The keyless worker takes the job, is refused, logs why, and puts the step back.
+    await waitUntil(() => /cannot extend the audit log: the step is left for another worker/.test(keyless.output()), 15_000);
+    expect(dave.of(sessionId, 'STEP_EXECUTION')).toHaveLength(0);
+    await keyless.stop();
+    keyed = await startWorker(prefix, { AUDIT_KEY, STEP_ATTEMPTS: '1' });
+    await dave.waitFor(workflowEnded(sessionId), 20_000, 'the step to run on the keyed worker');
+    const audit = await dave.sendOk('WORKFLOW_AUDIT', {}, sessionId);
+    expect(audit['verification']).toMatchObject({ valid: true, keyed: true });
+  } finally {
+    dave.close();
+    await Promise.all([gateway.stop(), keyless.stop(), keyed?.stop()]);
+  }
+});
+
+async function waitUntil(pred: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -16,6 +16,7 @@ import {
   createCommandConnection,
   createKeys,
   waitForReady,
+  auditKeyMismatch,
 } from '@wfa/store';
 import { signToken } from './auth';
 import { DEV_USER_ID, isPublicHost, loadConfig, type GatewayConfig } from './config';
@@ -43,6 +44,12 @@ async function main(): Promise<void> {
   // A user's decisions usually reach the gateway that created the draft (sticky sessions), so each
   // starts from the version this process last wrote; compare-and-set catches a stale one.
   const store = new WorkflowStore(redis, keys, Date.now, { cacheDrafts: true, auditKey: config.AUDIT_KEY });
+  // Before taking any work: this process must seal audit logs as the rest of the deployment does.
+  const keyMismatch = await auditKeyMismatch(redis, keys.auditKeyMarker, config.AUDIT_KEY);
+  if (keyMismatch) {
+    logger.error(`refusing to start: ${keyMismatch}`);
+    process.exit(2);
+  }
   const steps = new StepQueue({
     connection: queueConnection,
     prefix: keys.queuePrefix,

@@ -3,7 +3,7 @@
  */
 import { StepQueue, TimerQueue } from '@wfa/queue';
 import { auditKeyWarning, configOrExit, createLogger, onShutdown } from '@wfa/runtime';
-import { PreferencesStore, WorkflowStore, createBlockingConnection, createCommandConnection, createKeys, waitForReady } from '@wfa/store';
+import { PreferencesStore, WorkflowStore, auditKeyMismatch, createBlockingConnection, createCommandConnection, createKeys, waitForReady } from '@wfa/store';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { seedDemoWorkspace } from './handlers';
 import { createStepProcessor, createStepWorker } from './step-worker';
@@ -31,6 +31,11 @@ async function main(): Promise<void> {
   const timers = new TimerQueue(queueConnection, keys.queuePrefix);
   const unkeyed = auditKeyWarning(config);
   if (unkeyed) logger.warn(unkeyed);
+  const keyMismatch = await auditKeyMismatch(redis, keys.auditKeyMarker, config.AUDIT_KEY);
+  if (keyMismatch) {
+    logger.error(`refusing to start: ${keyMismatch}`);
+    process.exit(2);
+  }
   for (const q of [steps.queue, timers.queue]) q.on('error', (err) => logger.warn('queue error', { error: err.message }));
   if (config.demoUser) {
     await seedDemoWorkspace(redis, keys, config.demoUser, Date.now());

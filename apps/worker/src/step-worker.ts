@@ -1,8 +1,8 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { JOB_CATALOG, isActionName, type WorkflowEvent } from '@wfa/protocol';
 import { beginStep, finishStep, readyToRun, systemActor, type BeginResult, type StepOutcome } from '@wfa/domain';
 import { STEP_QUEUE } from '@wfa/queue';
-import { carryOut } from '@wfa/store';
+import { AuditKeyError, carryOut } from '@wfa/store';
 import { handlerContext, mutateIfPresent, type ProcessorDeps } from './context';
 import { PermanentStepError, runHandler, type HandlerOutcome } from './handlers';
 import { ProgressReports, type ProgressReport } from './progress-reports';
@@ -28,7 +28,7 @@ const STEP_STARTED = systemActor('step started');
 const STEP_FINISHED = systemActor('step finished');
 
 export function createStepProcessor(deps: StepWorkerDeps) {
-  return async (job: Job): Promise<{ outcome: string }> => {
+  const run = async (job: Job): Promise<{ outcome: string }> => {
     const parsed = JOB_CATALOG['step.run'].safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError('malformed step job data');
     const { sessionId, stepId, run } = parsed.data;
@@ -137,7 +137,23 @@ export function createStepProcessor(deps: StepWorkerDeps) {
     log.info('step finished', { outcome: outcome.kind });
     return { outcome: outcome.kind };
   };
+  return async (job: Job, token?: string): Promise<{ outcome: string }> => {
+    try {
+      return await run(job);
+    } catch (err) {
+      if (!(err instanceof AuditKeyError) || !token) throw err;
+      // This process cannot seal the workflow's audit log (its AUDIT_KEY differs; it started before
+      // the deployment's key was recorded). Nothing ran (the begin commit was refused) or what ran
+      // is idempotent: the step waits for a worker that can, without using up one of its attempts.
+      deps.logger.error('cannot extend the audit log: the step is left for another worker', { jobId: job.id, reason: err.operatorMessage });
+      await job.moveToDelayed(deps.now() + AUDIT_KEY_RETRY_MS, token);
+      throw new DelayedError();
+    }
+  };
 }
+
+/** How long a step this worker could not audit waits before any worker takes it again. */
+const AUDIT_KEY_RETRY_MS = 5_000;
 
 function toOutcome(out: HandlerOutcome, interventionTimeoutSec: number): StepOutcome {
   return out.kind === 'completed'

@@ -10,8 +10,10 @@
  * plain SHA-256, which finds any edit made without rebuilding the chain (docs/DECISIONS.md).
  */
 import { createHash, createHmac, hash as oneShotHash } from 'node:crypto';
+import type Redis from 'ioredis';
 import {
   AuditEntrySchema,
+  ProtocolError,
   type AuditAlg,
   type AuditEntry,
   type AuditHead,
@@ -62,8 +64,41 @@ function sealText(sessionId: string, count: number, hash: string, version: numbe
   return `wfa-audit-head:${sessionId}:${count}:${hash}:${version}`;
 }
 
-/** A commit this process must not make: it would extend a chain it cannot seal the same way. */
-export class AuditKeyError extends Error {}
+/**
+ * A commit this process must not make: it would extend a chain it cannot seal the same way (its
+ * AUDIT_KEY is missing or another). A client is told `unavailable` (another gateway may take it);
+ * the message, for the operator, says what to fix.
+ */
+export class AuditKeyError extends ProtocolError {
+  constructor(readonly operatorMessage: string) {
+    super('unavailable', `this server cannot extend the workflow's audit log: ${operatorMessage}`);
+    this.name = 'AuditKeyError';
+  }
+}
+
+/** What a deployment records of its AUDIT_KEY: a fingerprint from which the key cannot be read back. */
+export function auditKeyFingerprint(key: string): string {
+  return createHmac('sha256', key).update('wfa-audit-key-fingerprint').digest('hex').slice(0, 16);
+}
+
+/**
+ * At start: every gateway and worker of a deployment must seal audit logs alike. The first process
+ * with AUDIT_KEY records the key's fingerprint in Redis; a process with another key, or without
+ * one once a key is recorded, refuses to start (its commits would be refused, or would break
+ * keyed logs for good). Returns the reason to refuse, or undefined.
+ */
+export async function auditKeyMismatch(redis: Redis, markerKey: string, key: string | undefined): Promise<string | undefined> {
+  if (key === undefined) {
+    const recorded = await redis.get(markerKey);
+    return recorded ? 'this deployment seals audit logs with AUDIT_KEY (recorded in Redis) and this process has none: set the same AUDIT_KEY on every gateway and worker' : undefined;
+  }
+  const mine = auditKeyFingerprint(key);
+  await redis.set(markerKey, mine, 'NX');
+  const recorded = await redis.get(markerKey);
+  return recorded === mine
+    ? undefined
+    : `this deployment seals audit logs with another AUDIT_KEY (fingerprint ${recorded}, this process ${mine}): every gateway and worker needs the same key (to start over with a new key, delete ${markerKey}; logs sealed with the old one then no longer verify)`;
+}
 
 /**
  * Before appending to a workflow's log: a process without AUDIT_KEY must not extend a keyed chain
@@ -73,10 +108,10 @@ export class AuditKeyError extends Error {}
 export function assertCanExtend(signer: AuditSigner, sessionId: string, version: number, head: AuditHead | undefined): void {
   if (head?.alg !== 'hmac-sha256') return;
   if (!signer.keyed) {
-    throw new AuditKeyError(`workflow ${sessionId}: its audit log is sealed with AUDIT_KEY and this process has none; set the same AUDIT_KEY on every gateway and worker`);
+    throw new AuditKeyError(`workflow ${sessionId}'s log is sealed with AUDIT_KEY and this process has none; set the same AUDIT_KEY on every gateway and worker`);
   }
   if (signer.hash('hmac-sha256', sealText(sessionId, head.count, head.hash, version)) !== head.seal) {
-    throw new AuditKeyError(`workflow ${sessionId}: its audit log is sealed with another AUDIT_KEY (or its head was changed); every gateway and worker needs the same key`);
+    throw new AuditKeyError(`workflow ${sessionId}'s log is sealed with another AUDIT_KEY (or its head was changed); every gateway and worker needs the same key`);
   }
 }
 

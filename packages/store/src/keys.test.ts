@@ -50,9 +50,10 @@ describe('Redis Cluster readiness (issue 6)', () => {
 
   test('the shared keys have tags of their own; the pub/sub channel is not a key', () => {
     expect(hashTag(keys.activeWorkflows)).toBe('active');
+    expect(hashTag(keys.auditKeyMarker)).toBe('active');
     expect(hashTag(`${keys.queuePrefix}:steps:wait`)).toBe('wfa');
     // Every string member is accounted for.
-    expect(Object.entries(keys).filter(([, v]) => typeof v === 'string').map(([k]) => k).sort()).toEqual(['activeWorkflows', 'channel', 'prefix', 'queuePrefix']);
+    expect(Object.entries(keys).filter(([, v]) => typeof v === 'string').map(([k]) => k).sort()).toEqual(['activeWorkflows', 'auditKeyMarker', 'channel', 'prefix', 'queuePrefix']);
   });
 
   test('the seed key names are kept', () => {

@@ -22,6 +22,8 @@ export interface Keys {
   workspace(userId: string, collection: string): string;
   /** Workflows that may have steps to enqueue; the worker's sweep reconciles them. */
   activeWorkflows: string;
+  /** The deployment's AUDIT_KEY fingerprint (every process must seal audit logs alike). */
+  auditKeyMarker: string;
   /** Pub/sub channel every gateway listens on. */
   channel: string;
   /** BullMQ prefix: one hash tag, so a queue's keys live in one cluster slot. */
@@ -43,6 +45,7 @@ export function createKeys(prefix = ''): Keys {
     reply: (uid, type, messageId) => `${prefix}user:{${uid}}:reply:${type}:${messageId}`,
     workspace: (uid, collection) => `${prefix}ws:{${uid}}:${collection}`,
     activeWorkflows: `${prefix}wfa:{active}:workflows`,
+    auditKeyMarker: `${prefix}wfa:{active}:audit-key`,
     channel: `${prefix}wfa:events`,
     queuePrefix: `${prefix}{wfa}`,
   };

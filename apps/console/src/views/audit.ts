@@ -17,6 +17,8 @@ const ACTION_WORDS: Record<string, string> = {
   state_changed: 'Step',
   plan_state_changed: 'Plan',
   changed: 'Recorded',
+  compensated: 'Undone',
+  not_compensated: 'Could not undo',
 };
 
 /** What asked for a change, in the console's words ("WORKFLOW_APPROVAL approve_all" → "Approve all"). */
@@ -78,7 +80,9 @@ function verdict(v: AuditVerification): HTMLElement {
     return h('p', { class: 'notice good', role: 'status', 'data-audit-valid': 'true' }, `✓ The log verifies: ${v.count} ${v.count === 1 ? 'entry' : 'entries'}, ${how}.`);
   }
   const p = v.problem;
-  const where = p?.position ? `Entry ${p.position} ${p.reason}.` : `${p?.reason ? p.reason[0]!.toUpperCase() + p.reason.slice(1) : 'It does not hold together'}.`;
+  // The list is numbered by each entry's own seq; the problem counts places in the log.
+  const entry = p?.position === undefined ? undefined : p.seq !== undefined && p.seq !== p.position ? `The entry in place ${p.position} (numbered ${p.seq})` : `Entry ${p.position}`;
+  const where = entry ? `${entry} ${p!.reason}.` : `${p?.reason ? p.reason[0]!.toUpperCase() + p.reason.slice(1) : 'It does not hold together'}.`;
   if (p?.code === 'unverifiable') {
     return h('p', { class: 'notice warn', role: 'status', 'data-audit-valid': 'unknown' }, `? This server cannot check the log. ${where} Ask your operator to give every server the same audit key.`);
   }

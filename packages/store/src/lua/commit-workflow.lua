@@ -49,9 +49,8 @@ else
   for i = 1, m do
     redis.call('RPUSH', KEYS[3], ARGV[7 + n + i])
   end
-  if m > 0 then
-    redis.call('EXPIRE', KEYS[3], ttl)
-  end
+  -- Refreshed with every draft write (a reminder's too), so the log never expires before its draft.
+  redis.call('EXPIRE', KEYS[3], ttl)
   for i = 4, #KEYS do
     redis.call('SET', KEYS[i], ARGV[7 + n + m + (i - 3)], 'EX', ttl)
   end

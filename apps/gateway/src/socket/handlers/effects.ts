@@ -24,7 +24,7 @@ export function auditActorOf(ctx: MessageContext): AuditActor {
   const p = (ctx.envelope.payload ?? {}) as Record<string, unknown>;
   const what = [p['action'], p['operation'], p['option']].find((v): v is string => typeof v === 'string');
   const edits = Array.isArray(p['edits']) ? (p['edits'] as unknown[]) : undefined;
-  const detail = what ?? (edits ? `${edits.length} edits` : undefined);
+  const detail = what ?? (edits ? `${edits.length} edit${edits.length === 1 ? '' : 's'}` : undefined);
   // The reasons the user gave: the message's own, or each edit's for its step.
   const stepReasons: Record<string, string> = Object.create(null);
   for (const e of edits ?? [p]) {
