@@ -2,8 +2,8 @@
  * SPEC §6.11: the audit log's hash chain. Each entry's `hash` covers its stored JSON text up to the
  * hash itself (its last field), `prevHash` included, so any rewrite of a line shows. The first
  * entry chains from a genesis value bound to the workflow, so entries cannot be moved between
- * workflows. The draft keeps the head (count, last hash), written
- * in the same compare-and-set, so a log cut short is found too.
+ * workflows. The draft keeps the head (count, last hash, and a seal over them and the version),
+ * written in the same compare-and-set, so a log cut short is found too.
  *
  * With AUDIT_KEY set, hashes are HMAC-SHA256 under that key: someone who can write to Redis but
  * does not hold the key cannot rebuild a consistent chain after editing it. Without it they are
@@ -151,14 +151,9 @@ export function verifyChain(
   lines: readonly string[],
 ): { entries: AuditEntry[]; verification: AuditVerification } {
   const base = { count: lines.length, keyed: signer.keyed };
-  const entries: AuditEntry[] = lines.flatMap((l) => {
-    try {
-      const p = AuditEntrySchema.safeParse(JSON.parse(l));
-      return p.success ? [p.data] : [];
-    } catch {
-      return [];
-    }
-  });
+  // Each line read once: the check walks them, and the answer lists every one that could be read.
+  const read = lines.map(readLine);
+  const entries = read.flatMap((r) => ('entry' in r ? [r.entry] : []));
   const found = (reason: string, at?: { position: number; seq?: number }, code: 'tampered' | 'unverifiable' = 'tampered') => ({
     entries,
     verification: { ...base, valid: false, problem: { code, ...(at ?? {}), reason } },
@@ -168,15 +163,9 @@ export function verifyChain(
   let keyedSeen = false;
   for (const [i, line] of lines.entries()) {
     const position = i + 1;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      return found('is not JSON', { position });
-    }
-    const parsed = AuditEntrySchema.safeParse(raw);
-    if (!parsed.success) return found(`is not an audit entry (${parsed.error.issues[0]?.path.join('.') || 'shape'})`, { position });
-    const e = parsed.data;
+    const r = read[i]!;
+    if (!('entry' in r)) return found(r.problem, { position });
+    const e = r.entry;
     const at = { position, seq: e.seq };
     if (e.sessionId !== draft.sessionId) return found(`belongs to workflow ${e.sessionId}`, at);
     if (e.seq !== position) return found(`has sequence number ${e.seq}: an entry was dropped, added or moved`, at);
@@ -207,6 +196,18 @@ export function verifyChain(
   if (seal === undefined) return found('the workflow\'s record of its log is sealed with AUDIT_KEY, which this process does not have: it cannot check it', undefined, 'unverifiable');
   if (seal !== head.seal) return found('the workflow\'s record of its log was changed (its seal does not match)');
   return { entries, verification: { ...base, valid: true } };
+}
+
+/** One stored line as an entry, or why it is not one. */
+function readLine(line: string): { entry: AuditEntry } | { problem: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return { problem: 'is not JSON' };
+  }
+  const parsed = AuditEntrySchema.safeParse(raw);
+  return parsed.success ? { entry: parsed.data } : { problem: `is not an audit entry (${parsed.error.issues[0]?.path.join('.') || 'shape'})` };
 }
 
 /** The newest entries before `beforeSeq`, oldest first: at most `limit` and about AUDIT_PAGE_MAX_BYTES. */

@@ -129,15 +129,18 @@ export class WorkflowStore {
     const { draft, events } = change;
     // A commit at the same version changes nothing a decision depends on (a draft reminder): it
     // leaves the log and its head as they are.
-    const records = before && draft.version === before.version ? [] : auditRecords(before, draft, actor, this.now());
-    if (records.length && before) assertCanExtend(this.audit, draft.sessionId, before.version, before.audit);
-    const chained = records.length ? chainRecords(this.audit, draft.sessionId, draft.version, before?.audit, records) : { lines: [] };
-    if ('head' in chained) draft.audit = chained.head;
+    const now = this.now();
+    let auditLines: string[] = [];
+    if (!before || draft.version !== before.version) {
+      if (before) assertCanExtend(this.audit, draft.sessionId, before.version, before.audit);
+      const chained = chainRecords(this.audit, draft.sessionId, draft.version, before?.audit, auditRecords(before, draft, actor, now));
+      draft.audit = chained.head;
+      auditLines = chained.lines;
+    }
     // Sent before the commit on the same connection, so Redis runs it first, but not awaited on
     // its own: the commit does not wait a round trip for it.
     const marked = change.enqueue?.length || change.markActive ? this.redis.sadd(this.keys.activeWorkflows, draft.sessionId) : undefined;
     const sid = draft.sessionId;
-    const now = this.now();
     const stepKeys = draft.steps.map((s) => this.keys.stepStatus(sid, s.id));
     const json = serializeDraft(draft);
     const committed = this.redis.commitWorkflow(
@@ -153,8 +156,8 @@ export class WorkflowStore {
       this.relayHead(draft.userId),
       String(events.length),
       ...this.eventJson(sid, events, now),
-      String(chained.lines.length),
-      ...chained.lines,
+      String(auditLines.length),
+      ...auditLines,
       ...draft.steps.map((s) => s.state),
     );
     // A mark that failed while the commit went through is tried once more, not reported as a

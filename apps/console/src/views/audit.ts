@@ -58,12 +58,11 @@ function clock(ms: number): string {
 function change(e: AuditEntry): string {
   const b = e.before as Record<string, string> | null;
   const a = e.after as Record<string, string>;
-  if ('planState' in a) {
-    return b && b['planState'] !== a['planState'] ? `${PLAN_STATE_LABEL[b['planState']!] ?? b['planState']} → ${PLAN_STATE_LABEL[a['planState']!] ?? a['planState']}` : PLAN_STATE_LABEL[a['planState']!] ?? a['planState']!;
-  }
-  if (b && b['state'] !== a['state']) return `${STEP_STATE_LABEL[b['state']!] ?? b['state']} → ${STEP_STATE_LABEL[a['state']!] ?? a['state']}`;
-  if (b && b['approvalStatus'] !== a['approvalStatus']) return `${APPROVAL_LABEL[b['approvalStatus']!] ?? b['approvalStatus']} → ${APPROVAL_LABEL[a['approvalStatus']!] ?? a['approvalStatus']}`;
-  return '';
+  const label = (labels: Record<string, string>, v: string) => labels[v] ?? v;
+  const moved = (field: string, labels: Record<string, string>) =>
+    b && b[field] !== a[field] ? `${label(labels, b[field]!)} → ${label(labels, a[field]!)}` : undefined;
+  if ('planState' in a) return moved('planState', PLAN_STATE_LABEL) ?? label(PLAN_STATE_LABEL, a['planState']!);
+  return moved('state', STEP_STATE_LABEL) ?? moved('approvalStatus', APPROVAL_LABEL) ?? '';
 }
 
 function changedParams(e: AuditEntry): string {
