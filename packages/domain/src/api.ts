@@ -5,6 +5,7 @@
  */
 import type {
   ActionStepInput,
+  ApprovalPermissions,
   ApprovalPreferences,
   ExecutionMode,
   ScalabilityLimits,
@@ -34,6 +35,8 @@ export interface DraftContext {
   mode: ExecutionMode;
   now: number;
   preferences: ApprovalPreferences;
+  /** The owner's permissions (SPEC §6.10); absent: the defaults (everything, no second approval). */
+  permissions?: ApprovalPermissions;
   limits: ScalabilityLimits;
   /** How long the draft waits for decisions (ms); sets `expiresAt`. */
   draftTtlMs: number;

@@ -8,7 +8,17 @@ import { opApprove, opModify, opReject, opRestore, opSkip } from './edits';
 import { checkStepParams, describeIssues } from './resolve';
 import { validateDraft } from './validation';
 import { assertApprovalFields, assertEditFields } from './decision-fields';
-import { assertSafeKeys, findStep, isTerminalState, requireStep, clone } from './util';
+import { assertSafeKeys, findStep, isPlainObject, isTerminalState, requireStep, clone } from './util';
+import {
+  actsAsOwner,
+  assertMayApprove,
+  assertMayModify,
+  assertMaySkip,
+  assertOwner,
+  assertSecondApprover,
+  isAwaitingSecondApproval,
+  ownerApprovalStatus,
+} from './permissions';
 
 export function assertVersion(d: WorkflowDraft, expected: number | undefined): void {
   if (expected !== undefined && expected !== d.version) {
@@ -55,22 +65,24 @@ function stepChanged(before: WorkflowDraft, s: ApprovalStep): boolean {
 }
 
 /** SPEC §6.2/§6.3: the five WORKFLOW_APPROVAL actions. Throws ProtocolError on refusal (nothing changes). */
-export function applyApproval(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APPROVAL'>, _a: Actor, now: number): Transition {
+export function applyApproval(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APPROVAL'>, a: Actor, now: number): Transition {
   assertApprovalFields(p);
   assertVersion(d, p.expectedVersion);
   assertLive(d);
+  if (!actsAsOwner(d, a)) return secondApproverDecision(d, p, a, now);
   const w = beginWork(d, now);
   switch (p.action) {
     case 'approve_step': {
-      opApprove(w.d, requireStep(w.d, p.stepId));
+      const s = requireStep(w.d, p.stepId);
+      assertNotApprovedAlready(s);
+      assertMayApprove(w.d, [s]);
+      opApprove(w.d, s);
       return finishWork(w, { snapshot: true });
     }
     case 'approve_all': {
-      for (const s of w.d.steps) {
-        if (s.state === 'pending' && (s.approvalStatus === 'draft_pending' || s.approvalStatus === 'step_modified')) {
-          s.approvalStatus = 'step_approved';
-        }
-      }
+      const targets = w.d.steps.filter((s) => s.state === 'pending' && (s.approvalStatus === 'draft_pending' || s.approvalStatus === 'step_modified'));
+      assertMayApprove(w.d, targets);
+      for (const s of targets) s.approvalStatus = ownerApprovalStatus(s);
       return finishWork(w, { snapshot: true });
     }
     case 'reject_step': {
@@ -80,12 +92,63 @@ export function applyApproval(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APPRO
     }
     case 'modify_step': {
       const s = requireStep(w.d, p.stepId);
+      if (isPlainObject(p.modifications)) assertMayModify(w.d, s, Object.keys(p.modifications));
       const impacts = opModify(w.d, s, p.modifications);
       return finishWork(w, { snapshot: true, lead: () => [editResult(d, w.d, [s.id], impacts, false)] });
     }
     case 'cancel_all':
       return cancelAll(w, p.reason);
   }
+}
+
+/** The owner approving a step that already waits for someone else's approval: say so rather than do nothing. */
+function assertNotApprovedAlready(s: ApprovalStep): void {
+  if (!isAwaitingSecondApproval(s)) return;
+  throw new ProtocolError(
+    'invalid_state',
+    `Step "${s.id}" is approved by you and waits for a second approval by a user with the role "${s.secondApproval!.approverRole}"`,
+    { stepId: s.id, approvalStatus: s.approvalStatus, approverRole: s.secondApproval!.approverRole },
+  );
+}
+
+/**
+ * SPEC §6.10: a user holding a step's approver role (never the plan's owner) approves or rejects the
+ * steps that wait for that second approval, one (`approve_step`, `reject_step` with a reason) or
+ * all that wait for them (`approve_all`). Anything else is the owner's to decide.
+ */
+function secondApproverDecision(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APPROVAL'>, a: Actor, now: number): Transition {
+  const w = beginWork(d, now);
+  switch (p.action) {
+    case 'approve_step': {
+      const s = requireStep(w.d, p.stepId);
+      assertSecondApprover(w.d, s, a);
+      giveSecondApproval(s, a, now);
+      return finishWork(w, { snapshot: true });
+    }
+    case 'approve_all': {
+      const targets = w.d.steps.filter((s) => isAwaitingSecondApproval(s) && a.roles.includes(s.secondApproval!.approverRole));
+      if (targets.length === 0) throw new ProtocolError('invalid_state', 'No step of this workflow waits for your approval');
+      for (const s of targets) {
+        assertSecondApprover(w.d, s, a);
+        giveSecondApproval(s, a, now);
+      }
+      return finishWork(w, { snapshot: true });
+    }
+    case 'reject_step': {
+      const s = requireStep(w.d, p.stepId);
+      assertSecondApprover(w.d, s, a);
+      const impacts = opReject(w.d, s, p.reason);
+      return finishWork(w, { snapshot: true, lead: () => [editResult(d, w.d, [s.id], impacts, false)] });
+    }
+    default:
+      assertOwner(d, a, p.action === 'cancel_all' ? 'cancel it' : 'modify its steps');
+      throw new Error('unreachable');
+  }
+}
+
+function giveSecondApproval(s: ApprovalStep, a: Actor, now: number): void {
+  s.secondApproval = { ...s.secondApproval!, approvedBy: a.userId, approvedAt: now };
+  s.approvalStatus = 'step_approved';
 }
 
 /**
@@ -116,16 +179,28 @@ function cancelAll(w: Work, reason: string | undefined): Transition {
 
 type StepEdit = Extract<ClientPayload<'WORKFLOW_EDIT'>, { operation: unknown }>;
 
-function applyOp(w: Work, e: Omit<StepEdit, 'expectedVersion'>): DependencyImpact[] {
+function applyOp(w: Work, e: Omit<StepEdit, 'expectedVersion'>, a: Actor): DependencyImpact[] {
   const s = requireStep(w.d, e.stepId);
+  if (!actsAsOwner(w.d, a)) {
+    // A second approver: approve or reject what waits for them, nothing else (SPEC §6.10).
+    if (e.operation !== 'approve_step' && e.operation !== 'reject_step') assertOwner(w.d, a, 'edit its steps');
+    assertSecondApprover(w.d, s, a);
+    if (e.operation === 'reject_step') return opReject(w.d, s, e.reason);
+    giveSecondApproval(s, a, w.now);
+    return [];
+  }
   switch (e.operation) {
     case 'approve_step':
+      assertNotApprovedAlready(s);
+      assertMayApprove(w.d, [s]);
       return opApprove(w.d, s);
     case 'reject_step':
       return opReject(w.d, s, e.reason);
     case 'skip_step':
+      assertMaySkip(w.d, s);
       return opSkip(w.d, s);
     case 'modify_params':
+      if (isPlainObject(e.newParams)) assertMayModify(w.d, s, Object.keys(e.newParams));
       return opModify(w.d, s, e.newParams);
     case 'restore_params':
       return opRestore(w.d, s);
@@ -133,7 +208,7 @@ function applyOp(w: Work, e: Omit<StepEdit, 'expectedVersion'>): DependencyImpac
 }
 
 /** Seed edit operations, single or batch (all-or-nothing, in order); events include EDIT_RESULT. */
-export function applyEdit(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_EDIT'>, _a: Actor, now: number): Transition {
+export function applyEdit(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_EDIT'>, a: Actor, now: number): Transition {
   const batch = 'edits' in p;
   const edits = 'edits' in p ? p.edits : [p];
   edits.forEach(assertEditFields);
@@ -142,7 +217,7 @@ export function applyEdit(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_EDIT'>, _
   const w = beginWork(d, now);
   const impacts: DependencyImpact[] = [];
   for (const e of edits) {
-    impacts.push(...applyOp(w, e));
+    impacts.push(...applyOp(w, e, a));
     // Later edits of the batch see the effects of earlier ones (cascades, conflicts).
     settle(w.d, now, w.fx);
   }
@@ -160,9 +235,10 @@ export function applyEdit(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_EDIT'>, _
  * A provided value stands for the missing field (or, as an object, for several fields) and is
  * checked against the action's params when every other template of the step is resolved.
  */
-export function resolveConflict(d: WorkflowDraft, p: ClientPayload<'CONFLICT_RESOLUTION'>, _a: Actor, now: number): Transition {
+export function resolveConflict(d: WorkflowDraft, p: ClientPayload<'CONFLICT_RESOLUTION'>, a: Actor, now: number): Transition {
   assertVersion(d, p.expectedVersion);
   assertLive(d);
+  assertOwner(d, a, 'resolve its conflicts');
   requireStep(d, p.stepId);
   const w = beginWork(d, now);
   const s = requireStep(w.d, p.stepId);
@@ -193,6 +269,7 @@ export function resolveConflict(d: WorkflowDraft, p: ClientPayload<'CONFLICT_RES
       break;
     }
     case 'skip_dependent':
+      assertMaySkip(w.d, s);
       s.state = 'skipped';
       delete s.skippedBy;
       w.d.conflicts = w.d.conflicts.filter((c) => c.stepId !== s.id);
@@ -200,7 +277,8 @@ export function resolveConflict(d: WorkflowDraft, p: ClientPayload<'CONFLICT_RES
     case 'reapprove_dependency': {
       const D = findStep(w.d, depId);
       if (!D || !canReapprove(D)) throw new ProtocolError('invalid_state', `Step "${depId}" can no longer be re-approved`);
-      D.approvalStatus = 'step_approved';
+      assertMayApprove(w.d, [D]);
+      D.approvalStatus = ownerApprovalStatus(D);
       D.state = 'pending';
       delete D.rejectionReason;
       delete D.skippedBy;

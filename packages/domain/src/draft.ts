@@ -1,4 +1,6 @@
+import { DEFAULT_PERMISSIONS } from '@wfa/protocol';
 import type { ApprovalPreferences, ApprovalStep, DependencyMap, Risk, WorkflowDraft } from '@wfa/protocol';
+import { ownerApprovalStatus } from './permissions';
 import type { DraftContext, PlanInput, Transition } from './api';
 import { effectiveDeps, dependencyIds } from './graph';
 import { actionInfo, formatDuration, formatSeconds, riskLevelOf } from './risk';
@@ -81,10 +83,15 @@ export function buildDraft(plan: PlanInput, ctx: DraftContext): Transition {
     if (s.requires !== undefined) step.requires = s.requires;
     return step;
   });
+  const permissions = ctx.permissions ?? DEFAULT_PERMISSIONS;
+  const second = permissions.requiresSecondaryApproval;
   for (const s of steps) {
-    const rule = autoApprovalRule(s, ctx.preferences, steps.length);
+    if (second.stepTypes.includes(s.type)) s.secondApproval = { approverRole: second.approverRole };
+    // Preferences approve for the owner, so never beyond what the owner may approve, and never
+    // instead of another user's second approval (SPEC §6.10; approvals switched off included).
+    const rule = permissions.canApproveSteps.includes(s.type) ? autoApprovalRule(s, ctx.preferences, steps.length) : undefined;
     if (rule !== undefined) {
-      s.approvalStatus = 'step_approved';
+      s.approvalStatus = ownerApprovalStatus(s);
       s.autoApprovedBy = rule;
     }
   }
@@ -127,6 +134,8 @@ export function buildDraft(plan: PlanInput, ctx: DraftContext): Transition {
     },
   };
   if (ctx.localDatetime !== undefined) draft.executionContext.localDatetime = ctx.localDatetime;
+  // Kept only when it differs from the defaults: most drafts stay as small as before.
+  if (ctx.permissions && JSON.stringify(ctx.permissions) !== JSON.stringify(DEFAULT_PERMISSIONS)) draft.permissions = clone(ctx.permissions);
   const w: Work = { d: draft, readyBefore: [], stateBefore: 'created', now: ctx.now, fx: newEffects() };
   const t = finishWork(w, { lead: () => [{ type: 'WORKFLOW_DRAFT', payload: toDraftPayload(w.d) }] });
   // The draft announcement carries the state; a separate snapshot is only needed for a terminal one.

@@ -7,6 +7,7 @@ import { dependencyMap } from './draft';
 import { expectedOutcome, fieldLabel, neededValue, quote, userFriendlyDescription } from './describe';
 import { validateParams } from './validation';
 import { assertSafeKeys, isOpen, isPlainObject, clone } from './util';
+import { ownerApprovalStatus, voidSecondApproval } from './permissions';
 
 export function assertDecidable(s: ApprovalStep): void {
   if (s.state !== 'pending') {
@@ -98,7 +99,7 @@ export function opApprove(d: WorkflowDraft, s: ApprovalStep): DependencyImpact[]
     s.state = 'pending';
   }
   assertDecidable(s);
-  s.approvalStatus = 'step_approved';
+  s.approvalStatus = ownerApprovalStatus(s);
   delete s.rejectionReason;
   delete s.decidedBy;
   if (!wasDead) return [];
@@ -112,6 +113,7 @@ export function opApprove(d: WorkflowDraft, s: ApprovalStep): DependencyImpact[]
 export function opReject(d: WorkflowDraft, s: ApprovalStep, reason: string | undefined): DependencyImpact[] {
   assertDecidable(s);
   s.approvalStatus = 'step_rejected';
+  voidSecondApproval(s);
   delete s.autoApprovedBy;
   delete s.decidedBy;
   if (reason !== undefined) s.rejectionReason = reason;
@@ -140,6 +142,7 @@ export function opModify(d: WorkflowDraft, s: ApprovalStep, modifications: Param
   assertSafeKeys(modifications, 'modifications');
   applyParamChanges(d, s, modifications);
   s.approvalStatus = 'step_modified';
+  voidSecondApproval(s);
   delete s.autoApprovedBy;
   return modifyImpacts(d, s);
 }
@@ -176,6 +179,7 @@ export function opRestore(d: WorkflowDraft, s: ApprovalStep): DependencyImpact[]
   delete s.userModifications;
   s.isModified = false;
   s.approvalStatus = 'draft_pending';
+  voidSecondApproval(s);
   refreshGraph(d, s, previous);
   return modifyImpacts(d, s);
 }

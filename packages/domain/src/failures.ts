@@ -17,10 +17,16 @@ import { effectiveDeps, type EffectiveDep } from './graph';
 import { assertPausedOnFailure, recordAnswer, releaseFailure, retryFailure } from './failure-ops';
 import { findStep, isDeclined, isOpen, isTerminalState, clone } from './util';
 import { currentText } from './describe';
+import { assertMaySkip, assertOwner } from './permissions';
 
 export function resolveFailure(d: WorkflowDraft, p: ClientPayload<'FAILURE_RESOLUTION'>, actor: Actor, now: number): Transition {
   assertVersion(d, p.expectedVersion);
   assertPausedOnFailure(d);
+  assertOwner(d, actor, 'decide what happens after a failure');
+  if (p.action === 'skip_failed') {
+    const s = findStep(d, d.partialFailure!.failedStep);
+    if (s) assertMaySkip(d, s);
+  }
   const w = beginWork(d, now);
   const failed = w.d.partialFailure!.failedStep;
   recordAnswer(w, p.action, actor.userId);

@@ -13,6 +13,7 @@ import type { Actor, Transition } from './api';
 import { beginWork, completeStep, finishWork, type Work } from './engine';
 import { assertLive, assertVersion } from './decisions';
 import { applyParamChanges } from './edits';
+import { assertMayModify, assertMaySkip, assertOwner } from './permissions';
 import { dependentsOf } from './graph';
 import { checkStepParams, describeIssues } from './resolve';
 import { collectTemplateRefs } from './templates';
@@ -39,11 +40,12 @@ export const PRIMARY_TEXT_PARAM: Readonly<Partial<Record<ActionName, string>>> =
 export function respondToIntervention(
   d: WorkflowDraft,
   p: ClientPayload<'INTERVENTION_RESPONSE'>,
-  _actor: Actor,
+  actor: Actor,
   now: number,
 ): Transition {
   assertVersion(d, p.expectedVersion);
   assertLive(d);
+  assertOwner(d, actor, 'answer its questions');
   const s0 = requireStep(d, p.stepId);
   if (s0.state !== 'waiting_intervention') {
     throw new ProtocolError('invalid_state', `Step "${s0.id}" is not waiting for your answer (it is ${s0.state.replace('_', ' ')})`, {
@@ -64,6 +66,7 @@ export function respondToIntervention(
     case 'provide_value':
       return provide(w, s, value);
     case 'skip':
+      assertMaySkip(w.d, s);
       return skip(w, s);
     case 'retry':
       return retry(w, s, value);
@@ -192,7 +195,10 @@ function retry(w: Work, s: ApprovalStep, value: unknown): Transition {
   } else if (value !== undefined && value !== null) {
     throw new ProtocolError('invalid_message', 'retry takes a string (new input) or an object of params');
   }
-  if (modifications) applyParamChanges(w.d, s, modifications);
+  if (modifications) {
+    assertMayModify(w.d, s, Object.keys(modifications));
+    applyParamChanges(w.d, s, modifications);
+  }
   s.state = 'pending';
   s.run += 1;
   delete s.result;

@@ -8,12 +8,14 @@ import type { Actor, Transition } from './api';
 import { beginWork, finishWork } from './engine';
 import { opApprove, opReject } from './edits';
 import { isUndecided, clone } from './util';
+import { mayApprove } from './permissions';
 import { pendingStepIds } from './views';
 
 export type DraftTimeoutAction = 'save_draft' | 'auto_reject' | 'auto_approve';
 
 export const TIMEOUT_REJECT_REASON = 'Not approved in time';
 export const TIMEOUT_NOT_LOW_RISK_REASON = 'Not approved in time (only low-risk steps are approved automatically)';
+export const TIMEOUT_NOT_PERMITTED_REASON = 'Not approved in time (your permissions do not let this kind of step be approved for you)';
 export const TIMEOUT_AUTO_APPROVED_BY = 'timeout.auto_approve';
 
 /** What waits on the user in a draft: undecided steps, rejected steps holding a `wait` dependent, open conflicts. */
@@ -69,11 +71,12 @@ export function expireDraft(d: WorkflowDraft, defaultAction: DraftTimeoutAction,
     }
   } else if (defaultAction === 'auto_approve') {
     for (const s of undecided(w.d)) {
-      if (s.riskLevel === 'low') {
+      // On the owner's behalf: never a step their permissions do not let them approve (SPEC §6.10).
+      if (s.riskLevel === 'low' && mayApprove(w.d, s)) {
         opApprove(w.d, s);
         s.autoApprovedBy = TIMEOUT_AUTO_APPROVED_BY;
       } else {
-        opReject(w.d, s, TIMEOUT_NOT_LOW_RISK_REASON);
+        opReject(w.d, s, s.riskLevel === 'low' ? TIMEOUT_NOT_PERMITTED_REASON : TIMEOUT_NOT_LOW_RISK_REASON);
       }
       s.decidedBy = 'system';
     }

@@ -80,7 +80,8 @@ export function toStatusPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_STATU
  * (only re-approving them lets that dependent run).
  */
 export function pendingStepIds(d: WorkflowDraft): string[] {
-  const ids = d.steps.filter((s) => s.state === 'pending' && isUndecided(s)).map((s) => s.id);
+  // A step the owner approved that waits for a second approval waits on the approver, not the owner.
+  const ids = d.steps.filter((s) => s.state === 'pending' && isUndecided(s) && s.approvalStatus !== 'waiting_user_approval').map((s) => s.id);
   for (const s of d.steps) {
     if (s.state !== 'pending') continue;
     for (const dep of effectiveDeps(s)) {
@@ -103,6 +104,8 @@ export function toSummary(d: WorkflowDraft): WorkflowSummary {
     conflicts: [...new Set(d.conflicts.map((c) => c.stepId))],
     interventions: d.steps.filter((s) => s.state === 'waiting_intervention').map((s) => s.id),
     failedStepIds: d.steps.filter((s) => s.state === 'failed').map((s) => s.id),
+    userId: d.userId,
+    awaitingSecondApproval: isFinished(d) ? [] : d.steps.filter((s) => s.state === 'pending' && s.approvalStatus === 'waiting_user_approval').map((s) => s.id),
   };
   summary.expiresAt = visibleExpiresAt(d);
   return summary;

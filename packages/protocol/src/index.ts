@@ -4,6 +4,7 @@ export * from './catalog';
 export * from './model';
 export * from './audit';
 export * from './preferences';
+export * from './permissions';
 export * from './messages';
 export * from './jobs';
 export * from './event-ids';

@@ -26,6 +26,8 @@ export const RelayMessageSchema = z.object({
   userId: z.string(),
   /** Other users entitled to the workflow's events (second approvers). */
   watchers: z.array(z.string()).optional(),
+  /** Roles whose holders may see the workflow: it has steps that need their second approval (SPEC §6.10). */
+  watcherRoles: z.array(z.string()).optional(),
   envelope: ServerEnvelopeSchema,
 });
 export type RelayMessage = z.infer<typeof RelayMessageSchema>;

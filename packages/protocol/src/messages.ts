@@ -323,6 +323,10 @@ export const WorkflowSummarySchema = z.object({
   conflicts: z.array(z.string()),
   interventions: z.array(z.string()),
   failedStepIds: z.array(z.string()),
+  /** The owner's user id (an approver's list holds other users' plans). */
+  userId: z.string(),
+  /** Steps the owner approved that wait for a second approval (SPEC §6.10). */
+  awaitingSecondApproval: z.array(z.string()),
 });
 export type WorkflowSummary = z.infer<typeof WorkflowSummarySchema>;
 

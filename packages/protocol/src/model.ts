@@ -11,6 +11,7 @@ import {
   StepStateSchema,
 } from './enums';
 import { AuditHeadSchema } from './audit';
+import { ApprovalPermissionsSchema, SecondApprovalSchema } from './permissions';
 
 /** Step ids appear in job ids, Redis keys and templates, so they are restricted to a safe alphabet. */
 export const StepIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'step ids are 1-64 characters of A-Z a-z 0-9 _ -');
@@ -125,6 +126,8 @@ export const ApprovalStepSchema = z.object({
   autoApprovedBy: z.string().optional(),
   /** Set when the system, not the user, made the step's current decision (the approval timeout's default action). */
   decidedBy: z.literal('system').optional(),
+  /** SPEC §6.10: this step also needs another user's approval (its owner's permissions say so). */
+  secondApproval: SecondApprovalSchema.optional(),
   /** Execution attempt generation: a retry or re-run increments it, so its job id is new. */
   run: z.number().int().min(0),
   progress: z.number().min(0).max(100).optional(),
@@ -237,5 +240,7 @@ export const WorkflowDraftSchema = z.object({
   executionContext: ExecutionContextSchema,
   /** The audit log's head (SPEC §6.11), set by the store with every commit. */
   audit: AuditHeadSchema.optional(),
+  /** The owner's permissions (SPEC §6.10) as they stood when the plan was drafted; absent: the defaults. */
+  permissions: ApprovalPermissionsSchema.optional(),
 });
 export type WorkflowDraft = z.infer<typeof WorkflowDraftSchema>;
