@@ -9,6 +9,7 @@ import { createDefaultPlanner } from '@wfa/planner';
 import { StepQueue, TimerQueue } from '@wfa/queue';
 import { auditKeyWarning, coalesceWrites, configOrExit, createLogger, onShutdown } from '@wfa/runtime';
 import {
+  PermissionsStore,
   PreferencesStore,
   ReplyCache,
   WorkflowStore,
@@ -64,7 +65,9 @@ async function main(): Promise<void> {
   const metrics = new GatewayMetrics();
   // Set once the socket server exists (it needs the HTTP server, which needs this app).
   let sockets: AppServer | undefined;
+  const permissions = new PermissionsStore(redis, keys);
   const app = createHttpApp({
+    permissions,
     redis,
     metrics,
     sockets: () => sockets?.engine.clientsCount ?? 0,
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     jwtSecret: config.JWT_SECRET,
     store,
     preferences: new PreferencesStore(redis, keys),
+    permissions,
     replies: new ReplyCache(redis, keys),
     steps,
     timers,
@@ -102,7 +106,7 @@ async function main(): Promise<void> {
     metrics,
   });
   sockets = io;
-  relay = await startRelay(subscriber, keys.channel, logger, (users, envelope) => deliverToUsers(io, users, envelope), socketCatchUp(io, store, logger, Date.now));
+  relay = await startRelay(subscriber, keys.channel, logger, (users, envelope, roles) => deliverToUsers(io, users, envelope, roles), socketCatchUp(io, store, logger, Date.now));
 
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
   const address = http.address();

@@ -55,7 +55,7 @@ export async function startRelay(
   subscriber: Redis,
   channel: string,
   logger: Logger,
-  deliver: (userIds: string[], envelope: ServerEnvelope) => void,
+  deliver: (userIds: string[], envelope: ServerEnvelope, roles: string[]) => void,
   catchUp?: CatchUp,
 ): Promise<Relay> {
   // Redis time of the newest event heard; what is missed after a loss comes later than this.
@@ -76,7 +76,7 @@ export async function startRelay(
     }
     lastHeardMs = Math.max(lastHeardMs, eventMs(msg.data.envelope.eventId));
     try {
-      deliver([msg.data.userId, ...(msg.data.watchers ?? [])], msg.data.envelope as ServerEnvelope);
+      deliver([msg.data.userId, ...(msg.data.watchers ?? [])], msg.data.envelope as ServerEnvelope, msg.data.watcherRoles ?? []);
     } catch (err) {
       // One bad delivery must never take the relay (or the process) down for everyone else.
       logger.error('relay: delivery failed', { error: String(err) });

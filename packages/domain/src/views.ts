@@ -9,8 +9,9 @@ import { visibleExpiresAt } from './retention';
 type Step = WorkflowDraft['steps'][number];
 
 /** Who decided a step when it was not (only) the user, and why: the same on the draft and the status. */
-function decisionNotes(s: Step): Pick<Step, 'autoApprovedBy' | 'decidedBy' | 'rejectionReason'> {
-  const notes: Pick<Step, 'autoApprovedBy' | 'decidedBy' | 'rejectionReason'> = {};
+function decisionNotes(s: Step): Pick<Step, 'autoApprovedBy' | 'decidedBy' | 'rejectionReason' | 'secondApproval'> {
+  const notes: Pick<Step, 'autoApprovedBy' | 'decidedBy' | 'rejectionReason' | 'secondApproval'> = {};
+  if (s.secondApproval !== undefined) notes.secondApproval = clone(s.secondApproval);
   if (s.autoApprovedBy !== undefined) notes.autoApprovedBy = s.autoApprovedBy;
   if (s.decidedBy !== undefined) notes.decidedBy = s.decidedBy;
   if (s.rejectionReason !== undefined) notes.rejectionReason = s.rejectionReason;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SecondApprovalSchema } from './permissions';
 import { ErrorBodySchema } from './errors';
 import {
   ApprovalActionSchema,
@@ -178,6 +179,8 @@ export const DraftStepViewSchema = z.object({
   isModified: z.boolean(),
   autoApprovedBy: z.string().optional(),
   decidedBy: z.literal('system').optional(),
+  /** SPEC §6.10: the step also needs a second approval by a holder of `approverRole` (and who gave it, when). */
+  secondApproval: SecondApprovalSchema.optional(),
   rejectionReason: z.string().optional(),
 });
 
@@ -256,6 +259,8 @@ export const StepStatusViewSchema = z.object({
   autoApprovedBy: z.string().optional(),
   rejectionReason: z.string().optional(),
   decidedBy: z.literal('system').optional(),
+  /** SPEC §6.10: the step also needs a second approval by a holder of `approverRole` (and who gave it, when). */
+  secondApproval: SecondApprovalSchema.optional(),
   /** Values standing in for a lost dependency's result (a conflict answered with a value, a fallback), by dependency step id. */
   providedValues: z.record(z.string(), z.unknown()).optional(),
 });

@@ -17,6 +17,10 @@ export interface Keys {
   /** The owner's recently finished workflows (score: when), for a gateway catching up. */
   userFinished(userId: string): string;
   preferences(userId: string): string;
+  /** The user's ApprovalPermissions (SPEC §6.10), set by an operator; absent: the defaults. */
+  permissions(userId: string): string;
+  /** Workflows with a step waiting for a second approval by holders of `role` (score: since when). */
+  roleAwaiting(role: string): string;
   reply(userId: string, type: string, messageId: string): string;
   /** One collection (contacts, events, tasks, drafts, outbox, inbox) of a user's built-in workspace. */
   workspace(userId: string, collection: string): string;
@@ -42,6 +46,8 @@ export function createKeys(prefix = ''): Keys {
     userActive: (uid) => `${prefix}approvals:{${uid}}:active`,
     userFinished: (uid) => `${prefix}approvals:{${uid}}:finished`,
     preferences: (uid) => `${prefix}user:{${uid}}:approval_preferences`,
+    permissions: (uid) => `${prefix}user:{${uid}}:approval_permissions`,
+    roleAwaiting: (role) => `${prefix}approvals:{role:${role}}:awaiting`,
     reply: (uid, type, messageId) => `${prefix}user:{${uid}}:reply:${type}:${messageId}`,
     workspace: (uid, collection) => `${prefix}ws:{${uid}}:${collection}`,
     activeWorkflows: `${prefix}wfa:{active}:workflows`,

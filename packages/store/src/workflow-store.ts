@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { FINISHED_RETENTION_MS, auditRecords, isFinished, keysExpireAt, type AuditActor } from '@wfa/domain';
+import { FINISHED_RETENTION_MS, approverRoles, auditRecords, awaitingRoles, isFinished, keysExpireAt, type AuditActor } from '@wfa/domain';
 import {
   ProtocolError,
   ServerEnvelopeSchema,
@@ -109,9 +109,14 @@ export class WorkflowStore {
     return events.map((e) => JSON.stringify({ type: e.type, sessionId, payload: e.payload, timestamp: now }));
   }
 
-  /** The relay message's JSON up to its envelope value (the script appends the envelope). */
-  private relayHead(userId: string): string {
-    return `{"v":1,"userId":${JSON.stringify(userId)},"envelope":`;
+  /**
+   * The relay message's JSON up to its envelope value (the script appends the envelope): the owner,
+   * and the roles whose holders may see the workflow (its steps that need a second approval).
+   */
+  private relayHead(draft: Pick<WorkflowDraft, 'userId' | 'steps'>): string {
+    const roles = approverRoles(draft as WorkflowDraft);
+    const watchers = roles.length ? `"watcherRoles":${JSON.stringify(roles)},` : '';
+    return `{"v":1,"userId":${JSON.stringify(draft.userId)},${watchers}"envelope":`;
   }
 
   /** The logged envelopes, with the ids the commit script gave them (reply[1..]). */
@@ -153,7 +158,7 @@ export class WorkflowStore {
       json,
       String(ttlFor(draft, now)),
       this.keys.channel,
-      this.relayHead(draft.userId),
+      this.relayHead(draft),
       String(events.length),
       ...this.eventJson(sid, events, now),
       String(auditLines.length),
@@ -176,7 +181,7 @@ export class WorkflowStore {
    * no read, no compare-and-set, no conflict with concurrent decisions. Returns [] if the
    * workflow is gone.
    */
-  async appendEvents(owner: { sessionId: string; userId: string }, events: WorkflowEvent[]): Promise<ServerEnvelope[]> {
+  async appendEvents(owner: Pick<WorkflowDraft, 'sessionId' | 'userId' | 'steps'>, events: WorkflowEvent[]): Promise<ServerEnvelope[]> {
     const sid = owner.sessionId;
     const now = this.now();
     const reply = await this.redis.commitWorkflow(
@@ -188,7 +193,7 @@ export class WorkflowStore {
       '',
       String(FINISHED_RETENTION_MS / 1000),
       this.keys.channel,
-      this.relayHead(owner.userId),
+      this.relayHead(owner),
       String(events.length),
       ...this.eventJson(sid, events, now),
       '0',
@@ -300,6 +305,36 @@ export class WorkflowStore {
 
   async markInactive(sessionId: string): Promise<void> {
     await this.redis.srem(this.keys.activeWorkflows, sessionId);
+  }
+
+  // ------------------------------------------------------------ second approvers' indexes (SPEC §6.10)
+
+  /**
+   * After a commit: the workflow is in the index of each role it waits for, and in no other. Only
+   * workflows with steps that need a second approval touch these keys. Not atomic with the commit:
+   * a process that dies in between leaves the index behind until the workflow's next change, and
+   * readers check each entry against its draft (`roleAwaitingIds` is a list of candidates).
+   */
+  async syncRoleIndex(draft: WorkflowDraft): Promise<void> {
+    const roles = approverRoles(draft);
+    if (roles.length === 0) return;
+    const awaiting = new Set(awaitingRoles(draft));
+    const now = this.now();
+    await Promise.all(
+      roles.map((r) =>
+        awaiting.has(r) ? this.redis.zadd(this.keys.roleAwaiting(r), 'NX', now, draft.sessionId) : this.redis.zrem(this.keys.roleAwaiting(r), draft.sessionId),
+      ),
+    );
+  }
+
+  /** Candidates: workflows that had a step waiting for one of `roles` (newest first, at most `limit` per role). */
+  async roleAwaitingIds(roles: readonly string[], limit = 100): Promise<string[]> {
+    const lists = await Promise.all(roles.map((r) => this.redis.zrevrange(this.keys.roleAwaiting(r), 0, limit - 1)));
+    return [...new Set(lists.flat())];
+  }
+
+  async removeFromRoleIndex(role: string, sessionId: string): Promise<void> {
+    await this.redis.zrem(this.keys.roleAwaiting(role), sessionId);
   }
 
   // ------------------------------------------------------------ the user's index of live workflows

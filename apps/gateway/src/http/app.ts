@@ -7,9 +7,13 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { tokenFromHttp, verifyToken } from '../auth';
 import { processGauges, type Gauge, type GatewayMetrics } from './metrics';
+import { permissionsApi } from './permissions-api';
+import type { PermissionsStore } from '@wfa/store';
 
 export interface HttpDeps {
   redis: Redis;
+  /** `/admin/permissions/:userId` (SPEC §6.10), behind the admin role. */
+  permissions?: PermissionsStore;
   /** Whether the relay is subscribed (see relay.ts). */
   relayLive: () => boolean;
   queues: Queue[];
@@ -53,6 +57,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   board.setBasePath('/admin/queues');
   createBullBoard({ queues: deps.queues.map((q) => new BullMQAdapter(q)), serverAdapter: board });
   app.use('/admin/queues', requireAdmin(deps.jwtSecret, deps.adminRole), board.getRouter());
+  if (deps.permissions) app.use('/admin/permissions', permissionsApi(deps.permissions, requireAdmin(deps.jwtSecret, deps.adminRole, { queryToken: false })));
 
   if (deps.consoleDir && existsSync(deps.consoleDir)) {
     app.use(express.static(deps.consoleDir, { index: 'index.html', maxAge: '1h' }));

@@ -2,7 +2,7 @@ import type { GatewayMetrics } from '../http/metrics';
 import type { Socket } from 'socket.io';
 import type { ClientEnvelope, ClientMessageType, ClientPayload, ScalabilityLimits, ClientToServerEvents, ServerToClientEvents } from '@wfa/protocol';
 import type { Planner } from '@wfa/planner';
-import type { PreferencesStore, ReplyCache, WorkflowStore } from '@wfa/store';
+import type { PermissionsStore, PreferencesStore, ReplyCache, WorkflowStore } from '@wfa/store';
 import type { StepQueue, TimerQueue } from '@wfa/queue';
 import type { Logger } from '@wfa/runtime';
 import type { AuthUser } from '../auth';
@@ -13,6 +13,8 @@ import type { TokenBucket } from './rate-limit';
 export interface SocketDeps {
   store: WorkflowStore;
   preferences: PreferencesStore;
+  /** Each user's ApprovalPermissions (SPEC §6.10), taken by a plan when it is drafted. */
+  permissions: PermissionsStore;
   replies: ReplyCache;
   steps: StepQueue;
   timers: TimerQueue;
@@ -54,4 +56,9 @@ export type MessageHandlers = { [T in ClientMessageType]: MessageHandler<T> };
 
 export function userRoom(userId: string): string {
   return `user:${userId}`;
+}
+
+/** The sockets of every user holding `role`: they see the workflows with steps that need their second approval. */
+export function roleRoom(role: string): string {
+  return `role:${role}`;
 }

@@ -1,8 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { type AckCallback, type ClientToServerEvents, type ServerEnvelope, type ServerToClientEvents } from '@wfa/protocol';
+import { RoleNameSchema, type AckCallback, type ClientToServerEvents, type ServerEnvelope, type ServerToClientEvents } from '@wfa/protocol';
 import { TOKEN_EXPIRED, verifyToken } from '../auth';
-import { userRoom, type AppSocket, type SocketData, type SocketDeps } from './context';
+import { roleRoom, userRoom, type AppSocket, type SocketData, type SocketDeps } from './context';
 import { SocketDelivery } from './delivery';
 import { answer, dispatch } from './dispatch';
 import { HANDLERS } from './handlers';
@@ -81,6 +81,8 @@ export function createSocketServer(http: HttpServer, deps: SocketDeps & { jwtSec
 
   io.on('connection', (socket: AppSocket) => {
     void socket.join(userRoom(socket.data.user.userId));
+    // A role a step may name (RoleNameSchema); any other role in the token can never match one.
+    for (const role of socket.data.user.roles) if (RoleNameSchema.safeParse(role).success) void socket.join(roleRoom(role));
     disconnectAtExpiry(socket, deps.now);
     // Every event goes through one door, made-up names included, so each is counted by the rate
     // limit, refused while closing and drained on shutdown like any message (dispatch names it).
@@ -132,14 +134,21 @@ function disconnectAtExpiry(socket: AppSocket, now: () => number): void {
   socket.once('disconnect', () => clearTimeout(timer));
 }
 
-/** Hand one logged event to every local socket of its owner (and watchers). */
-export function deliverToUsers(io: AppServer, userIds: readonly string[], envelope: ServerEnvelope): void {
-  for (const userId of userIds) {
-    const ids = io.sockets.adapter.rooms.get(userRoom(userId));
-    if (!ids) continue;
+/**
+ * Hand one logged event to every local socket of its owner, of other users named as watchers, and
+ * of users holding a watcher role (SPEC §6.10 approvers); a socket in several of them gets it once.
+ */
+export function deliverToUsers(io: AppServer, userIds: readonly string[], envelope: ServerEnvelope, roles: readonly string[] = []): void {
+  const rooms = io.sockets.adapter.rooms;
+  const targets = [...userIds.map((u) => rooms.get(userRoom(u))), ...roles.map((r) => rooms.get(roleRoom(r)))].filter((ids) => ids !== undefined);
+  const seen = targets.length > 1 ? new Set<string>() : undefined;
+  for (const ids of targets) {
     for (const id of ids) {
-      const socket = io.sockets.sockets.get(id);
-      socket?.data.delivery?.deliver(envelope);
+      if (seen) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+      }
+      io.sockets.sockets.get(id)?.data.delivery?.deliver(envelope);
     }
   }
 }

@@ -17,7 +17,8 @@ async function createWorkflow(
   opts: { mode?: ExecutionMode; timezone?: string; localDatetime?: string },
 ): Promise<Record<string, unknown>> {
   const { deps, user } = ctx;
-  const preferences = await deps.preferences.get(user.userId);
+  // Read together: one round trip.
+  const [preferences, permissions] = await Promise.all([deps.preferences.get(user.userId), deps.permissions.get(user.userId)]);
   const now = deps.now();
   const sessionId = newSessionId();
   const t = buildDraft(plan, {
@@ -29,6 +30,7 @@ async function createWorkflow(
     mode: opts.mode ?? 'review_all',
     now,
     preferences,
+    permissions,
     limits: deps.limits,
     draftTtlMs: preferences.timeout.timeoutMs ?? DEFAULT_DRAFT_TTL_MS,
   });

@@ -1,5 +1,5 @@
 import { ProtocolError, type ServerEnvelope, type WorkflowDraft } from '@wfa/protocol';
-import type { Actor, AuditActor, Transition } from '@wfa/domain';
+import { maySee, type Actor, type AuditActor, type Transition } from '@wfa/domain';
 import { carryOut as carryOutChange } from '@wfa/store';
 import type { MessageContext } from '../context';
 
@@ -43,9 +43,15 @@ export function auditActorOf(ctx: MessageContext): AuditActor {
   };
 }
 
-/** SPEC §4: only the owner sees a workflow; anyone else gets exactly what a missing one gets. */
-export function assertVisible(draft: WorkflowDraft | null, ctx: MessageContext, sessionId: string): WorkflowDraft {
-  if (!draft || draft.userId !== ctx.user.userId) throw new ProtocolError('not_found', `no workflow ${sessionId}`);
+/**
+ * SPEC §4: only the owner sees a workflow, and (SPEC §6.10) users holding the approver role of one
+ * of its steps that needs a second approval; anyone else gets exactly what a missing one gets.
+ * What an approver may do there is the domain's to say (approve or reject what waits for them).
+ * `ownerOnly`: a message for the owner alone (an approver is told `forbidden`).
+ */
+export function assertVisible(draft: WorkflowDraft | null, ctx: MessageContext, sessionId: string, opts: { ownerOnly?: boolean } = {}): WorkflowDraft {
+  if (!draft || !maySee(draft, ctx.user)) throw new ProtocolError('not_found', `no workflow ${sessionId}`);
+  if (opts.ownerOnly && draft.userId !== ctx.user.userId) throw new ProtocolError('forbidden', "only the workflow's owner may read this");
   return draft;
 }
 

@@ -1,5 +1,5 @@
-import { ProtocolError, compareEventIds, isEventId, snapshotEventId } from '@wfa/protocol';
-import { isFinished, toStatusPayload, toSummary } from '@wfa/domain';
+import { ProtocolError, RoleNameSchema, compareEventIds, isEventId, snapshotEventId, type WorkflowDraft } from '@wfa/protocol';
+import { awaitingRoles, isFinished, toStatusPayload, toSummary } from '@wfa/domain';
 import type { MessageHandler } from '../context';
 import { assertVisible } from './effects';
 
@@ -69,8 +69,27 @@ function assertNotAhead(lastEventId: string | undefined, lastLogged: string | un
   );
 }
 
+/**
+ * The user's live workflows, newest first, and (SPEC §6.10) other users' workflows with a step
+ * waiting for the second approval of a role the user holds (`userId` says whose; their
+ * `awaitingSecondApproval` names the steps). A role's index entry that no longer waits for it is
+ * dropped on the way.
+ */
 export const onWorkflowList: MessageHandler<'WORKFLOW_LIST'> = async (ctx) => {
-  const drafts = await ctx.deps.store.listUserWorkflows(ctx.user.userId);
-  const workflows = drafts.filter((d) => !isFinished(d)).map(toSummary);
+  const { store } = ctx.deps;
+  const roles = ctx.user.roles.filter((r) => RoleNameSchema.safeParse(r).success);
+  const [own, candidates] = await Promise.all([store.listUserWorkflows(ctx.user.userId), roles.length ? store.roleAwaitingIds(roles) : Promise.resolve([])]);
+  const others = await Promise.all(candidates.map((id) => store.load(id).catch(() => null)));
+  const awaiting: WorkflowDraft[] = [];
+  const stale: Promise<void>[] = [];
+  candidates.forEach((id, i) => {
+    const d = others[i];
+    const waitsFor = d ? awaitingRoles(d) : [];
+    if (d && d.userId !== ctx.user.userId && waitsFor.some((r) => roles.includes(r))) awaiting.push(d);
+    // Gone, or no longer waiting for a role it is listed under: out of that index.
+    for (const r of roles) if (!waitsFor.includes(r) && (d === null || d === undefined || d.userId !== ctx.user.userId)) stale.push(store.removeFromRoleIndex(r, id));
+  });
+  await Promise.all(stale).catch(() => undefined);
+  const workflows = [...own.filter((d) => !isFinished(d)), ...awaiting].sort((a, b) => b.createdAt - a.createdAt).map(toSummary);
   return { workflows };
 };

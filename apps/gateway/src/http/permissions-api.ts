@@ -1,0 +1,63 @@
+import express, { type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
+import { ApprovalPermissionsPatchSchema, ProtocolError } from '@wfa/protocol';
+import type { PermissionsStore } from '@wfa/store';
+
+/** A user id as a token's `sub` carries it. */
+const UserIdSchema = z.string().min(1).max(256);
+
+/**
+ * SPEC §6.10 for operators: each user's ApprovalPermissions, behind the admin role (like Bull Board).
+ *   GET    /admin/permissions/:userId  → { userId, permissions, configured }
+ *   PUT    /admin/permissions/:userId  body: a partial permissions object, merged → the same shape
+ *   DELETE /admin/permissions/:userId  → back to the defaults
+ * A plan takes its owner's permissions when it is drafted; a change applies to plans drafted after it.
+ * Errors: `{ error: { code, message, details? } }` with 400 (invalid_message), 401/403, 503 (Redis down).
+ */
+export function permissionsApi(store: PermissionsStore, requireAdmin: RequestHandler): Router {
+  const router = express.Router();
+  router.use(requireAdmin);
+  router.use(express.json({ limit: '16kb', strict: true }));
+  const userIdOf = (raw: unknown): string => {
+    const parsed = UserIdSchema.safeParse(raw);
+    if (!parsed.success) throw new ProtocolError('invalid_message', 'the user id must be 1-256 characters');
+    return parsed.data;
+  };
+  router.get('/:userId', handle(async (req) => {
+    const userId = userIdOf(req.params['userId']);
+    return { userId, ...(await store.read(userId)) };
+  }));
+  router.put('/:userId', handle(async (req) => {
+    const userId = userIdOf(req.params['userId']);
+    const patch = ApprovalPermissionsPatchSchema.safeParse(req.body);
+    if (!patch.success) throw new ProtocolError('invalid_message', 'the body is not a (partial) ApprovalPermissions object', patch.error.issues);
+    const permissions = await store.update(userId, patch.data);
+    return { userId, permissions, configured: true };
+  }));
+  router.delete('/:userId', handle(async (req) => {
+    const userId = userIdOf(req.params['userId']);
+    await store.reset(userId);
+    return { userId, ...(await store.read(userId)) };
+  }));
+  // A body that is not JSON, or too large (express.json's own errors).
+  router.use(((err, _req, res, _next) => {
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 400;
+    res.status(status).json({ error: { code: 'invalid_message', message: `the body is not JSON a permissions object can be read from (${String(err?.message ?? err)})` } });
+  }) as express.ErrorRequestHandler);
+  return router;
+}
+
+function handle(fn: (req: express.Request) => Promise<unknown>): RequestHandler {
+  return (req, res) => {
+    fn(req).then(
+      (body) => res.json(body),
+      (err: unknown) => {
+        if (err instanceof ProtocolError) {
+          res.status(err.code === 'invalid_message' ? 400 : 409).json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+          return;
+        }
+        res.status(503).json({ error: { code: 'unavailable', message: 'the permissions could not be read or written (is Redis up?); try again' } });
+      },
+    );
+  };
+}
