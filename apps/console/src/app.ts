@@ -1,4 +1,5 @@
 import { isTerminalPlanState, type ApprovalPreferences, type ApprovalPreferencesPatch, type AuditEntry, type AuditVerification } from '@wfa/protocol';
+import { viewerOf } from './viewer';
 import { Connection, type ConnState } from './connection';
 import { announce, h, replace } from './dom';
 import { FocusKeeper } from './focus';
@@ -45,7 +46,12 @@ export class App {
     workflow: (sid) => (sid === this.store.wf?.sessionId ? this.store.wf.summary : this.inbox?.find((w) => w.sessionId === sid)?.summary) || undefined,
   });
 
-  constructor(private readonly root: HTMLElement, private readonly token: string, private readonly onSignOut: () => void, private readonly onUnauthorized: (msg: string) => void) {}
+  /** The signed-in user (their token's `sub`): tells their own plans from those they second-approve. */
+  private readonly viewer: string | undefined;
+
+  constructor(private readonly root: HTMLElement, private readonly token: string, private readonly onSignOut: () => void, private readonly onUnauthorized: (msg: string) => void) {
+    this.viewer = viewerOf(token);
+  }
 
   start(): void {
     replace(
@@ -124,12 +130,12 @@ export class App {
   private renderInbox(): void {
     const active = document.activeElement as HTMLElement | null;
     const inboxKey = active && this.inboxEl.contains(active) ? active.closest('[data-session-id]')?.getAttribute('data-session-id') : undefined;
-    replace(this.inboxEl, renderInbox(this.inbox, this.store.wf?.sessionId, (id) => this.openWorkflow(id), () => this.newRequest()));
+    replace(this.inboxEl, renderInbox(this.inbox, this.store.wf?.sessionId, (id) => this.openWorkflow(id), () => this.newRequest(), this.viewer));
     if (inboxKey) this.inboxEl.querySelector<HTMLElement>(`[data-session-id="${inboxKey}"] button`)?.focus();
   }
 
   private renderWorkflow(): void {
-    this.focus.render(() => replace(this.workflowEl, this.store.wf ? renderWorkflow(this.store.wf, this.actions, this.busy) : null));
+    this.focus.render(() => replace(this.workflowEl, this.store.wf ? renderWorkflow(this.store.wf, this.actions, this.busy, this.viewer) : null));
   }
 
   private onEvent(ev: ServerEvent): void {

@@ -16,7 +16,7 @@ export const APPROVAL_LABEL: Record<string, string> = {
   step_approved: 'Approved',
   step_rejected: 'Rejected',
   step_modified: 'Modified, needs approval',
-  waiting_user_approval: 'Awaiting your decision',
+  waiting_user_approval: 'Waiting for a second approval',
   user_cancelled: 'Cancelled',
 };
 

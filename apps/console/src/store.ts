@@ -225,10 +225,15 @@ export class Store {
   private newlyApproved(wf: WorkflowVM, p: StatusPayload): string[] {
     const before = wf.loggedApprovals;
     if (!wf.hasDraft || !before) return [];
-    const ids = p.steps.filter((st) => st.approvalStatus === 'step_approved' && before[st.id] !== undefined && before[st.id] !== 'step_approved').map((st) => st.id);
-    if (!ids.length) return [];
+    const moved = (to: string) => p.steps.filter((st) => st.approvalStatus === to && before[st.id] !== undefined && before[st.id] !== to).map((st) => st.id);
+    const ids = moved('step_approved');
+    // SPEC §6.10: approved by the owner, waiting for another user's approval.
+    const waiting = moved('waiting_user_approval');
     const every = ids.length > 1 && ids.length === wf.steps.length;
-    return [`Approved: ${every ? 'every step' : ids.map((id) => this.name(wf, id)).join(', ')}`];
+    return [
+      ...(ids.length ? [`Approved: ${every ? 'every step' : ids.map((id) => this.name(wf, id)).join(', ')}`] : []),
+      ...(waiting.length ? [`Waiting for a second approval: ${waiting.map((id) => this.name(wf, id)).join(', ')}`] : []),
+    ];
   }
 
   /** How each conflict the log left open and this status no longer carries was answered (a logged status follows every answer). */
@@ -252,6 +257,7 @@ export class Store {
   private applyDraft(wf: WorkflowVM, p: DraftPayload): void {
     const before = new Map(wf.steps.map((s) => [s.id, s]));
     wf.hasDraft = true;
+    if (p.userId !== undefined) wf.ownerId = p.userId;
     wf.originalMessage = p.originalMessage;
     wf.summary = p.summary;
     wf.estimatedDuration = p.estimatedDuration;
@@ -281,6 +287,8 @@ export class Store {
       const s = this.ensureStep(wf, st.id);
       s.state = st.state;
       s.approvalStatus = st.approvalStatus;
+      if (st.secondApproval) s.secondApproval = st.secondApproval;
+      else delete s.secondApproval;
       if (st.result) s.result = st.result;
       if (st.providedValues) s.providedValues = st.providedValues;
       else delete s.providedValues;

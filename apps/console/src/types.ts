@@ -55,6 +55,8 @@ export interface LogEntry {
 
 export interface WorkflowVM {
   sessionId: string;
+  /** Whose plan it is (from its draft); another user's when the viewer is its second approver. */
+  ownerId?: string;
   originalMessage: string;
   summary: string;
   estimatedDuration: string;

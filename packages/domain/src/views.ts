@@ -20,6 +20,7 @@ function decisionNotes(s: Step): Pick<Step, 'autoApprovedBy' | 'decidedBy' | 're
 
 export function toDraftPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_DRAFT'> {
   const payload: ServerPayload<'WORKFLOW_DRAFT'> = {
+    userId: d.userId,
     originalMessage: d.originalMessage,
     summary: d.summary,
     totalSteps: d.totalSteps,

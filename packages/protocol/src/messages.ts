@@ -185,6 +185,8 @@ export const DraftStepViewSchema = z.object({
 });
 
 export const WorkflowDraftPayloadSchema = z.object({
+  /** Whose plan it is (a second approver's sockets receive other users' drafts, SPEC §6.10). */
+  userId: z.string().optional(),
   originalMessage: z.string(),
   summary: z.string(),
   totalSteps: z.number(),

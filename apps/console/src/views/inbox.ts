@@ -2,8 +2,13 @@ import { h, relativeTime } from '../dom';
 import { PLAN_STATE_LABEL, expirySentence } from '../labels';
 import type { WorkflowSummary } from '../types';
 
-function waitsOn(w: WorkflowSummary): string[] {
+function waitsOn(w: WorkflowSummary, viewer: string | undefined): string[] {
   const out: string[] = [];
+  const second = w.awaitingSecondApproval ?? [];
+  if (second.length) {
+    const n = `${second.length} step${second.length === 1 ? '' : 's'}`;
+    out.push(viewer !== undefined && w.userId !== undefined && w.userId !== viewer ? `${n} of ${w.userId}'s plan await${second.length === 1 ? 's' : ''} your approval` : `${n} wait${second.length === 1 ? 's' : ''} for a second approval`);
+  }
   if (w.pendingStepIds.length) out.push(`${w.pendingStepIds.length} step${w.pendingStepIds.length === 1 ? ' awaits' : 's await'} your approval`);
   if (w.conflicts.length) out.push(`${w.conflicts.length} dependency conflict${w.conflicts.length === 1 ? '' : 's'}`);
   if (w.interventions.length) out.push(`input needed on ${w.interventions.length} step${w.interventions.length === 1 ? '' : 's'}`);
@@ -52,7 +57,7 @@ function numbering(list: WorkflowSummary[]): Map<string, string> {
 }
 
 /** The user's live workflows (WORKFLOW_LIST), with what waits on them and when they expire. */
-export function renderInbox(list: WorkflowSummary[] | undefined, currentId: string | undefined, onOpen: (id: string) => void, onNew: () => void): HTMLElement {
+export function renderInbox(list: WorkflowSummary[] | undefined, currentId: string | undefined, onOpen: (id: string) => void, onNew: () => void, viewer?: string): HTMLElement {
   const numbers = list ? numbering(list) : new Map<string, string>();
   const items =
     list === undefined
@@ -63,7 +68,7 @@ export function renderInbox(list: WorkflowSummary[] | undefined, currentId: stri
             'ul',
             { class: 'inbox-list' },
             list.map((w) => {
-              const waits = waitsOn(w);
+              const waits = waitsOn(w, viewer);
               const nth = numbers.get(w.sessionId);
               const current = w.sessionId === currentId;
               return h(

@@ -1,4 +1,5 @@
 import { TEMPLATE_RE } from '@wfa/protocol';
+import { awaitsSecondApproval, isApproverView } from '../viewer';
 import { h } from '../dom';
 import { APPROVAL_LABEL, RISK_ICON, RISK_LABEL, STATE_ICON, stepStatusText, stepTitle } from '../labels';
 import type { StepVM, WorkflowVM } from '../types';
@@ -72,11 +73,20 @@ function providedFacts(step: StepVM, wf: WorkflowVM): HTMLElement[] {
   });
 }
 
+/** Who else must approve this step, or who did. */
+function secondApprovalText(step: StepVM, wf: WorkflowVM, viewer: string | undefined): string {
+  const sa = step.secondApproval!;
+  if (sa.approvedBy) return `Given by ${sa.approvedBy === viewer ? 'you' : sa.approvedBy}`;
+  const who = `someone with the role “${sa.approverRole}”`;
+  if (!awaitsSecondApproval(step)) return `Needed from ${who}, after the owner's approval`;
+  return isApproverView(wf, viewer) ? `Approved by ${wf.ownerId}; waits for yours (role “${sa.approverRole}”)` : `Approved by you; waits for ${who} (never you)`;
+}
+
 export function isDecidable(step: StepVM, wf: WorkflowVM): boolean {
   return step.state === 'pending' && ['created', 'waiting_intervention', 'running'].includes(wf.planState) && step.approvalStatus !== 'user_cancelled';
 }
 
-export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepActions, busy: boolean): HTMLElement {
+export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepActions, busy: boolean, viewer?: string): HTMLElement {
   const title = stepTitle(step);
   const headingId = `step-title-${step.id}`;
   const decidable = isDecidable(step, wf);
@@ -85,8 +95,15 @@ export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepAction
     h('button', { type: 'button', class: cls, onclick, disabled: busy, 'aria-describedby': headingId, ...extra }, label);
 
   const buttons: HTMLElement[] = [];
-  if (decidable) {
-    if (step.approvalStatus !== 'step_approved') buttons.push(btn('Approve', 'btn good', () => actions.approve(step.id), { 'data-action': 'approve' }));
+  if (isApproverView(wf, viewer)) {
+    // Someone else's plan: its second approver approves or rejects what waits for them, nothing else.
+    if (awaitsSecondApproval(step)) {
+      buttons.push(btn('Approve', 'btn good', () => actions.approve(step.id), { 'data-action': 'approve' }));
+      buttons.push(btn('Reject…', 'btn bad', () => actions.reject(step.id), { 'data-action': 'reject' }));
+    }
+  } else if (decidable) {
+    // Approved by this user already, it waits for someone else: approving again would change nothing.
+    if (step.approvalStatus !== 'step_approved' && !awaitsSecondApproval(step)) buttons.push(btn('Approve', 'btn good', () => actions.approve(step.id), { 'data-action': 'approve' }));
     if (step.approvalStatus !== 'step_rejected') buttons.push(btn('Reject…', 'btn bad', () => actions.reject(step.id), { 'data-action': 'reject' }));
     buttons.push(btn('Skip', 'btn', () => actions.skip(step.id), { 'data-action': 'skip' }));
     buttons.push(btn('Edit…', 'btn', () => actions.edit(step.id), { 'data-action': 'edit' }));
@@ -131,6 +148,7 @@ export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepAction
       h('dt', {}, 'Expected outcome'),
       h('dd', {}, step.expectedOutcome || '—'),
       step.rejectionReason ? [h('dt', {}, 'Rejection reason'), h('dd', {}, step.rejectionReason)] : null,
+      step.secondApproval ? [h('dt', {}, 'Second approval'), h('dd', { 'data-second-approval': step.secondApproval.approvedBy ? 'given' : 'needed' }, secondApprovalText(step, wf, viewer))] : null,
       providedFacts(step, wf),
     ),
     h('details', { class: 'params-box', open: true }, h('summary', {}, 'Parameters'), renderParams(step.params, wf, step)),

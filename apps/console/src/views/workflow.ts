@@ -1,4 +1,5 @@
 import { isReadOnlyAction, isTerminalPlanState } from '@wfa/protocol';
+import { awaitsSecondApproval, isApproverView } from '../viewer';
 import { clockTime, h, relativeTime } from '../dom';
 import { APPROVAL_LABEL, IMPACT_LABEL, PLAN_STATE_LABEL, RISK_ICON, RISK_LABEL, expiryLabel, stepTitle } from '../labels';
 import type { WorkflowVM } from '../types';
@@ -17,10 +18,15 @@ export interface WorkflowActions extends StepActions {
 
 const PLAN_ICON: Record<string, string> = { created: '✎', running: '↻', waiting_intervention: '⏸', completed: '✓', failed: '✕', cancelled: '⊘' };
 
-export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: boolean): HTMLElement {
+export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: boolean, viewer?: string): HTMLElement {
   if (!wf.hasDraft && !wf.steps.length) return h('section', { class: 'workflow', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading the workflow…'));
   const terminal = isTerminalPlanState(wf.planState);
-  const anyDecidable = wf.steps.some((s) => isDecidable(s, wf) && s.approvalStatus !== 'step_approved');
+  const approver = isApproverView(wf, viewer);
+  // Approve all: what this viewer can approve (their own undecided steps, or, as someone else's
+  // second approver, the steps waiting for them).
+  const anyDecidable = approver
+    ? wf.steps.some(awaitsSecondApproval)
+    : wf.steps.some((s) => isDecidable(s, wf) && s.approvalStatus !== 'step_approved' && !awaitsSecondApproval(s));
   const name = (id: string) => {
     const s = wf.steps.find((x) => x.id === id);
     return s ? stepTitle(s) : id;
@@ -74,8 +80,9 @@ export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: b
     'div',
     { class: 'plan-actions', role: 'group', 'aria-label': 'Whole-workflow decisions' },
     !terminal && anyDecidable ? h('button', { type: 'button', class: 'btn good', onclick: actions.approveAll, disabled: busy, 'data-action': 'approve-all' }, '✓ Approve all') : null,
-    !terminal ? h('button', { type: 'button', class: 'btn bad', onclick: actions.cancelAll, disabled: busy, 'data-action': 'cancel-all' }, '⊘ Cancel all') : null,
-    h('button', { type: 'button', class: 'btn ghost', onclick: actions.openAudit, 'data-action': 'audit' }, '🔒 Audit log'),
+    !terminal && !approver ? h('button', { type: 'button', class: 'btn bad', onclick: actions.cancelAll, disabled: busy, 'data-action': 'cancel-all' }, '⊘ Cancel all') : null,
+    // The audit log is the owner's (it holds their addresses).
+    approver ? null : h('button', { type: 'button', class: 'btn ghost', onclick: actions.openAudit, 'data-action': 'audit' }, '🔒 Audit log'),
   );
 
   return h(
@@ -85,7 +92,7 @@ export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: b
       'header',
       { class: 'wf-head' },
       h('h2', { id: 'wf-title', tabindex: -1 }, wf.summary || 'Workflow'),
-      wf.originalMessage ? h('p', { class: 'original' }, h('span', { class: 'muted' }, 'You asked: '), `“${wf.originalMessage}”`) : null,
+      wf.originalMessage ? h('p', { class: 'original' }, h('span', { class: 'muted' }, approver ? `${wf.ownerId} asked (you are asked for a second approval): ` : 'You asked: '), `“${wf.originalMessage}”`) : null,
       h(
         'dl',
         { class: 'wf-facts' },
@@ -109,7 +116,7 @@ export function renderWorkflow(wf: WorkflowVM, actions: WorkflowActions, busy: b
     ),
     h('div', { class: 'wf-body' },
       h('section', { class: 'graph-section', 'aria-labelledby': 'graph-title' }, h('h3', { id: 'graph-title' }, 'Dependency graph'), renderGraph(wf, actions.focusStep)),
-      h('section', { class: 'steps-section', 'aria-labelledby': 'steps-title' }, h('h3', { id: 'steps-title' }, 'Steps'), h('ol', { class: 'steps' }, wf.steps.map((s) => renderStepCard(s, wf, actions, busy)))),
+      h('section', { class: 'steps-section', 'aria-labelledby': 'steps-title' }, h('h3', { id: 'steps-title' }, 'Steps'), h('ol', { class: 'steps' }, wf.steps.map((s) => renderStepCard(s, wf, actions, busy, viewer)))),
     ),
     h(
       'details',
