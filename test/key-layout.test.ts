@@ -1,6 +1,7 @@
 /**
  * Issue 6 §6, over what the product really writes: after a workflow has run through a
- * question, a timer, a preference, a resent message and a draft that waits, every key under the
+ * question, a timer, a preference, a resent message, permissions and a draft that waits for a
+ * second approval, every key under the
  * prefix is read back from Redis and must sit in the Redis Cluster slot of its owner: a
  * workflow's keys in its session's slot (the commit script touches them together), a user's in
  * the user's, the queues' in one `{wfa}` slot, the set the sweep reads in `{active}`.
@@ -31,8 +32,17 @@ test("every key the product writes sits in its owner's hash slot", async () => {
     await c.waitFor(stepEvent(ran, 'contact_lookup_1', 'waiting_intervention'));
     await c.sendOk('INTERVENTION_RESPONSE', { stepId: 'contact_lookup_1', option: 'Enter email address', value: 'john@example.org' }, ran);
     await c.waitFor(workflowEnded(ran));
+    // Permissions that make task steps wait for a second approval (SPEC §6.10): a per-user record
+    // and, once the waiting draft's step is approved by its owner, its role's index.
+    const put = await fetch(`${stack.gateway.url}/admin/permissions/${user}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${tokenFor('layout-operator', { roles: ['admin'] })}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ requiresSecondaryApproval: { stepTypes: ['task'], approverRole: 'layout-role' } }),
+    });
+    expect(put.status).toBe(200);
     // A draft left waiting (its reminder and expiry timers), a preference, a resent message.
     const { sessionId: waiting } = await c.sendOk('WORKFLOW_SUBMIT', { plan: { steps: [{ id: 'a', type: 'task', action: 'create_task', description: 'a', params: { title: 't' } }] } });
+    await c.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'a' }, waiting);
     await c.sendOk('PREFERENCES_SET', { preferences: { autoApprove: { lowRiskSteps: false } } });
     expect(await c.send('WORKFLOW_LIST', {}, undefined, { messageId: 'list-1' })).toMatchObject({ ok: true });
     expect(await c.send('WORKFLOW_LIST', {}, undefined, { messageId: 'list-1' })).toMatchObject({ ok: true });
@@ -46,7 +56,7 @@ test("every key the product writes sits in its owner's hash slot", async () => {
     } while (cursor !== '0');
 
     const queuePrefix = `${stack.prefix}{wfa}:`;
-    const owners = new Set([ran, waiting, user, 'wfa', 'active']);
+    const owners = new Set([ran, waiting, user, 'wfa', 'active', 'role:layout-role']);
     const misplaced = keys.filter((k) => {
       const tag = hashTag(k);
       if (k.startsWith(queuePrefix)) return tag !== 'wfa';
@@ -67,6 +77,8 @@ test("every key the product writes sits in its owner's hash slot", async () => {
       userIndex: has(/^approvals:\{layout-user\}:active$/),
       finished: has(/^approvals:\{layout-user\}:finished$/),
       preferences: has(/^user:\{layout-user\}:approval_preferences$/),
+      permissions: has(/^user:\{layout-user\}:approval_permissions$/),
+      roleIndex: has(/^approvals:\{role:layout-role\}:awaiting$/),
       reply: has(/^user:\{layout-user\}:reply:/),
       workspace: has(/^ws:\{layout-user\}:(drafts|events)$/),
       stepQueue: has(/^\{wfa\}:steps:/),
@@ -80,6 +92,8 @@ test("every key the product writes sits in its owner's hash slot", async () => {
       userIndex: true,
       finished: true,
       preferences: true,
+      permissions: true,
+      roleIndex: true,
       reply: true,
       workspace: true,
       stepQueue: true,
