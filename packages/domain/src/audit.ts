@@ -74,7 +74,8 @@ function stepAction(before: ApprovalStep | undefined, after: ApprovalStep): Audi
   if (paramsChanged) return 'modified';
   const approval = before?.approvalStatus ?? 'draft_pending';
   if (approval !== after.approvalStatus) {
-    if (after.approvalStatus === 'step_approved') return 'approved';
+    // The owner's approval of a step that then waits for a second one is an approval too (SPEC §6.10).
+    if (after.approvalStatus === 'step_approved' || after.approvalStatus === 'waiting_user_approval') return 'approved';
     if (after.approvalStatus === 'step_rejected') return 'rejected';
     if (after.approvalStatus === 'step_modified') return 'modified';
     return 'state_changed';
@@ -89,10 +90,20 @@ function stepAction(before: ApprovalStep | undefined, after: ApprovalStep): Audi
 function stepReason(action: AuditAction, s: ApprovalStep): string | undefined {
   if (action === 'rejected') return s.rejectionReason;
   if (action === 'changed') return s.providedValues ? `value provided for ${Object.keys(s.providedValues).join(', ')}` : undefined;
-  if (action === 'approved') return s.autoApprovedBy ? `approved automatically: ${s.autoApprovedBy}` : undefined;
+  if (action === 'approved') return approvalReason(s);
   if (action === 'skipped') return s.skippedBy ? `its dependency ${s.skippedBy} was lost` : undefined;
   if (s.state === 'failed' || s.state === 'timeout') return s.result?.error ?? s.result?.message;
   return undefined;
+}
+
+/** How an approval came about: a preference rule, and which of two approvals it was (SPEC §6.10). */
+function approvalReason(s: ApprovalStep): string | undefined {
+  const parts: string[] = [];
+  if (s.autoApprovedBy) parts.push(`approved automatically: ${s.autoApprovedBy}`);
+  const role = s.secondApproval?.approverRole;
+  if (s.approvalStatus === 'waiting_user_approval') parts.push(`first approval; waits for a second approval (role "${role}")`);
+  else if (s.secondApproval?.approvedBy) parts.push(`second approval (role "${role}")`);
+  return parts.length ? parts.join('; ') : undefined;
 }
 
 /** The records one commit adds; `before` is null for a workflow's first commit. */

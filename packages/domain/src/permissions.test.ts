@@ -6,6 +6,7 @@ import { respondToIntervention } from './interventions';
 import { expireDraft } from './timers';
 import { approverRoles, awaitingRoles, isMandatory, maySee } from './permissions';
 import { toSummary } from './views';
+import { auditRecords } from './audit';
 import { T0, USER, build, errorCode, step } from './test-helpers';
 
 const MANAGER: Actor = { userId: 'm1', roles: ['manager'], kind: 'user' };
@@ -95,9 +96,14 @@ describe('SPEC §6.10 second approval', () => {
     expect(errorCode(() => applyApproval(a, { action: 'approve_step', stepId: 'email_draft_1' }, ownerWithRole, T0 + 2))).toBe('invalid_state');
   });
 
-  test('a holder of the role approves it and the plan starts; who and when is recorded', () => {
-    const a = applyApproval(emailNeedsManager(), { action: 'approve_all' }, USER, T0 + 1).draft;
+  test('a holder of the role approves it and the plan starts; who and when is recorded, and audited as the second approval', () => {
+    const d = emailNeedsManager();
+    const a = applyApproval(d, { action: 'approve_all' }, USER, T0 + 1).draft;
+    const first = auditRecords(d, a, { userId: 'u1', kind: 'user', cause: 'WORKFLOW_APPROVAL approve_all' }, T0 + 1).find((r) => r.stepId === 'email_draft_1');
+    expect(first).toMatchObject({ action: 'approved', reason: 'first approval; waits for a second approval (role "manager")' });
     const t = applyApproval(a, { action: 'approve_step', stepId: 'email_draft_1' }, MANAGER, T0 + 2);
+    const second = auditRecords(a, t.draft, { userId: 'm1', kind: 'user', cause: 'WORKFLOW_APPROVAL approve_step' }, T0 + 2).find((r) => r.stepId === 'email_draft_1');
+    expect(second).toMatchObject({ action: 'approved', userId: 'm1', reason: 'second approval (role "manager")' });
     expect(step(t.draft, 'email_draft_1').approvalStatus).toBe('step_approved');
     expect(step(t.draft, 'email_draft_1').secondApproval).toEqual({ approverRole: 'manager', approvedBy: 'm1', approvedAt: T0 + 2 });
     expect(t.draft.state).toBe('running');
