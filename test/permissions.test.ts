@@ -48,9 +48,17 @@ const PLAN = {
 };
 
 test('the admin API: behind the admin role, validated, merged, and reset', async () => {
-  expect((await permissionsApi('GET', 'perm-anyone', undefined, tokenFor('perm-anyone'))).status).toBe(403);
+  expect(await permissionsApi('GET', 'perm-anyone', undefined, tokenFor('perm-anyone'))).toMatchObject({ status: 403, json: { error: { code: 'forbidden' } } });
   const none = await fetch(`${stack.gateway.url}/admin/permissions/perm-anyone`);
   expect(none.status).toBe(401);
+  expect(await none.json()).toMatchObject({ error: { code: 'unauthorized' } });
+  // Not JSON's content type, another method, another path: each a JSON error, not a page.
+  const plain = await fetch(`${stack.gateway.url}/admin/permissions/perm-anyone`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'text/plain' }, body: '{}' });
+  expect({ status: plain.status, body: await plain.json() }).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('Content-Type: application/json') } } });
+  expect(await permissionsApi('POST', 'perm-anyone', {})).toMatchObject({ status: 405, json: { error: { code: 'invalid_message' } } });
+  const deeper = await fetch(`${stack.gateway.url}/admin/permissions/perm-anyone/extra`, { headers: { authorization: `Bearer ${ADMIN}` } });
+  expect({ status: deeper.status, body: await deeper.json() }).toMatchObject({ status: 404, body: { error: { code: 'invalid_message' } } });
+  expect(await permissionsApi('GET', 'x'.repeat(201))).toMatchObject({ status: 400, json: { error: { code: 'invalid_message' } } });
 
   const fresh = await permissionsApi('GET', 'perm-anyone');
   expect(fresh).toMatchObject({ status: 200, json: { userId: 'perm-anyone', configured: false, permissions: { canModifyParams: ['*'], canSkipMandatorySteps: true } } });
@@ -68,6 +76,20 @@ test('the admin API: behind the admin role, validated, merged, and reset', async
   expect(merged.json.permissions).toMatchObject({ canSkipMandatorySteps: false, requiresSecondaryApproval: { stepTypes: ['email'], approverRole: 'approver' } });
   const reset = await permissionsApi('DELETE', 'perm-anyone');
   expect(reset.json).toMatchObject({ configured: false, permissions: { canSkipMandatorySteps: true } });
+
+  // Operators changing one user's permissions at once: every accepted change is kept.
+  await Promise.all([
+    permissionsApi('PUT', 'perm-anyone', { canSkipMandatorySteps: false }),
+    permissionsApi('PUT', 'perm-anyone', { canModifyParams: ['title'] }),
+    permissionsApi('PUT', 'perm-anyone', { canApproveSteps: ['task'] }),
+    permissionsApi('PUT', 'perm-anyone', { requiresSecondaryApproval: { stepTypes: ['email'] } }),
+  ]);
+  expect((await permissionsApi('GET', 'perm-anyone')).json.permissions).toEqual({
+    canApproveSteps: ['task'],
+    canModifyParams: ['title'],
+    canSkipMandatorySteps: false,
+    requiresSecondaryApproval: { stepTypes: ['email'], approverRole: 'approver' },
+  });
 });
 
 test("a user's permissions refuse what they do not allow, naming it, and change nothing", async () => {
@@ -119,6 +141,8 @@ test('a step that needs a second approval waits for an approver on any gateway, 
     expect(waiting.payload.planState).toBe('created');
     const again = await owner.send('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'mail' }, sessionId);
     expect(again).toMatchObject({ ok: false, error: { code: 'invalid_state', message: expect.stringContaining('second approval') } });
+    // Nothing left for the owner to approve: refused, and the version the approver holds stays current.
+    expect(await owner.send('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId)).toMatchObject({ ok: false, error: { code: 'invalid_state' } });
 
     const list = await manager.sendOk('WORKFLOW_LIST', {});
     expect(list['workflows'].find((w: any) => w.sessionId === sessionId)).toMatchObject({ userId: 'perm-owner', awaitingSecondApproval: ['mail'], pendingStepIds: [] });
@@ -135,7 +159,7 @@ test('a step that needs a second approval waits for an approver on any gateway, 
     const sub = await manager.sendOk('WORKFLOW_SUBSCRIBE', {}, sessionId);
     expect(sub['sessionId']).toBe(sessionId);
 
-    await manager.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'mail' }, sessionId);
+    await manager.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'mail', expectedVersion: approved['version'] }, sessionId);
     const done = await owner.waitFor(workflowEnded(sessionId));
     expect(done.payload.steps.find((s: any) => s.id === 'mail')).toMatchObject({ state: 'completed', approvalStatus: 'step_approved' });
     await manager.waitFor(workflowEnded(sessionId));

@@ -98,11 +98,12 @@ function stepReason(action: AuditAction, s: ApprovalStep): string | undefined {
 
 /** How an approval came about: a preference rule, and which of two approvals it was (SPEC §6.10). */
 function approvalReason(s: ApprovalStep): string | undefined {
+  const role = s.secondApproval?.approverRole;
+  // The second approval is a user's own, whatever rule gave the first.
+  if (s.approvalStatus === 'step_approved' && s.secondApproval?.approvedBy) return `second approval (role "${role}")`;
   const parts: string[] = [];
   if (s.autoApprovedBy) parts.push(`approved automatically: ${s.autoApprovedBy}`);
-  const role = s.secondApproval?.approverRole;
   if (s.approvalStatus === 'waiting_user_approval') parts.push(`first approval; waits for a second approval (role "${role}")`);
-  else if (s.secondApproval?.approvedBy) parts.push(`second approval (role "${role}")`);
   return parts.length ? parts.join('; ') : undefined;
 }
 

@@ -81,6 +81,8 @@ export function applyApproval(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APPRO
     }
     case 'approve_all': {
       const targets = w.d.steps.filter((s) => s.state === 'pending' && (s.approvalStatus === 'draft_pending' || s.approvalStatus === 'step_modified'));
+      // Nothing to approve is no mutation (SPEC §6.2: only an accepted mutation takes a version).
+      if (targets.length === 0) throw new ProtocolError('invalid_state', 'No step of this workflow waits for your approval');
       assertMayApprove(w.d, targets);
       for (const s of targets) s.approvalStatus = ownerApprovalStatus(s);
       return finishWork(w, { snapshot: true });
@@ -236,9 +238,9 @@ export function applyEdit(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_EDIT'>, a
  * checked against the action's params when every other template of the step is resolved.
  */
 export function resolveConflict(d: WorkflowDraft, p: ClientPayload<'CONFLICT_RESOLUTION'>, a: Actor, now: number): Transition {
+  assertOwner(d, a, 'resolve its conflicts');
   assertVersion(d, p.expectedVersion);
   assertLive(d);
-  assertOwner(d, a, 'resolve its conflicts');
   requireStep(d, p.stepId);
   const w = beginWork(d, now);
   const s = requireStep(w.d, p.stepId);

@@ -20,9 +20,9 @@ import { currentText } from './describe';
 import { assertMaySkip, assertOwner } from './permissions';
 
 export function resolveFailure(d: WorkflowDraft, p: ClientPayload<'FAILURE_RESOLUTION'>, actor: Actor, now: number): Transition {
+  assertOwner(d, actor, 'decide what happens after a failure');
   assertVersion(d, p.expectedVersion);
   assertPausedOnFailure(d);
-  assertOwner(d, actor, 'decide what happens after a failure');
   if (p.action === 'skip_failed') {
     const s = findStep(d, d.partialFailure!.failedStep);
     if (s) assertMaySkip(d, s);

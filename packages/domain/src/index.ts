@@ -15,7 +15,7 @@ export type { DepStateKind } from './dependencies';
 export { respondToIntervention, PRIMARY_TEXT_PARAM } from './interventions';
 export { resolveFailure, rollbackPlan, completeRollback } from './failures';
 export type { RollbackItem, RollbackReport } from './failures';
-export { draftReminder, expireDraft, TIMEOUT_REJECT_REASON, TIMEOUT_NOT_LOW_RISK_REASON, TIMEOUT_NOT_PERMITTED_REASON, TIMEOUT_AUTO_APPROVED_BY } from './timers';
+export { draftReminder, expireDraft, TIMEOUT_REJECT_REASON, TIMEOUT_NOT_LOW_RISK_REASON, TIMEOUT_NOT_PERMITTED_REASON, TIMEOUT_NO_SECOND_APPROVAL_REASON, TIMEOUT_AUTO_APPROVED_BY } from './timers';
 export type { DraftTimeoutAction } from './timers';
 export * from './audit';
 export { approverRoles, awaitingRoles, maySee, permissionsOf, isMandatory, mayApprove } from './permissions';

@@ -43,9 +43,9 @@ export function respondToIntervention(
   actor: Actor,
   now: number,
 ): Transition {
+  assertOwner(d, actor, 'answer its questions');
   assertVersion(d, p.expectedVersion);
   assertLive(d);
-  assertOwner(d, actor, 'answer its questions');
   const s0 = requireStep(d, p.stepId);
   if (s0.state !== 'waiting_intervention') {
     throw new ProtocolError('invalid_state', `Step "${s0.id}" is not waiting for your answer (it is ${s0.state.replace('_', ' ')})`, {

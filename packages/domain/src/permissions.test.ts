@@ -147,6 +147,22 @@ describe('SPEC §6.10 second approval', () => {
     expect(step(again, 'email_draft_1').approvalStatus).toBe('waiting_user_approval');
   });
 
+  test('the draft timeout never gives a second approval nor rewrites the owner\'s; auto_reject says why', () => {
+    const a = applyApproval(emailNeedsManager(), { action: 'approve_step', stepId: 'email_draft_1' }, USER, T0 + 1).draft;
+    const system: Actor = { userId: 'system', roles: [], kind: 'system' };
+    const approved = expireDraft(a, 'auto_approve', system, T0 + 10)!.draft;
+    expect(step(approved, 'email_draft_1')).toMatchObject({ approvalStatus: 'waiting_user_approval' });
+    expect(step(approved, 'email_draft_1').autoApprovedBy).toBeUndefined();
+    expect(step(approved, 'email_draft_1').decidedBy).toBeUndefined();
+    const rejected = expireDraft(a, 'auto_reject', system, T0 + 10)!.draft;
+    expect(step(rejected, 'email_draft_1')).toMatchObject({ approvalStatus: 'step_rejected', decidedBy: 'system', rejectionReason: expect.stringContaining('second approval did not come') });
+  });
+
+  test('approve_all with nothing left to approve is refused and takes no version', () => {
+    const a = applyApproval(emailNeedsManager(), { action: 'approve_all' }, USER, T0 + 1).draft;
+    expect(() => applyApproval(a, { action: 'approve_all' }, USER, T0 + 2)).toThrow(/No step of this workflow waits for your approval/);
+  });
+
   test('auto-approval (even with approvals switched off) gives only the first approval', () => {
     const t = build(undefined, { permissions: perms({ requiresSecondaryApproval: { stepTypes: ['email'], approverRole: 'manager' } }) }, { approvalsEnabled: false });
     expect(step(t.draft, 'email_draft_1').approvalStatus).toBe('waiting_user_approval');

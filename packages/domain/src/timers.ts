@@ -15,6 +15,7 @@ export type DraftTimeoutAction = 'save_draft' | 'auto_reject' | 'auto_approve';
 
 export const TIMEOUT_REJECT_REASON = 'Not approved in time';
 export const TIMEOUT_NOT_LOW_RISK_REASON = 'Not approved in time (only low-risk steps are approved automatically)';
+export const TIMEOUT_NO_SECOND_APPROVAL_REASON = 'Not approved in time (the second approval did not come)';
 export const TIMEOUT_NOT_PERMITTED_REASON = 'Not approved in time (your permissions do not let this kind of step be approved for you)';
 export const TIMEOUT_AUTO_APPROVED_BY = 'timeout.auto_approve';
 
@@ -66,11 +67,13 @@ export function expireDraft(d: WorkflowDraft, defaultAction: DraftTimeoutAction,
   delete w.d.expiresAt;
   if (defaultAction === 'auto_reject') {
     for (const s of undecided(w.d)) {
-      opReject(w.d, s, TIMEOUT_REJECT_REASON);
+      opReject(w.d, s, s.approvalStatus === 'waiting_user_approval' ? TIMEOUT_NO_SECOND_APPROVAL_REASON : TIMEOUT_REJECT_REASON);
       s.decidedBy = 'system';
     }
   } else if (defaultAction === 'auto_approve') {
-    for (const s of undecided(w.d)) {
+    // A step its owner approved that waits for someone else's approval stays so: the timeout
+    // approves for the owner only, and never gives a second approval (SPEC §6.10).
+    for (const s of undecided(w.d).filter((x) => x.approvalStatus !== 'waiting_user_approval')) {
       // On the owner's behalf: never a step their permissions do not let them approve (SPEC §6.10).
       if (s.riskLevel === 'low' && mayApprove(w.d, s)) {
         opApprove(w.d, s);

@@ -7,6 +7,7 @@ import {
   type ApprovalPermissionsPatch,
 } from '@wfa/protocol';
 import type { Keys } from './keys';
+import { defineScripts } from './scripts';
 
 /**
  * Merge a validated partial permissions object into the current one, building fresh objects (the
@@ -34,11 +35,16 @@ export class PermissionsStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    defineScripts(redis);
+  }
 
   /** The user's permissions, and whether an operator configured them (else the defaults). */
   async read(userId: string): Promise<{ permissions: ApprovalPermissions; configured: boolean }> {
-    const raw = await this.redis.get(this.keys.permissions(userId));
+    return this.parse(await this.redis.get(this.keys.permissions(userId)));
+  }
+
+  private parse(raw: string | null): { permissions: ApprovalPermissions; configured: boolean } {
     if (raw === null) return { permissions: DEFAULT_PERMISSIONS, configured: false };
     let parsed;
     try {
@@ -55,10 +61,18 @@ export class PermissionsStore {
     return (await this.read(userId)).permissions;
   }
 
+  /**
+   * Merge `patch` into the stored permissions. Two operators' updates at once both land: the write
+   * is a compare-and-set on the text that was read, tried again on a fresh read if it changed.
+   */
   async update(userId: string, patch: ApprovalPermissionsPatch): Promise<ApprovalPermissions> {
-    const next = mergePermissions(await this.get(userId), patch);
-    await this.redis.set(this.keys.permissions(userId), JSON.stringify(next));
-    return next;
+    const key = this.keys.permissions(userId);
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const raw = await this.redis.get(key);
+      const next = mergePermissions(this.parse(raw).permissions, patch);
+      if (Number(await this.redis.replaceIfUnchanged(key, raw ?? '', JSON.stringify(next))) === 1) return next;
+    }
+    throw new ProtocolError('unavailable', 'the permissions kept changing while this update was merged; send it again');
   }
 
   /** Back to the defaults. */
@@ -66,6 +80,8 @@ export class PermissionsStore {
     await this.redis.del(this.keys.permissions(userId));
   }
 }
+
+const UPDATE_ATTEMPTS = 20;
 
 /** What an unreadable permissions record stands for: the user may reject and nothing more. */
 const NOTHING_APPROVABLE: ApprovalPermissions = Object.freeze({

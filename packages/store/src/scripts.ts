@@ -6,11 +6,13 @@ import type { Result } from 'ioredis';
 /** Lua scripts, each in its own file whose header states KEYS, ARGV and the return contract. */
 const COMMIT_WORKFLOW = readFileSync(join(__dirname, 'lua', 'commit-workflow.lua'), 'utf8');
 const RESERVE_USER_SLOT = readFileSync(join(__dirname, 'lua', 'reserve-user-slot.lua'), 'utf8');
+const REPLACE_IF_UNCHANGED = readFileSync(join(__dirname, 'lua', 'replace-if-unchanged.lua'), 'utf8');
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     commitWorkflow(...args: (string | number)[]): Result<(number | string)[], Context>;
     reserveUserSlot(key: string, limit: number, score: number, sessionId: string): Result<number, Context>;
+    replaceIfUnchanged(key: string, expected: string, next: string): Result<number, Context>;
   }
 }
 
@@ -19,4 +21,5 @@ export function defineScripts(redis: Redis): void {
   if (typeof (redis as Partial<Redis>).commitWorkflow === 'function') return;
   redis.defineCommand('commitWorkflow', { lua: COMMIT_WORKFLOW });
   redis.defineCommand('reserveUserSlot', { lua: RESERVE_USER_SLOT, numberOfKeys: 1 });
+  redis.defineCommand('replaceIfUnchanged', { lua: REPLACE_IF_UNCHANGED, numberOfKeys: 1 });
 }

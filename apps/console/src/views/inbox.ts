@@ -5,10 +5,11 @@ import type { WorkflowSummary } from '../types';
 function waitsOn(w: WorkflowSummary, viewer: string | undefined): string[] {
   const out: string[] = [];
   const second = w.awaitingSecondApproval ?? [];
-  if (second.length) {
-    const n = `${second.length} step${second.length === 1 ? '' : 's'}`;
-    out.push(viewer !== undefined && w.userId !== undefined && w.userId !== viewer ? `${n} of ${w.userId}'s plan await${second.length === 1 ? 's' : ''} your approval` : `${n} wait${second.length === 1 ? 's' : ''} for a second approval`);
-  }
+  const n = `${second.length} step${second.length === 1 ? '' : 's'}`;
+  // Someone else's plan, listed because steps wait for this viewer's second approval: only that
+  // is theirs (what else waits there, waits on its owner).
+  if (viewer !== undefined && w.userId !== undefined && w.userId !== viewer) return [`${n} of ${w.userId}'s plan await${second.length === 1 ? 's' : ''} your approval`];
+  if (second.length) out.push(`${n} wait${second.length === 1 ? 's' : ''} for a second approval`);
   if (w.pendingStepIds.length) out.push(`${w.pendingStepIds.length} step${w.pendingStepIds.length === 1 ? ' awaits' : 's await'} your approval`);
   if (w.conflicts.length) out.push(`${w.conflicts.length} dependency conflict${w.conflicts.length === 1 ? '' : 's'}`);
   if (w.interventions.length) out.push(`input needed on ${w.interventions.length} step${w.interventions.length === 1 ? '' : 's'}`);

@@ -57,7 +57,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   board.setBasePath('/admin/queues');
   createBullBoard({ queues: deps.queues.map((q) => new BullMQAdapter(q)), serverAdapter: board });
   app.use('/admin/queues', requireAdmin(deps.jwtSecret, deps.adminRole), board.getRouter());
-  if (deps.permissions) app.use('/admin/permissions', permissionsApi(deps.permissions, requireAdmin(deps.jwtSecret, deps.adminRole, { queryToken: false })));
+  if (deps.permissions) app.use('/admin/permissions', permissionsApi(deps.permissions, requireAdmin(deps.jwtSecret, deps.adminRole, { queryToken: false, json: true })));
 
   if (deps.consoleDir && existsSync(deps.consoleDir)) {
     app.use(express.static(deps.consoleDir, { index: 'index.html', maxAge: '1h' }));
@@ -73,18 +73,21 @@ export function createHttpApp(deps: HttpDeps): Express {
  * Bull Board is for operators: a valid token carrying the admin role, sent as a Bearer header or,
  * for a browser, once as `?token=` (which sets an HttpOnly cookie and redirects).
  */
-function requireAdmin(secret: string, adminRole: string, opts: { queryToken: boolean } = { queryToken: true }): RequestHandler {
+function requireAdmin(secret: string, adminRole: string, opts: { queryToken: boolean; json?: boolean } = { queryToken: true }): RequestHandler {
   return (req, res, next) => {
     const fromQuery = opts.queryToken && typeof req.query['token'] === 'string' ? req.query['token'] : undefined;
     const token = fromQuery ?? tokenFromHttp(req.headers);
     const user = verifyToken(token, secret);
+    // An API answers in its own shape; a page (Bull Board) and a scraper read plain text.
+    const refuse = (status: number, code: string, message: string) =>
+      opts.json ? res.status(status).json({ error: { code, message } }) : res.status(status).type('text/plain').send(`${code}: ${message}\n`);
     if (!user) {
       const hint = opts.queryToken ? `, or open ${req.baseUrl || req.path}?token=<token>` : '';
-      res.status(401).type('text/plain').send(`unauthorized: send Authorization: Bearer <token>${hint}\n`);
+      refuse(401, 'unauthorized', `send Authorization: Bearer <token>${hint}`);
       return;
     }
     if (!user.roles.includes(adminRole)) {
-      res.status(403).type('text/plain').send(`forbidden: the token needs the "${adminRole}" role\n`);
+      refuse(403, 'forbidden', `the token needs the "${adminRole}" role`);
       return;
     }
     if (fromQuery) {

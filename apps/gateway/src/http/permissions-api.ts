@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { ApprovalPermissionsPatchSchema, ProtocolError } from '@wfa/protocol';
 import type { PermissionsStore } from '@wfa/store';
 
-/** A user id as a token's `sub` carries it. */
-const UserIdSchema = z.string().min(1).max(256);
+/** A user id as a token's `sub` carries it (auth.ts: 1-200 characters). */
+const UserIdSchema = z.string().min(1).max(200);
 
 /**
  * SPEC §6.10 for operators: each user's ApprovalPermissions, behind the admin role (like Bull Board).
@@ -20,7 +20,7 @@ export function permissionsApi(store: PermissionsStore, requireAdmin: RequestHan
   router.use(express.json({ limit: '16kb', strict: true }));
   const userIdOf = (raw: unknown): string => {
     const parsed = UserIdSchema.safeParse(raw);
-    if (!parsed.success) throw new ProtocolError('invalid_message', 'the user id must be 1-256 characters');
+    if (!parsed.success) throw new ProtocolError('invalid_message', 'the user id must be 1-200 characters (a token\'s sub)');
     return parsed.data;
   };
   router.get('/:userId', handle(async (req) => {
@@ -29,6 +29,7 @@ export function permissionsApi(store: PermissionsStore, requireAdmin: RequestHan
   }));
   router.put('/:userId', handle(async (req) => {
     const userId = userIdOf(req.params['userId']);
+    if (req.body === undefined) throw new ProtocolError('invalid_message', 'send the body as JSON (Content-Type: application/json)');
     const patch = ApprovalPermissionsPatchSchema.safeParse(req.body);
     if (!patch.success) throw new ProtocolError('invalid_message', 'the body is not a (partial) ApprovalPermissions object', patch.error.issues);
     const permissions = await store.update(userId, patch.data);
@@ -39,10 +40,25 @@ export function permissionsApi(store: PermissionsStore, requireAdmin: RequestHan
     await store.reset(userId);
     return { userId, ...(await store.read(userId)) };
   }));
-  // A body that is not JSON, or too large (express.json's own errors).
+  // Any other method or path: a JSON answer, not Express's HTML page.
+  router.use((req, res) => {
+    const known = /^\/[^/]+$/.test(req.path);
+    res
+      .status(known ? 405 : 404)
+      .json({ error: { code: 'invalid_message', message: known ? `${req.method} is not supported here: GET, PUT or DELETE /admin/permissions/<userId>` : 'no such resource: GET, PUT or DELETE /admin/permissions/<userId>' } });
+  });
+  // express.json's own errors (a body that is not JSON, or too large), and a path it cannot decode.
   router.use(((err, _req, res, _next) => {
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 400;
-    res.status(status).json({ error: { code: 'invalid_message', message: `the body is not JSON a permissions object can be read from (${String(err?.message ?? err)})` } });
+    const message =
+      err?.type === 'entity.parse.failed'
+        ? `the body is not JSON (${String(err.message)})`
+        : err?.type === 'entity.too.large'
+          ? 'the body is larger than 16 KB'
+          : err instanceof URIError || /decode/i.test(String(err?.message))
+            ? 'the path is not valid percent-encoding'
+            : `the request could not be read (${String(err?.message ?? err)})`;
+    res.status(status).json({ error: { code: 'invalid_message', message } });
   }) as express.ErrorRequestHandler);
   return router;
 }

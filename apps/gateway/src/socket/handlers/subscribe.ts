@@ -79,15 +79,17 @@ export const onWorkflowList: MessageHandler<'WORKFLOW_LIST'> = async (ctx) => {
   const { store } = ctx.deps;
   const roles = ctx.user.roles.filter((r) => RoleNameSchema.safeParse(r).success);
   const [own, candidates] = await Promise.all([store.listUserWorkflows(ctx.user.userId), roles.length ? store.roleAwaitingIds(roles) : Promise.resolve([])]);
-  const others = await Promise.all(candidates.map((id) => store.load(id).catch(() => null)));
+  // undefined: could not be read now (left in the indexes); null: gone.
+  const others = await Promise.all(candidates.map((id) => store.load(id).catch(() => undefined)));
   const awaiting: WorkflowDraft[] = [];
   const stale: Promise<void>[] = [];
   candidates.forEach((id, i) => {
     const d = others[i];
+    if (d === undefined) return;
     const waitsFor = d ? awaitingRoles(d) : [];
     if (d && d.userId !== ctx.user.userId && waitsFor.some((r) => roles.includes(r))) awaiting.push(d);
     // Gone, or no longer waiting for a role it is listed under: out of that index.
-    for (const r of roles) if (!waitsFor.includes(r) && (d === null || d === undefined || d.userId !== ctx.user.userId)) stale.push(store.removeFromRoleIndex(r, id));
+    for (const r of roles) if (!waitsFor.includes(r) && (d === null || d.userId !== ctx.user.userId)) stale.push(store.removeFromRoleIndex(r, id));
   });
   await Promise.all(stale).catch(() => undefined);
   const workflows = [...own.filter((d) => !isFinished(d)), ...awaiting].sort((a, b) => b.createdAt - a.createdAt).map(toSummary);
