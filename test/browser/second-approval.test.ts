@@ -63,4 +63,31 @@ describe('approval console: second approval', () => {
       await manager.context.close();
     }
   });
+
+  it('a step whose type the user may not approve offers no approval and says why', async () => {
+    const user = 'console-restricted';
+    const put = await fetch(`${ui.stack.gateway.url}/admin/permissions/${user}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${tokenFor('console-operator', { roles: ['admin'] })}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ canApproveSteps: ['contact', 'calendar'] }),
+    });
+    expect(put.status).toBe(200);
+    const { page, errors, context } = await openPage(ui.browser);
+    try {
+      await signInWithToken(page, ui.stack.gateway.url, tokenFor(user));
+      await requestDraft(page);
+      const email = stepCard(page, 'email_draft_1');
+      await expect(email.locator('[data-not-approvable]').innerText()).resolves.toBe('Your permissions do not let you approve email steps: reject or skip it');
+      await expect(email.locator('[data-action]').evaluateAll((els) => els.map((e) => e.getAttribute('data-action')))).resolves.toEqual(['reject', 'skip', 'edit']);
+      await expect(stepCard(page, 'calendar_event_1').locator('[data-action="approve"]').count()).resolves.toBe(1);
+      // Approve all names what it cannot approve, and changes nothing.
+      await page.locator('[data-action="approve-all"]').click();
+      await page.getByText(/may not approve email steps \(email_draft_1\)/).first().waitFor();
+      await expect(stepCard(page, 'calendar_event_1').locator('.status-text').innerText()).resolves.toBe('Awaiting your decision');
+      await screenshot(page, 'permissions-not-approvable');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

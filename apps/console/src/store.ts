@@ -258,6 +258,7 @@ export class Store {
     const before = new Map(wf.steps.map((s) => [s.id, s]));
     wf.hasDraft = true;
     if (p.userId !== undefined) wf.ownerId = p.userId;
+    wf.permissions = p.permissions;
     wf.originalMessage = p.originalMessage;
     wf.summary = p.summary;
     wf.estimatedDuration = p.estimatedDuration;

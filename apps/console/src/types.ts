@@ -57,6 +57,8 @@ export interface WorkflowVM {
   sessionId: string;
   /** Whose plan it is (from its draft); another user's when the viewer is its second approver. */
   ownerId?: string;
+  /** The owner's permissions the plan took (SPEC §6.10); absent: the defaults (everything). */
+  permissions?: DraftPayload['permissions'];
   originalMessage: string;
   summary: string;
   estimatedDuration: string;

@@ -53,6 +53,7 @@ export function toDraftPayload(d: WorkflowDraft): ServerPayload<'WORKFLOW_DRAFT'
     risks: clone(d.risks),
   };
   payload.expiresAt = visibleExpiresAt(d);
+  if (d.permissions) payload.permissions = clone(d.permissions);
   return payload;
 }
 

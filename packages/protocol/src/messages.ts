@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SecondApprovalSchema } from './permissions';
+import { ApprovalPermissionsSchema, SecondApprovalSchema } from './permissions';
 import { ErrorBodySchema } from './errors';
 import {
   ApprovalActionSchema,
@@ -187,6 +187,8 @@ export const DraftStepViewSchema = z.object({
 export const WorkflowDraftPayloadSchema = z.object({
   /** Whose plan it is (a second approver's sockets receive other users' drafts, SPEC §6.10). */
   userId: z.string().optional(),
+  /** The owner's permissions the plan took (SPEC §6.10), when they are not the defaults. */
+  permissions: ApprovalPermissionsSchema.optional(),
   originalMessage: z.string(),
   summary: z.string(),
   totalSteps: z.number(),

@@ -1,7 +1,7 @@
 import { TEMPLATE_RE } from '@wfa/protocol';
 import { awaitsSecondApproval, isApproverView } from '../viewer';
 import { h } from '../dom';
-import { APPROVAL_LABEL, RISK_ICON, RISK_LABEL, STATE_ICON, stepStatusText, stepTitle } from '../labels';
+import { ACTION_TYPE_LABEL, APPROVAL_LABEL, RISK_ICON, RISK_LABEL, STATE_ICON, stepStatusText, stepTitle } from '../labels';
 import type { StepVM, WorkflowVM } from '../types';
 import { renderResult } from './result';
 
@@ -73,6 +73,11 @@ function providedFacts(step: StepVM, wf: WorkflowVM): HTMLElement[] {
   });
 }
 
+/** The plan's owner may approve steps of this type (SPEC §6.10 `canApproveSteps`). */
+function ownerMayApprove(step: StepVM, wf: WorkflowVM): boolean {
+  return !wf.permissions || wf.permissions.canApproveSteps.includes(step.type);
+}
+
 /** Who else must approve this step, or who did. */
 function secondApprovalText(step: StepVM, wf: WorkflowVM, viewer: string | undefined): string {
   const sa = step.secondApproval!;
@@ -103,7 +108,9 @@ export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepAction
     }
   } else if (decidable) {
     // Approved by this user already, it waits for someone else: approving again would change nothing.
-    if (step.approvalStatus !== 'step_approved' && !awaitsSecondApproval(step)) buttons.push(btn('Approve', 'btn good', () => actions.approve(step.id), { 'data-action': 'approve' }));
+    if (step.approvalStatus !== 'step_approved' && !awaitsSecondApproval(step) && ownerMayApprove(step, wf)) {
+      buttons.push(btn('Approve', 'btn good', () => actions.approve(step.id), { 'data-action': 'approve' }));
+    }
     if (step.approvalStatus !== 'step_rejected') buttons.push(btn('Reject…', 'btn bad', () => actions.reject(step.id), { 'data-action': 'reject' }));
     buttons.push(btn('Skip', 'btn', () => actions.skip(step.id), { 'data-action': 'skip' }));
     buttons.push(btn('Edit…', 'btn', () => actions.edit(step.id), { 'data-action': 'edit' }));
@@ -148,6 +155,9 @@ export function renderStepCard(step: StepVM, wf: WorkflowVM, actions: StepAction
       h('dt', {}, 'Expected outcome'),
       h('dd', {}, step.expectedOutcome || '—'),
       step.rejectionReason ? [h('dt', {}, 'Rejection reason'), h('dd', {}, step.rejectionReason)] : null,
+      !isApproverView(wf, viewer) && !ownerMayApprove(step, wf) && step.state === 'pending' && step.approvalStatus !== 'step_rejected'
+        ? [h('dt', {}, 'Approval'), h('dd', { 'data-not-approvable': 'true' }, `Your permissions do not let you approve ${ACTION_TYPE_LABEL[step.type]?.toLowerCase() ?? step.type} steps: reject or skip it`)]
+        : null,
       step.secondApproval ? [h('dt', {}, 'Second approval'), h('dd', { 'data-second-approval': step.secondApproval.approvedBy ? 'given' : 'needed' }, secondApprovalText(step, wf, viewer))] : null,
       providedFacts(step, wf),
     ),
