@@ -127,16 +127,20 @@ test('a step that needs a second approval waits for an approver on any gateway, 
   const owner = await TestClient.connect(stack.gateway.url, tokenFor('perm-owner', { roles: ['manager'] }));
   const manager = await TestClient.connect(gatewayB.url, tokenFor('perm-manager', { roles: ['manager'] }));
   const stranger = await TestClient.connect(stack.gateway.url, tokenFor('perm-stranger', { roles: ['user'] }));
+  // Another holder of the role, who will not be the one to approve.
+  const otherManager = await TestClient.connect(stack.gateway.url, tokenFor('perm-manager-b', { roles: ['manager'] }));
   const probe = new WorkspaceProbe(stack.prefix, 'perm-owner');
   try {
     const { sessionId } = await owner.sendOk('WORKFLOW_SUBMIT', PLAN);
-    // The approver's sockets see the plan from the start (on another gateway than the owner's).
-    const draft = await manager.waitFor(isType('WORKFLOW_DRAFT', sessionId));
+    const draft = await owner.waitFor(isType('WORKFLOW_DRAFT', sessionId));
     expect(draft.payload.steps.find((s: any) => s.id === 'mail').secondApproval).toEqual({ approverRole: 'manager' });
-    expect(stranger.of(sessionId)).toEqual([]);
+    // Before the owner decided, nothing waits for the manager: they are not told of the plan.
+    expect(await manager.send('WORKFLOW_SUBSCRIBE', {}, sessionId)).toMatchObject({ ok: false, error: { code: 'not_found' } });
 
+    // Once a step waits for them, the approver's sockets hear of it (on another gateway than the owner's).
     const approved = await owner.sendOk('WORKFLOW_APPROVAL', { action: 'approve_all' }, sessionId);
     const waiting = await manager.waitFor((e) => e.sessionId === sessionId && e.type === 'WORKFLOW_STATUS' && e.payload.version === approved['version']);
+    expect(manager.of(sessionId, 'WORKFLOW_DRAFT')).toEqual([]);
     expect(waiting.payload.steps.find((s: any) => s.id === 'mail').approvalStatus).toBe('waiting_user_approval');
     expect(waiting.payload.planState).toBe('created');
     const again = await owner.send('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'mail' }, sessionId);
@@ -162,7 +166,13 @@ test('a step that needs a second approval waits for an approver on any gateway, 
     await manager.sendOk('WORKFLOW_APPROVAL', { action: 'approve_step', stepId: 'mail', expectedVersion: approved['version'] }, sessionId);
     const done = await owner.waitFor(workflowEnded(sessionId));
     expect(done.payload.steps.find((s: any) => s.id === 'mail')).toMatchObject({ state: 'completed', approvalStatus: 'step_approved' });
+    // The approver follows what they approved to its end; the user without the role never heard of
+    // it; the other manager heard of it while it waited for a manager, and not of its results.
     await manager.waitFor(workflowEnded(sessionId));
+    expect(stranger.of(sessionId)).toEqual([]);
+    expect(otherManager.of(sessionId, 'WORKFLOW_STATUS').length).toBeGreaterThan(0);
+    expect(otherManager.of(sessionId, 'STEP_EXECUTION')).toEqual([]);
+    expect(await otherManager.send('WORKFLOW_SUBSCRIBE', {}, sessionId)).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect((await probe.all('drafts')).filter((d) => d.subject === 'Notes')).toHaveLength(1);
     expect((await manager.sendOk('WORKFLOW_LIST', {}))['workflows'].map((w: any) => w.sessionId)).not.toContain(sessionId);
 
@@ -171,7 +181,7 @@ test('a step that needs a second approval waits for an approver on any gateway, 
     expect(audit['entries'].find((e: any) => e.stepId === 'mail' && e.userId === 'perm-manager')).toMatchObject({ after: { approvalStatus: 'step_approved' } });
   } finally {
     probe.close();
-    for (const c of [owner, manager, stranger]) c.close();
+    for (const c of [owner, manager, stranger, otherManager]) c.close();
   }
 });
 

@@ -18,6 +18,8 @@ import {
   assertSecondApprover,
   isAwaitingSecondApproval,
   ownerApprovalStatus,
+  paramsUsing,
+  reopenSecondApproval,
 } from './permissions';
 
 export function assertVersion(d: WorkflowDraft, expected: number | undefined): void {
@@ -259,6 +261,10 @@ export function resolveConflict(d: WorkflowDraft, p: ClientPayload<'CONFLICT_RES
     case 'provide_value': {
       if (p.value === undefined) throw new ProtocolError('invalid_message', 'provide_value needs a value');
       assertSafeKeys(p.value, 'value');
+      // A value the user provides stands in their params' templates: their permissions apply, and a
+      // second approval given before no longer covers what the step will do (SPEC §6.10).
+      assertMayModify(w.d, s, paramsUsing(s, depId));
+      reopenSecondApproval(s);
       s.providedValues = { ...(s.providedValues ?? {}), [depId]: clone(p.value) };
       drop();
       checkProvided(w.d, s);

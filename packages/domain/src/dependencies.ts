@@ -135,7 +135,8 @@ export function depState(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveDep): 
     // it (its value is dropped). One that is approved (about to run, running, brought back after
     // a rejection) is waited for, so a template never races its source.
     // A value the step cannot run without is waited for all the same.
-    const undecided = D.state === 'pending' && isUndecided(D);
+    // A step its owner approved that waits for a second approval is approved for this purpose.
+    const undecided = D.state === 'pending' && isUndecided(D) && D.approvalStatus !== 'waiting_user_approval';
     return d.mode === 'step_by_step' && dep.effect !== 'blocks' && undecided && !dropBreaks(s, D.id) ? 'dropped' : 'pending';
   }
   if (s.providedValues && hasOwn(s.providedValues, dep.stepId)) return 'provided';

@@ -18,4 +18,4 @@ export type { RollbackItem, RollbackReport } from './failures';
 export { draftReminder, expireDraft, TIMEOUT_REJECT_REASON, TIMEOUT_NOT_LOW_RISK_REASON, TIMEOUT_NOT_PERMITTED_REASON, TIMEOUT_NO_SECOND_APPROVAL_REASON, TIMEOUT_AUTO_APPROVED_BY } from './timers';
 export type { DraftTimeoutAction } from './timers';
 export * from './audit';
-export { approverRoles, awaitingRoles, maySee, permissionsOf, isMandatory, mayApprove } from './permissions';
+export { approverRoles, awaitingRoles, maySee, permissionsOf, isMandatory, mayApprove, secondApprovers } from './permissions';

@@ -13,7 +13,7 @@ import type { Actor, Transition } from './api';
 import { beginWork, completeStep, finishWork, type Work } from './engine';
 import { assertLive, assertVersion } from './decisions';
 import { applyParamChanges } from './edits';
-import { assertMayModify, assertMaySkip, assertOwner } from './permissions';
+import { assertMayModify, assertMaySkip, assertOwner, reopenSecondApproval } from './permissions';
 import { dependentsOf } from './graph';
 import { checkStepParams, describeIssues } from './resolve';
 import { collectTemplateRefs } from './templates';
@@ -198,6 +198,8 @@ function retry(w: Work, s: ApprovalStep, value: unknown): Transition {
   if (modifications) {
     assertMayModify(w.d, s, Object.keys(modifications));
     applyParamChanges(w.d, s, modifications);
+    // New input is a new request: a second approval given for the old one does not cover it.
+    reopenSecondApproval(s);
   }
   s.state = 'pending';
   s.run += 1;

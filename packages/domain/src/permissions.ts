@@ -8,6 +8,7 @@ import { DEFAULT_PERMISSIONS, ProtocolError, TERMINAL_PLAN_STATES } from '@wfa/p
 import type { ApprovalPermissions, ApprovalStep, WorkflowDraft } from '@wfa/protocol';
 import type { Actor } from './api';
 import { dependentsOf } from './graph';
+import { collectTemplateRefs } from './templates';
 
 export function permissionsOf(d: WorkflowDraft): ApprovalPermissions {
   return d.permissions ?? DEFAULT_PERMISSIONS;
@@ -33,11 +34,20 @@ export function isAwaitingSecondApproval(s: ApprovalStep): boolean {
   return s.state === 'pending' && s.approvalStatus === 'waiting_user_approval' && s.secondApproval !== undefined;
 }
 
-/** Whether `a` may see the plan: its owner, or a holder of a role some step needs (never for a system actor of another plan). */
+/** Users who gave a second approval in this plan (they follow what they approved). */
+export function secondApprovers(d: WorkflowDraft): string[] {
+  return [...new Set(d.steps.flatMap((s) => (s.secondApproval?.approvedBy !== undefined ? [s.secondApproval.approvedBy] : [])))];
+}
+
+/**
+ * Whether `a` may see the plan: its owner; a holder of a role a step waits for now; or a user who
+ * gave a second approval in it. Holding a role some step once needed is not enough: an approver
+ * sees a plan while it needs them, and what they approved, not every plan of the role forever.
+ */
 export function maySee(d: WorkflowDraft, a: Pick<Actor, 'userId' | 'roles'>): boolean {
   if (a.userId === d.userId) return true;
-  const roles = approverRoles(d);
-  return roles.some((r) => a.roles.includes(r));
+  if (awaitingRoles(d).some((r) => a.roles.includes(r))) return true;
+  return secondApprovers(d).includes(a.userId);
 }
 
 /** Whether the owner's permissions let them approve a step of this type. */
@@ -103,6 +113,22 @@ export function voidSecondApproval(s: ApprovalStep): void {
   if (!s.secondApproval) return;
   delete s.secondApproval.approvedBy;
   delete s.secondApproval.approvedAt;
+}
+
+/**
+ * The owner changed what an approved step will do without a new decision of theirs (a value
+ * provided for a lost dependency, an intervention retried with new input): a second approval
+ * already given no longer covers it, so the step waits for one again.
+ */
+export function reopenSecondApproval(s: ApprovalStep): void {
+  if (!s.secondApproval) return;
+  voidSecondApproval(s);
+  if (s.approvalStatus === 'step_approved') s.approvalStatus = 'waiting_user_approval';
+}
+
+/** The params of `s` whose templates read dependency `depId` (what a value provided for it changes). */
+export function paramsUsing(s: ApprovalStep, depId: string): string[] {
+  return Object.keys(s.params).filter((k) => collectTemplateRefs(s.params[k]).some((r) => r.stepId === depId));
 }
 
 /**

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { FINISHED_RETENTION_MS, approverRoles, auditRecords, awaitingRoles, isFinished, keysExpireAt, type AuditActor } from '@wfa/domain';
+import { FINISHED_RETENTION_MS, approverRoles, auditRecords, awaitingRoles, isFinished, keysExpireAt, secondApprovers, type AuditActor } from '@wfa/domain';
 import {
   ProtocolError,
   ServerEnvelopeSchema,
@@ -46,6 +46,8 @@ const CREATE_IN_FLIGHT_MS = 10 * 60_000;
 /** How long, and how many, finished workflows stay in the owner's recently finished list. */
 const RECENTLY_FINISHED_MS = 3_600_000;
 const RECENTLY_FINISHED_MAX = 1_000;
+/** A role's index outlives any draft that waits in it (a draft may wait up to 30 days); an idle role's goes. */
+const ROLE_INDEX_TTL_SEC = 31 * 24 * 3600;
 
 export interface WorkflowStoreOptions {
   /**
@@ -111,12 +113,19 @@ export class WorkflowStore {
 
   /**
    * The relay message's JSON up to its envelope value (the script appends the envelope): the owner,
-   * and the roles whose holders may see the workflow (its steps that need a second approval).
+   * and who else may see this change (SPEC §6.10): the users who gave a second approval in the
+   * workflow, and the roles a step waits for, before or after the change (so an approver also
+   * hears the change that ends their wait: their own approval, a cancel).
    */
-  private relayHead(draft: Pick<WorkflowDraft, 'userId' | 'steps'>): string {
-    const roles = approverRoles(draft as WorkflowDraft);
-    const watchers = roles.length ? `"watcherRoles":${JSON.stringify(roles)},` : '';
-    return `{"v":1,"userId":${JSON.stringify(draft.userId)},${watchers}"envelope":`;
+  private relayHead(draft: WorkflowDraft, before?: WorkflowDraft | null): string {
+    let extra = '';
+    if (approverRoles(draft).length > 0) {
+      const users = [...new Set([...secondApprovers(draft), ...(before ? secondApprovers(before) : [])])];
+      const roles = [...new Set([...awaitingRoles(draft), ...(before ? awaitingRoles(before) : [])])];
+      if (users.length) extra += `"watchers":${JSON.stringify(users)},`;
+      if (roles.length) extra += `"watcherRoles":${JSON.stringify(roles)},`;
+    }
+    return `{"v":1,"userId":${JSON.stringify(draft.userId)},${extra}"envelope":`;
   }
 
   /** The logged envelopes, with the ids the commit script gave them (reply[1..]). */
@@ -158,7 +167,7 @@ export class WorkflowStore {
       json,
       String(ttlFor(draft, now)),
       this.keys.channel,
-      this.relayHead(draft),
+      this.relayHead(draft, before),
       String(events.length),
       ...this.eventJson(sid, events, now),
       String(auditLines.length),
@@ -181,7 +190,7 @@ export class WorkflowStore {
    * no read, no compare-and-set, no conflict with concurrent decisions. Returns [] if the
    * workflow is gone.
    */
-  async appendEvents(owner: Pick<WorkflowDraft, 'sessionId' | 'userId' | 'steps'>, events: WorkflowEvent[]): Promise<ServerEnvelope[]> {
+  async appendEvents(owner: WorkflowDraft, events: WorkflowEvent[]): Promise<ServerEnvelope[]> {
     const sid = owner.sessionId;
     const now = this.now();
     const reply = await this.redis.commitWorkflow(
@@ -319,22 +328,18 @@ export class WorkflowStore {
     const roles = approverRoles(draft);
     if (roles.length === 0) return;
     const awaiting = new Set(awaitingRoles(draft));
-    const now = this.now();
-    await Promise.all(
-      roles.map((r) =>
-        awaiting.has(r) ? this.redis.zadd(this.keys.roleAwaiting(r), 'NX', now, draft.sessionId) : this.redis.zrem(this.keys.roleAwaiting(r), draft.sessionId),
-      ),
-    );
+    await Promise.all(roles.map((r) => this.redis.syncRoleIndex(this.keys.roleAwaiting(r), draft.sessionId, draft.version, awaiting.has(r) ? '1' : '0', ROLE_INDEX_TTL_SEC)));
   }
 
-  /** Candidates: workflows that had a step waiting for one of `roles` (newest first, at most `limit` per role). */
+  /** Candidates: workflows that had a step waiting for one of `roles` (at most `limit` per role, highest versions first). */
   async roleAwaitingIds(roles: readonly string[], limit = 100): Promise<string[]> {
     const lists = await Promise.all(roles.map((r) => this.redis.zrevrange(this.keys.roleAwaiting(r), 0, limit - 1)));
     return [...new Set(lists.flat())];
   }
 
-  async removeFromRoleIndex(role: string, sessionId: string): Promise<void> {
-    await this.redis.zrem(this.keys.roleAwaiting(role), sessionId);
+  /** Out of a role's index, as of `version` (a newer entry stays); without one: gone for good. */
+  async removeFromRoleIndex(role: string, sessionId: string, version = Number.MAX_SAFE_INTEGER): Promise<void> {
+    await this.redis.syncRoleIndex(this.keys.roleAwaiting(role), sessionId, version, '0', ROLE_INDEX_TTL_SEC);
   }
 
   // ------------------------------------------------------------ the user's index of live workflows

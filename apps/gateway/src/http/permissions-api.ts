@@ -69,7 +69,7 @@ function handle(fn: (req: express.Request) => Promise<unknown>): RequestHandler 
       (body) => res.json(body),
       (err: unknown) => {
         if (err instanceof ProtocolError) {
-          res.status(err.code === 'invalid_message' ? 400 : 409).json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+          res.status(err.code === 'invalid_message' ? 400 : err.code === 'unavailable' ? 503 : 409).json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
           return;
         }
         res.status(503).json({ error: { code: 'unavailable', message: 'the permissions could not be read or written (is Redis up?); try again' } });

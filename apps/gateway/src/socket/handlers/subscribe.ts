@@ -89,7 +89,7 @@ export const onWorkflowList: MessageHandler<'WORKFLOW_LIST'> = async (ctx) => {
     const waitsFor = d ? awaitingRoles(d) : [];
     if (d && d.userId !== ctx.user.userId && waitsFor.some((r) => roles.includes(r))) awaiting.push(d);
     // Gone, or no longer waiting for a role it is listed under: out of that index.
-    for (const r of roles) if (!waitsFor.includes(r) && (d === null || d.userId !== ctx.user.userId)) stale.push(store.removeFromRoleIndex(r, id));
+    for (const r of roles) if (!waitsFor.includes(r) && (d === null || d.userId !== ctx.user.userId)) stale.push(store.removeFromRoleIndex(r, id, d?.version));
   });
   await Promise.all(stale).catch(() => undefined);
   const workflows = [...own.filter((d) => !isFinished(d)), ...awaiting].sort((a, b) => b.createdAt - a.createdAt).map(toSummary);
