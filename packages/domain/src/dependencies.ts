@@ -27,6 +27,7 @@ import type { ApprovalStep, DependencyCondition, OpenConflict, WorkflowDraft } f
 import { effectiveDeps, type EffectiveDep } from './graph';
 import { collectTemplateRefs, resolveTemplates, type Lookup, type TemplateRef } from './templates';
 import { findStep, getPath, hasOwn, isDeclined, isOpen, isPlainObject, isUndecided, deepEqual, clone } from './util';
+import { mayApprove, mayModify, maySkip, paramsUsing } from './permissions';
 import { issueText, provideText, quote, reapproveText, skipText, type FieldList } from './describe';
 
 export type DepStateKind =
@@ -188,11 +189,13 @@ function askedFields(D: ApprovalStep | undefined, dep: EffectiveDep): FieldList 
 export function buildConflict(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveDep, now: number): OpenConflict {
   const D = findStep(d, dep.stepId);
   const fields = askedFields(D, dep);
-  const options: OpenConflict['options'] = [
-    { action: 'provide_value', description: provideText(D, fields), impact: `${quote(s)} will use the value you provide` },
-    { action: 'skip_dependent', description: skipText([s]), impact: `${quote(s)} will not run` },
-  ];
-  if (canReapprove(D) && D) {
+  // Only what the owner's permissions allow is offered (SPEC §6.10); skipping stays the last resort.
+  const options: OpenConflict['options'] = [];
+  if (mayModify(d, paramsUsing(s, dep.stepId))) {
+    options.push({ action: 'provide_value', description: provideText(D, fields), impact: `${quote(s)} will use the value you provide` });
+  }
+  options.push({ action: 'skip_dependent', description: skipText([s]), impact: `${quote(s)} will not run` });
+  if (canReapprove(D) && D && mayApprove(d, D)) {
     options.push({ action: 'reapprove_dependency', description: reapproveText(D), impact: `${quote(D)} will run and supply the value` });
   }
   if (dep.hasFallback) {
@@ -202,6 +205,7 @@ export function buildConflict(d: WorkflowDraft, s: ApprovalStep, dep: EffectiveD
       impact: `${quote(s)} runs with the default value`,
     });
   }
+  if (!maySkip(d, s) && options.length > 1) options.splice(options.findIndex((o) => o.action === 'skip_dependent'), 1);
   const c: OpenConflict = { stepId: s.id, missingDependency: dep.stepId, issue: issueText(D, fields), options, raisedAt: now };
   if (fields?.fields[0] !== undefined) c.field = fields.fields[0];
   return c;

@@ -13,7 +13,7 @@ import type { Actor, Transition } from './api';
 import { beginWork, completeStep, finishWork, type Work } from './engine';
 import { assertLive, assertVersion } from './decisions';
 import { applyParamChanges } from './edits';
-import { assertMayModify, assertMaySkip, assertOwner, reopenSecondApproval } from './permissions';
+import { assertMayModify, assertMaySkip, assertOwner, providedToDependents, reopenSecondApproval } from './permissions';
 import { dependentsOf } from './graph';
 import { checkStepParams, describeIssues } from './resolve';
 import { collectTemplateRefs } from './templates';
@@ -155,6 +155,9 @@ function checkDependentsFit(d: WorkflowDraft, stepId: string): void {
 }
 
 function provide(w: Work, s: ApprovalStep, value: unknown): Transition {
+  // The value stands in the templates of the steps that read this one, as a value provided for a
+  // conflict does (SPEC §6.10): their permitted params only, and their second approval again.
+  providedToDependents(w.d, s.id);
   const lead = completeStep(w, s, answerData(w.d, s.id, value), 'Provided by you');
   checkDependentsFit(w.d, s.id);
   return finishWork(w, { snapshot: true, lead });

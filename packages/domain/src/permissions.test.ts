@@ -199,7 +199,21 @@ describe('SPEC §6.10 second approval', () => {
       USER,
       T0 + 2,
     ).draft;
-    expect(() => resolveConflict(limited, { stepId: 'email_draft_1', option: 'provide_value', value: { email: 'x@example.org' } }, USER, T0 + 3)).toThrow(/may not change "recipient"/);
+    // Not offered to a user who may not change the recipient, and refused if sent anyway.
+    expect(limited.conflicts.find((c) => c.stepId === 'email_draft_1')!.options.map((o) => o.action)).not.toContain('provide_value');
+    expect(errorCode(() => resolveConflict(limited, { stepId: 'email_draft_1', option: 'provide_value', value: { email: 'x@example.org' } }, USER, T0 + 3))).toBe('invalid_state');
+  });
+
+  test("a value provided for a dependency's question changes its readers: permitted params only, and their second approval again", () => {
+    let w = applyApproval(emailNeedsManager(), { action: 'approve_all' }, USER, T0 + 1).draft;
+    w = applyApproval(w, { action: 'approve_step', stepId: 'email_draft_1' }, MANAGER, T0 + 2).draft;
+    const b = beginStep(w, 'contact_lookup_1', 0, T0 + 3)!;
+    const asked = finishStep(b.transition!.draft, 'contact_lookup_1', 0, { kind: 'intervention', reason: 'No contact named John', options: ['Enter email address'], timeoutSec: 60 }, T0 + 4)!.draft;
+    const t = respondToIntervention(asked, { stepId: 'contact_lookup_1', option: 'provide_value', value: 'other@example.org' }, USER, T0 + 5);
+    expect(step(t.draft, 'email_draft_1')).toMatchObject({ approvalStatus: 'waiting_user_approval', secondApproval: { approverRole: 'manager' } });
+    expect(t.enqueue.map((j) => j.stepId)).toEqual(['calendar_event_1']);
+    const limited = { ...asked, permissions: { ...asked.permissions!, canModifyParams: ['subject'] } };
+    expect(() => respondToIntervention(limited, { stepId: 'contact_lookup_1', option: 'provide_value', value: 'other@example.org' }, USER, T0 + 5)).toThrow(/may not change "recipient"/);
   });
 
   test('an intervention retried with new input needs the second approval again', () => {

@@ -67,6 +67,17 @@ export function assertMayApprove(d: WorkflowDraft, steps: readonly ApprovalStep[
   );
 }
 
+/** Whether `canModifyParams` covers every one of `keys`. */
+export function mayModify(d: WorkflowDraft, keys: readonly string[]): boolean {
+  const allowed = permissionsOf(d).canModifyParams;
+  return allowed.includes('*') || keys.every((k) => allowed.includes(k));
+}
+
+/** Whether the owner may skip `s` (`canSkipMandatorySteps`, or nothing needs it). */
+export function maySkip(d: WorkflowDraft, s: ApprovalStep): boolean {
+  return permissionsOf(d).canSkipMandatorySteps || !isMandatory(d, s);
+}
+
 /** The owner changes these params of a step; refused (naming them) unless `canModifyParams` covers each. */
 export function assertMayModify(d: WorkflowDraft, s: ApprovalStep, keys: readonly string[]): void {
   const allowed = permissionsOf(d).canModifyParams;
@@ -89,7 +100,7 @@ export function isMandatory(d: WorkflowDraft, s: ApprovalStep): boolean {
 }
 
 export function assertMaySkip(d: WorkflowDraft, s: ApprovalStep): void {
-  if (permissionsOf(d).canSkipMandatorySteps || !isMandatory(d, s)) return;
+  if (maySkip(d, s)) return;
   const dependents = dependentsOf(d.steps, s.id).filter(({ dep }) => dep.effect === 'blocks').map(({ step }) => step.id);
   throw new ProtocolError('forbidden', `You may not skip step "${s.id}": ${dependents.join(', ')} cannot run without it`, { stepId: s.id, dependents });
 }
@@ -124,6 +135,21 @@ export function reopenSecondApproval(s: ApprovalStep): void {
   if (!s.secondApproval) return;
   voidSecondApproval(s);
   if (s.approvalStatus === 'step_approved') s.approvalStatus = 'waiting_user_approval';
+}
+
+/**
+ * The owner provides a value in place of step `sourceId`'s result: for each step still to run
+ * whose params read it, those params must be permitted, and a second approval given before no
+ * longer covers what the step will do.
+ */
+export function providedToDependents(d: WorkflowDraft, sourceId: string): void {
+  for (const { step } of dependentsOf(d.steps, sourceId)) {
+    if (step.state !== 'pending') continue;
+    const keys = paramsUsing(step, sourceId);
+    if (keys.length === 0) continue;
+    assertMayModify(d, step, keys);
+    reopenSecondApproval(step);
+  }
 }
 
 /** The params of `s` whose templates read dependency `depId` (what a value provided for it changes). */

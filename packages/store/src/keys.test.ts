@@ -33,12 +33,12 @@ describe('Redis Cluster readiness (issue 6)', () => {
     // Every key function's first argument is its owner (a workflow or a user), whose tag it takes.
     const fns = Object.entries(keys).filter(([, v]) => typeof v === 'function') as [string, (...a: string[]) => string][];
     expect(fns.map(([name]) => name).sort()).toEqual(
-      ['audit', 'draft', 'events', 'intervention', 'permissions', 'preferences', 'reply', 'roleAwaiting', 'stepStatus', 'userActive', 'userFinished', 'workspace'].sort(),
+      ['audit', 'draft', 'events', 'intervention', 'permissions', 'preferences', 'reply', 'roleAwaiting', 'roleAwaitingVersions', 'stepStatus', 'userActive', 'userFinished', 'workspace'].sort(),
     );
     for (const [name, fn] of fns) {
       const key = fn('owner-1', 'second-2', 'third-3');
       // A role's index is tagged `role:<name>`, so it never shares a slot name with a user's keys.
-      const tag = name === 'roleAwaiting' ? 'role:owner-1' : 'owner-1';
+      const tag = name.startsWith('roleAwaiting') ? 'role:owner-1' : 'owner-1';
       expect({ name, key, tag: hashTag(key) }).toEqual({ name, key, tag });
       expect(key.startsWith('tenant-a:')).toBe(true);
     }

@@ -21,6 +21,8 @@ export interface Keys {
   permissions(userId: string): string;
   /** Workflows with a step waiting for a second approval by holders of `role` (score: since when). */
   roleAwaiting(role: string): string;
+  /** Beside `roleAwaiting`: the version each of its entries was written at (sync-role-index.lua). */
+  roleAwaitingVersions(role: string): string;
   reply(userId: string, type: string, messageId: string): string;
   /** One collection (contacts, events, tasks, drafts, outbox, inbox) of a user's built-in workspace. */
   workspace(userId: string, collection: string): string;
@@ -48,6 +50,7 @@ export function createKeys(prefix = ''): Keys {
     preferences: (uid) => `${prefix}user:{${uid}}:approval_preferences`,
     permissions: (uid) => `${prefix}user:{${uid}}:approval_permissions`,
     roleAwaiting: (role) => `${prefix}approvals:{role:${role}}:awaiting`,
+    roleAwaitingVersions: (role) => `${prefix}approvals:{role:${role}}:awaiting:versions`,
     reply: (uid, type, messageId) => `${prefix}user:{${uid}}:reply:${type}:${messageId}`,
     workspace: (uid, collection) => `${prefix}ws:{${uid}}:${collection}`,
     activeWorkflows: `${prefix}wfa:{active}:workflows`,

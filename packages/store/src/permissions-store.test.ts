@@ -58,4 +58,19 @@ test("a role's index: an older version's removal landing after a newer add does 
   expect(await redis.ttl(keys.roleAwaiting('manager'))).toBeGreaterThan(0);
   await store.removeFromRoleIndex('manager', 'wf_roleidx'); // gone for good
   expect(await store.roleAwaitingIds(['manager'])).toEqual([]);
+  // Nothing is left behind for an entry that left the index.
+  expect(await redis.exists(keys.roleAwaitingVersions('manager'))).toBe(0);
+});
+
+test("a role's index lists the newest plans first, however many versions each has", async () => {
+  const store = new WorkflowStore(redis, fresh());
+  const permissions = { ...DEFAULT_PERMISSIONS, requiresSecondaryApproval: { stepTypes: ['email' as const], approverRole: 'manager' } };
+  const waiting = (sessionId: string, now: number, extraVersions: number) => {
+    let d = applyApproval(build(undefined, { sessionId, permissions, now }).draft, { action: 'approve_all' }, USER, now).draft;
+    for (let i = 0; i < extraVersions; i++) d = applyApproval(d, { action: 'modify_step', stepId: 'calendar_event_1', modifications: { title: `t${i}` } }, USER, now).draft;
+    return d;
+  };
+  await store.syncRoleIndex(waiting('wf_old', 1_000, 5));
+  await store.syncRoleIndex(waiting('wf_new', 2_000, 0));
+  expect(await store.roleAwaitingIds(['manager'], 1)).toEqual(['wf_new']);
 });

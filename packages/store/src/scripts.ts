@@ -14,7 +14,7 @@ declare module 'ioredis' {
     commitWorkflow(...args: (string | number)[]): Result<(number | string)[], Context>;
     reserveUserSlot(key: string, limit: number, score: number, sessionId: string): Result<number, Context>;
     replaceIfUnchanged(key: string, expected: string, next: string): Result<number, Context>;
-    syncRoleIndex(key: string, sessionId: string, version: number, waiting: '1' | '0', ttlSec: number): Result<number, Context>;
+    syncRoleIndex(index: string, versions: string, sessionId: string, version: number, waiting: '1' | '0', createdAt: number, ttlSec: number): Result<number, Context>;
   }
 }
 
@@ -24,5 +24,5 @@ export function defineScripts(redis: Redis): void {
   redis.defineCommand('commitWorkflow', { lua: COMMIT_WORKFLOW });
   redis.defineCommand('reserveUserSlot', { lua: RESERVE_USER_SLOT, numberOfKeys: 1 });
   redis.defineCommand('replaceIfUnchanged', { lua: REPLACE_IF_UNCHANGED, numberOfKeys: 1 });
-  redis.defineCommand('syncRoleIndex', { lua: SYNC_ROLE_INDEX, numberOfKeys: 1 });
+  redis.defineCommand('syncRoleIndex', { lua: SYNC_ROLE_INDEX, numberOfKeys: 2 });
 }

@@ -328,10 +328,14 @@ export class WorkflowStore {
     const roles = approverRoles(draft);
     if (roles.length === 0) return;
     const awaiting = new Set(awaitingRoles(draft));
-    await Promise.all(roles.map((r) => this.redis.syncRoleIndex(this.keys.roleAwaiting(r), draft.sessionId, draft.version, awaiting.has(r) ? '1' : '0', ROLE_INDEX_TTL_SEC)));
+    await Promise.all(roles.map((r) => this.syncRole(r, draft.sessionId, draft.version, awaiting.has(r), draft.createdAt)));
   }
 
-  /** Candidates: workflows that had a step waiting for one of `roles` (at most `limit` per role, highest versions first). */
+  private syncRole(role: string, sessionId: string, version: number, waiting: boolean, createdAt: number): Promise<number> {
+    return this.redis.syncRoleIndex(this.keys.roleAwaiting(role), this.keys.roleAwaitingVersions(role), sessionId, version, waiting ? '1' : '0', createdAt, ROLE_INDEX_TTL_SEC);
+  }
+
+  /** Candidates: workflows that had a step waiting for one of `roles` (at most `limit` per role, newest first). */
   async roleAwaitingIds(roles: readonly string[], limit = 100): Promise<string[]> {
     const lists = await Promise.all(roles.map((r) => this.redis.zrevrange(this.keys.roleAwaiting(r), 0, limit - 1)));
     return [...new Set(lists.flat())];
@@ -339,7 +343,7 @@ export class WorkflowStore {
 
   /** Out of a role's index, as of `version` (a newer entry stays); without one: gone for good. */
   async removeFromRoleIndex(role: string, sessionId: string, version = Number.MAX_SAFE_INTEGER): Promise<void> {
-    await this.redis.syncRoleIndex(this.keys.roleAwaiting(role), sessionId, version, '0', ROLE_INDEX_TTL_SEC);
+    await this.syncRole(role, sessionId, version, false, 0);
   }
 
   // ------------------------------------------------------------ the user's index of live workflows

@@ -1,26 +1,36 @@
 --[[
   Keep one workflow's entry in a role's index of workflows waiting for its second approval
-  (SPEC §6.10), ordered by the workflow's version so that processes committing one after another
-  cannot undo each other out of order: an entry is added (or its version raised), or removed
-  unless the index already holds a newer version of it. A stale add landing after a newer removal
-  leaves an entry readers check against the draft and drop; a removal can never hide a newer add.
+  (SPEC §6.10). The index lists them newest first (score: when the workflow was created); a hash
+  beside it holds the version each entry was written at, so that processes committing one after
+  another cannot undo each other out of order: a removal is refused while the entry is newer than
+  the removal's version, so it can never hide a newer add. (An older add landing after a newer
+  removal leaves a stale entry; readers check entries against their drafts and remove them.) The
+  hash holds a field only for an entry in the index.
 
-  KEYS[1]  approvals:{role:<name>}:awaiting  (a sorted set: member = sessionId, score = version)
+  KEYS[1]  approvals:{role:<name>}:awaiting           sorted set: member sessionId, score createdAt
+  KEYS[2]  approvals:{role:<name>}:awaiting:versions  hash: sessionId -> version
   ARGV[1]  sessionId
   ARGV[2]  the version the caller saw
   ARGV[3]  '1': waits for the role at that version; '0': does not
-  ARGV[4]  ttl in seconds for the index (refreshed with every write: an idle role's index goes)
+  ARGV[4]  the workflow's createdAt (ms; used when adding)
+  ARGV[5]  ttl in seconds for both keys (refreshed with every write: an idle role's index goes)
 
   Returns 1 when applied, 0 when the index held a newer version (nothing written).
 ]]
+local known = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '-1')
+local version = tonumber(ARGV[2])
 if ARGV[3] == '1' then
-  redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
+  if version > known then
+    redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  end
+  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
 else
-  local current = redis.call('ZSCORE', KEYS[1], ARGV[1])
-  if current and tonumber(current) > tonumber(ARGV[2]) then
+  if known > version then
     return 0
   end
+  redis.call('HDEL', KEYS[2], ARGV[1])
   redis.call('ZREM', KEYS[1], ARGV[1])
 end
-redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
 return 1
