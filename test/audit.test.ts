@@ -98,6 +98,27 @@ test('a reminder leaves the chain whole; an answer is a page of the newest entri
   }
 });
 
+test('behind trusted proxies (TRUST_PROXY_HOPS) the address is the client as they saw it; otherwise X-Forwarded-For is ignored', async () => {
+  // Client → (writes its own header entry) → proxy A → proxy B → gateway: B appended A's address.
+  const extraHeaders = { 'x-forwarded-for': '10.9.9.9, 203.0.113.9, 198.51.100.7' };
+  const proxied = await startGateway(stack.prefix, { AUDIT_KEY, TRUST_PROXY_HOPS: '2' });
+  const behind = await TestClient.connect(proxied.url, tokenFor('audit-dave'), { extraHeaders });
+  const direct = await TestClient.connect(stack.gateway.url, tokenFor('audit-dave'), { extraHeaders });
+  try {
+    const first = await behind.sendOk('WORKFLOW_SUBMIT', { plan: { steps: [{ id: 't', type: 'task', action: 'create_task', description: 't', params: { title: 't' } }] } });
+    const second = await direct.sendOk('WORKFLOW_SUBMIT', { plan: { steps: [{ id: 't', type: 'task', action: 'create_task', description: 't', params: { title: 't' } }] } });
+    const viaProxies = await behind.sendOk('WORKFLOW_AUDIT', {}, first['sessionId']);
+    const notTrusted = await direct.sendOk('WORKFLOW_AUDIT', {}, second['sessionId']);
+    // Two hops from the right: what proxy A heard from (the client's own entry, 10.9.9.9, is not believed).
+    expect(viaProxies['entries'][0].ipAddress).toBe('203.0.113.9');
+    expect(notTrusted['entries'][0].ipAddress).toMatch(/127\.0\.0\.1/);
+  } finally {
+    behind.close();
+    direct.close();
+    await proxied.stop();
+  }
+});
+
 test("a gateway or worker whose AUDIT_KEY differs from the deployment's refuses to start, saying why", async () => {
   await expect(startWorker(stack.prefix)).rejects.toThrow(/refusing to start: this deployment seals audit logs with AUDIT_KEY .* this process has none/);
   await expect(startGateway(stack.prefix, { AUDIT_KEY: 'another-key-of-sufficient-length' })).rejects.toThrow(/refusing to start: this deployment seals audit logs with another AUDIT_KEY/);

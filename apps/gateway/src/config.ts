@@ -18,6 +18,8 @@ const GatewayEnvSchema = z.object({
   MAX_WORKFLOWS_PER_USER: envInt(20, 1, 100_000),
   MAX_DEPENDENCY_DEPTH: envInt(10, 1, 100),
   CONSOLE_DIR: envString(),
+  /** Proxies in front of the gateway that append to X-Forwarded-For (0: trust none; the audit records the socket's peer). */
+  TRUST_PROXY_HOPS: envInt(0, 0, 10),
 });
 
 export type GatewayConfig = Omit<z.infer<typeof GatewayEnvSchema>, 'JWT_SECRET' | 'HOST'> & {

@@ -103,6 +103,7 @@ async function main(): Promise<void> {
     rate: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
     redisReady: () => redis.status === 'ready',
     now: Date.now,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     metrics,
   });
   sockets = io;

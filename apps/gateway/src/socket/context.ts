@@ -24,6 +24,8 @@ export interface SocketDeps {
   rate: { perSecond: number; burst: number };
   redisReady: () => boolean;
   now: () => number;
+  /** TRUST_PROXY_HOPS: how many proxies' X-Forwarded-For entries to trust for the client's address (0: none). */
+  trustProxyHops?: number;
   /** Counts answered messages and delivered events for `/metrics` (absent in unit tests). */
   metrics?: GatewayMetrics;
 }

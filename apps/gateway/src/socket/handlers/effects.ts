@@ -10,13 +10,26 @@ export function actorOf(ctx: MessageContext): Actor {
   return { userId: ctx.user.userId, roles: ctx.user.roles, kind: 'user' };
 }
 
+/**
+ * The client's address behind `hops` trusted proxies: each appends the address it heard from to
+ * X-Forwarded-For, so the client is the entry `hops` from the right; anything further left was
+ * written by the client itself and is not believed. Without trusted proxies, the socket's peer.
+ */
+export function clientAddress(peer: string, forwarded: string | string[] | undefined, hops: number): string {
+  if (hops <= 0 || forwarded === undefined) return peer;
+  const list = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded).split(',').map((a) => a.trim()).filter(Boolean);
+  const entry = list[list.length - hops];
+  // Fewer entries than trusted proxies: the nearest one's view is the best there is.
+  return (entry ?? list[0] ?? peer).slice(0, 100);
+}
+
 /** Longest user agent the audit keeps (a header is the client's to fill). */
 const USER_AGENT_MAX = 256;
 
 /**
  * SPEC §6.11: who made a change through this message, from where, and what the message asked
  * ("WORKFLOW_APPROVAL approve_all", "WORKFLOW_EDIT 2 edits"). The address is the socket's peer
- * (a proxy in front of the gateway shows as itself; docs/DECISIONS.md).
+ * (or, with TRUST_PROXY_HOPS, the client as the outermost trusted proxy saw it; docs/DECISIONS.md).
  */
 export function auditActorOf(ctx: MessageContext): AuditActor {
   const hs = ctx.socket.handshake;
@@ -35,7 +48,7 @@ export function auditActorOf(ctx: MessageContext): AuditActor {
   return {
     userId: ctx.user.userId,
     kind: 'user',
-    ipAddress: hs.address ?? '',
+    ipAddress: clientAddress(hs.address ?? '', hs.headers['x-forwarded-for'], ctx.deps.trustProxyHops ?? 0),
     userAgent: typeof agent === 'string' ? agent.slice(0, USER_AGENT_MAX) : '',
     cause: detail ? `${ctx.envelope.type} ${detail}` : ctx.envelope.type,
     ...(reason ? { reason } : {}),
