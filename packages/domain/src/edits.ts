@@ -7,7 +7,7 @@ import { dependencyMap } from './draft';
 import { expectedOutcome, fieldLabel, neededValue, quote, userFriendlyDescription } from './describe';
 import { validateParams } from './validation';
 import { assertSafeKeys, isOpen, isPlainObject, clone } from './util';
-import { ownerApprovalStatus, voidSecondApproval } from './permissions';
+import { assertMayApprove, assertMayModify, assertMaySkip, assertNotApprovedAlready, ownerApprovalStatus, voidSecondApproval } from './permissions';
 
 export function assertDecidable(s: ApprovalStep): void {
   if (s.state !== 'pending') {
@@ -92,8 +92,14 @@ function redescribe(d: WorkflowDraft): void {
   });
 }
 
-/** Approve; on a step the user skipped (never started) this undoes the skip. */
+/**
+ * The owner approves (or the system for them); on a step the user skipped (never started) this
+ * undoes the skip. Refused beyond the owner's permissions, and for a step that already waits for
+ * someone else's approval (SPEC §6.10).
+ */
 export function opApprove(d: WorkflowDraft, s: ApprovalStep): DependencyImpact[] {
+  assertNotApprovedAlready(s);
+  assertMayApprove(d, [s]);
   const wasDead = isDead(d, s);
   if (s.state === 'skipped' && s.skippedBy === undefined && s.startedAt === undefined && s.approvalStatus !== 'user_cancelled') {
     s.state = 'pending';
@@ -121,8 +127,9 @@ export function opReject(d: WorkflowDraft, s: ApprovalStep, reason: string | und
   return lossImpacts(d, s);
 }
 
-/** Skip: the step will not run; its approval status stays as it was. */
+/** Skip: the step will not run; its approval status stays as it was (if the owner may skip it). */
 export function opSkip(d: WorkflowDraft, s: ApprovalStep): DependencyImpact[] {
+  assertMaySkip(d, s);
   assertDecidable(s);
   s.state = 'skipped';
   delete s.skippedBy;
@@ -134,6 +141,7 @@ export function opSkip(d: WorkflowDraft, s: ApprovalStep): DependencyImpact[] {
  * prototype are refused (`invalid_message`); the merge uses own data properties only.
  */
 export function opModify(d: WorkflowDraft, s: ApprovalStep, modifications: Params | undefined): DependencyImpact[] {
+  if (isPlainObject(modifications)) assertMayModify(d, s, Object.keys(modifications));
   assertDecidable(s);
   if (modifications === undefined) throw new ProtocolError('invalid_message', 'modifications are required to modify a step');
   if (!isPlainObject(modifications) || Object.keys(modifications).length === 0) {

@@ -105,6 +105,16 @@ export function assertMaySkip(d: WorkflowDraft, s: ApprovalStep): void {
   throw new ProtocolError('forbidden', `You may not skip step "${s.id}": ${dependents.join(', ')} cannot run without it`, { stepId: s.id, dependents });
 }
 
+/** The owner approving a step that already waits for someone else's approval: say so rather than do nothing. */
+export function assertNotApprovedAlready(s: ApprovalStep): void {
+  if (!isAwaitingSecondApproval(s)) return;
+  throw new ProtocolError(
+    'invalid_state',
+    `Step "${s.id}" is approved by you and waits for a second approval by a user with the role "${s.secondApproval!.approverRole}"`,
+    { stepId: s.id, approvalStatus: s.approvalStatus, approverRole: s.secondApproval!.approverRole },
+  );
+}
+
 /** Only the owner may make this change (an approver may only approve or reject what waits for them). */
 export function assertOwner(d: WorkflowDraft, a: Actor, what: string): void {
   if (actsAsOwner(d, a)) return;
