@@ -17,7 +17,7 @@ export async function carryOut(deps: { steps: StepJobs; store: WorkflowStore }, 
   if (t.cancel.length) await deps.steps.remove(sid, t.cancel);
   await deps.steps.enqueue(sid, t.enqueue);
   // Approvers find the workflows that wait for their role (SPEC §6.10); a no-op for all others.
-  await deps.store.syncRoleIndex(t.draft);
+  await deps.store.roles.sync(t.draft);
   if (isFinished(t.draft)) {
     // Independent of each other: sent together, they share one round trip.
     await Promise.all([deps.store.retireFromUserIndex(t.draft.userId, sid), deps.store.markInactive(sid)]);

@@ -4,6 +4,7 @@ export * from './scripts';
 export * from './workflow-store';
 export * from './preferences-store';
 export * from './permissions-store';
+export * from './role-index';
 export * from './reply-cache';
 export * from './redis';
 export * from './carry-out';

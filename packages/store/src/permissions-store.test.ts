@@ -49,15 +49,15 @@ test("a role's index: an older version's removal landing after a newer add does 
   const v1 = build(undefined, { sessionId: 'wf_roleidx', permissions }).draft;
   const v2 = applyApproval(v1, { action: 'approve_all' }, USER, Date.now()).draft;
   expect(v2.version).toBe(v1.version + 1);
-  await store.syncRoleIndex(v2); // waits for the manager
-  await store.syncRoleIndex(v1); // an older commit's carry-out, late: nothing waited then
-  expect(await store.roleAwaitingIds(['manager'])).toEqual(['wf_roleidx']);
-  await store.removeFromRoleIndex('manager', 'wf_roleidx', v1.version); // a reader that saw v1
-  expect(await store.roleAwaitingIds(['manager'])).toEqual(['wf_roleidx']);
+  await store.roles.sync(v2); // waits for the manager
+  await store.roles.sync(v1); // an older commit's carry-out, late: nothing waited then
+  expect(await store.roles.ids(['manager'])).toEqual(['wf_roleidx']);
+  await store.roles.remove('manager', 'wf_roleidx', v1.version); // a reader that saw v1
+  expect(await store.roles.ids(['manager'])).toEqual(['wf_roleidx']);
   // An idle role's index expires by itself.
   expect(await redis.ttl(keys.roleAwaiting('manager'))).toBeGreaterThan(0);
-  await store.removeFromRoleIndex('manager', 'wf_roleidx'); // gone for good
-  expect(await store.roleAwaitingIds(['manager'])).toEqual([]);
+  await store.roles.remove('manager', 'wf_roleidx'); // gone for good
+  expect(await store.roles.ids(['manager'])).toEqual([]);
   // Nothing is left behind for an entry that left the index.
   expect(await redis.exists(keys.roleAwaitingVersions('manager'))).toBe(0);
 });
@@ -70,7 +70,7 @@ test("a role's index lists the newest plans first, however many versions each ha
     for (let i = 0; i < extraVersions; i++) d = applyApproval(d, { action: 'modify_step', stepId: 'calendar_event_1', modifications: { title: `t${i}` } }, USER, now).draft;
     return d;
   };
-  await store.syncRoleIndex(waiting('wf_old', 1_000, 5));
-  await store.syncRoleIndex(waiting('wf_new', 2_000, 0));
-  expect(await store.roleAwaitingIds(['manager'], 1)).toEqual(['wf_new']);
+  await store.roles.sync(waiting('wf_old', 1_000, 5));
+  await store.roles.sync(waiting('wf_new', 2_000, 0));
+  expect(await store.roles.ids(['manager'], 1)).toEqual(['wf_new']);
 });

@@ -13,6 +13,7 @@ import { defineScripts } from './scripts';
 import { CorruptRecordError, VersionConflictError } from './errors';
 import { DraftCache, KeyedSerializer } from './draft-cache';
 import { AuditSigner, assertCanExtend, chainRecords, verifyChain } from './audit-chain';
+import { RoleIndex } from './role-index';
 
 /** The part of a domain Transition the store persists. */
 export interface Commit {
@@ -46,8 +47,6 @@ const CREATE_IN_FLIGHT_MS = 10 * 60_000;
 /** How long, and how many, finished workflows stay in the owner's recently finished list. */
 const RECENTLY_FINISHED_MS = 3_600_000;
 const RECENTLY_FINISHED_MAX = 1_000;
-/** A role's index outlives any draft that waits in it (a draft may wait up to 30 days); an idle role's goes. */
-const ROLE_INDEX_TTL_SEC = 31 * 24 * 3600;
 
 export interface WorkflowStoreOptions {
   /**
@@ -66,6 +65,8 @@ export class WorkflowStore {
   private readonly cache?: DraftCache;
   private readonly serial?: KeyedSerializer;
   private readonly audit: AuditSigner;
+  /** Second approvers' indexes of the workflows waiting for their roles (SPEC §6.10). */
+  readonly roles: RoleIndex;
 
   constructor(
     private readonly redis: Redis,
@@ -75,6 +76,7 @@ export class WorkflowStore {
   ) {
     defineScripts(redis);
     this.audit = new AuditSigner(options.auditKey);
+    this.roles = new RoleIndex(redis, keys, (id) => this.load(id));
     if (options.cacheDrafts) {
       this.cache = new DraftCache();
       this.serial = new KeyedSerializer();
@@ -314,36 +316,6 @@ export class WorkflowStore {
 
   async markInactive(sessionId: string): Promise<void> {
     await this.redis.srem(this.keys.activeWorkflows, sessionId);
-  }
-
-  // ------------------------------------------------------------ second approvers' indexes (SPEC §6.10)
-
-  /**
-   * After a commit: the workflow is in the index of each role it waits for, and in no other. Only
-   * workflows with steps that need a second approval touch these keys. Not atomic with the commit:
-   * a process that dies in between leaves the index behind until the workflow's next change, and
-   * readers check each entry against its draft (`roleAwaitingIds` is a list of candidates).
-   */
-  async syncRoleIndex(draft: WorkflowDraft): Promise<void> {
-    const roles = approverRoles(draft);
-    if (roles.length === 0) return;
-    const awaiting = new Set(awaitingRoles(draft));
-    await Promise.all(roles.map((r) => this.syncRole(r, draft.sessionId, draft.version, awaiting.has(r), draft.createdAt)));
-  }
-
-  private syncRole(role: string, sessionId: string, version: number, waiting: boolean, createdAt: number): Promise<number> {
-    return this.redis.syncRoleIndex(this.keys.roleAwaiting(role), this.keys.roleAwaitingVersions(role), sessionId, version, waiting ? '1' : '0', createdAt, ROLE_INDEX_TTL_SEC);
-  }
-
-  /** Candidates: workflows that had a step waiting for one of `roles` (at most `limit` per role, newest first). */
-  async roleAwaitingIds(roles: readonly string[], limit = 100): Promise<string[]> {
-    const lists = await Promise.all(roles.map((r) => this.redis.zrevrange(this.keys.roleAwaiting(r), 0, limit - 1)));
-    return [...new Set(lists.flat())];
-  }
-
-  /** Out of a role's index, as of `version` (a newer entry stays); without one: gone for good. */
-  async removeFromRoleIndex(role: string, sessionId: string, version = Number.MAX_SAFE_INTEGER): Promise<void> {
-    await this.syncRole(role, sessionId, version, false, 0);
   }
 
   // ------------------------------------------------------------ the user's index of live workflows

@@ -1,5 +1,5 @@
-import { ProtocolError, RoleNameSchema, compareEventIds, isEventId, snapshotEventId, type WorkflowDraft } from '@wfa/protocol';
-import { awaitingRoles, isFinished, toStatusPayload, toSummary } from '@wfa/domain';
+import { ProtocolError, compareEventIds, isEventId, snapshotEventId } from '@wfa/protocol';
+import { isFinished, toStatusPayload, toSummary } from '@wfa/domain';
 import type { MessageHandler } from '../context';
 import { assertVisible } from './effects';
 
@@ -77,21 +77,7 @@ function assertNotAhead(lastEventId: string | undefined, lastLogged: string | un
  */
 export const onWorkflowList: MessageHandler<'WORKFLOW_LIST'> = async (ctx) => {
   const { store } = ctx.deps;
-  const roles = ctx.user.roles.filter((r) => RoleNameSchema.safeParse(r).success);
-  const [own, candidates] = await Promise.all([store.listUserWorkflows(ctx.user.userId), roles.length ? store.roleAwaitingIds(roles) : Promise.resolve([])]);
-  // undefined: could not be read now (left in the indexes); null: gone.
-  const others = await Promise.all(candidates.map((id) => store.load(id).catch(() => undefined)));
-  const awaiting: WorkflowDraft[] = [];
-  const stale: Promise<void>[] = [];
-  candidates.forEach((id, i) => {
-    const d = others[i];
-    if (d === undefined) return;
-    const waitsFor = d ? awaitingRoles(d) : [];
-    if (d && d.userId !== ctx.user.userId && waitsFor.some((r) => roles.includes(r))) awaiting.push(d);
-    // Gone, or no longer waiting for a role it is listed under: out of that index.
-    for (const r of roles) if (!waitsFor.includes(r) && (d === null || d.userId !== ctx.user.userId)) stale.push(store.removeFromRoleIndex(r, id, d?.version));
-  });
-  await Promise.all(stale).catch(() => undefined);
+  const [own, awaiting] = await Promise.all([store.listUserWorkflows(ctx.user.userId), store.roles.awaiting(ctx.user.userId, ctx.user.roles)]);
   const workflows = [...own.filter((d) => !isFinished(d)), ...awaiting].sort((a, b) => b.createdAt - a.createdAt).map(toSummary);
   return { workflows };
 };
